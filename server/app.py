@@ -1,0 +1,60 @@
+"""The Litestar application, built by one factory that tests call with their own settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+from litestar.types import Receive, Scope, Send
+
+from server import __version__, migrations
+from server.db import connect
+from server.deps import provide_db, provide_settings
+from server.errors import handle_error
+from server.request_log import log_request
+from server.routes import content, health, shell
+from server.settings import Settings
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class RecapApp(Litestar):
+    """Litestar, plus one log line for every HTTP request (404s and errors included)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        await log_request(scope, receive, send, super().__call__)
+
+
+def create_app(settings: Settings) -> RecapApp:
+    """Build the app for these settings. Applies pending migrations at start-up unless told not to."""
+
+    def migrate_on_start() -> None:
+        if settings.migrate_on_start:
+            db = connect(settings.db_path)
+            try:
+                migrations.apply(db)
+            finally:
+                db.close()
+
+    return RecapApp(
+        route_handlers=[health.ready, content.latest, content.snapshot, shell.app_shell, shell.assets_router(settings)],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        state=State({"settings": settings}),
+        on_startup=[migrate_on_start],
+        exception_handlers={Exception: handle_error},
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(title="Recap", version=__version__, path="/schema"),
+        # The `recap` command configures logging itself: one plain line per event.
+        logging_config=None,
+    )

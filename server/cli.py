@@ -1,0 +1,145 @@
+"""The `recap` command: serve the app, migrate the database, check and publish content."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from server import migrations
+from server.db import connect
+from server.library.checks import check_library
+from server.library.problems import ContentError
+from server.library.publish import publish
+from server.settings import Settings, SettingsError, settings_from_env
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return settings_from_env(
+        db_path=getattr(args, "db", None), host=getattr(args, "host", None), port=getattr(args, "port", None)
+    )
+
+
+def _print_problems(error: ContentError) -> int:
+    for problem in error.problems:
+        print(problem)
+    print(f"content check failed: {len(error.problems)} problem(s)", file=sys.stderr)
+    return 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(args)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stderr)
+    db = connect(settings.db_path)
+    try:
+        applied = migrations.apply(db)
+    finally:
+        db.close()
+    if applied:
+        print(f"applied migrations: {', '.join(applied)}", flush=True)
+    # Bind first so that port 0 works and the printed URL is the real one.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"recap: cannot listen on {settings.host}:{settings.port}: {exc.strerror}; set PORT to a free port", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    print(f"Recap is running at http://{host}:{port}/  (database {settings.db_path}; Ctrl-C to stop)", flush=True)
+    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+    print("Recap stopped.", flush=True)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = connect(settings.db_path)
+    try:
+        applied = migrations.apply(db)
+    finally:
+        db.close()
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else "; the database is up to date"))
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    try:
+        library = check_library(Path(args.dir))
+    except ContentError as error:
+        return _print_problems(error)
+    n = library.counts()
+    print(
+        f"content ok: {n['competencies']} competencies, {n['nuggets']} nuggets, {n['questions']} questions, "
+        f"{n['refreshers']} refreshers, {n['campaigns']} campaigns"
+    )
+    return 0
+
+
+def cmd_content_publish(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = connect(settings.db_path)
+    try:
+        pending = migrations.pending(db)
+        if pending:
+            migrations.apply(db)
+        result = publish(db, Path(args.dir))
+    except ContentError as error:
+        print("nothing was published", file=sys.stderr)
+        return _print_problems(error)
+    finally:
+        db.close()
+    for change in result.changes:
+        print(change)
+    print(f"published version {result.version}" if result.published else f"no changes (version {result.version})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recap", description="Recap: sales training that sticks.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the app and its API")
+    serve.add_argument("--host", help="address to listen on (RECAP_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on, 0 for any free one (PORT or RECAP_PORT, default 8000)")
+    serve.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    migrate.set_defaults(func=cmd_migrate)
+
+    content = commands.add_parser("content", help="check or publish the authored library")
+    content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = content_commands.add_parser("check", help="validate a content folder and report every problem")
+    check.add_argument("dir", metavar="DIR")
+    check.set_defaults(func=cmd_content_check)
+    pub = content_commands.add_parser("publish", help="validate, then publish all changes as one new version")
+    pub.add_argument("dir", metavar="DIR")
+    pub.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    pub.set_defaults(func=cmd_content_publish)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as error:
+        print(f"recap: bad setting: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

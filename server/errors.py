@@ -1,0 +1,89 @@
+"""Domain errors, and the one place where any error becomes an HTTP response."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("recap.errors")
+
+# Machine clients get JSON on these paths; people get an HTML page everywhere else.
+API_PREFIXES = ("/api", "/sync", "/content", "/auth", "/-/", "/schema")
+
+_TITLES = {
+    400: "That request was not understood",
+    401: "Please sign in",
+    403: "You may not see this",
+    404: "Page not found",
+    405: "That method is not allowed here",
+    409: "That clashes with something already there",
+    413: "That is too large",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+    503: "Not ready yet",
+}
+_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
+    500: "internal_error", 503: "unavailable",
+}
+
+
+class RecapError(Exception):
+    """An error the core raises with the status and code an HTTP client should see."""
+
+    status_code = 400
+    error = "bad_request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(RecapError):
+    status_code = 404
+    error = "not_found"
+
+
+class NotReady(RecapError):
+    status_code = 503
+    error = "not_ready"
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(API_PREFIXES):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def handle_error(request: Request, exc: Exception) -> Response:
+    """Turn any exception into `{"error", "detail"}` JSON for the API or a page for people."""
+    headers: dict[str, str] = {}
+    extra: dict[str, object] = {}
+    if isinstance(exc, RecapError):
+        status, code, detail = exc.status_code, exc.error, exc.detail
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        code = _CODES.get(status, "error")
+        detail = exc.detail or _TITLES.get(status, "error")
+        headers = dict(exc.headers or {})
+        if exc.extra:
+            extra = {"extra": exc.extra}
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        status, code, detail = HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred; it has been logged"
+    if wants_json(request):
+        return Response({"error": code, "detail": detail, **extra}, status_code=status, headers=headers, media_type=MediaType.JSON)
+    return Template(
+        template_name="error.html",
+        context={"status": status, "title": _TITLES.get(status, "Error"), "detail": detail},
+        status_code=status,
+        headers=headers,
+        media_type=MediaType.HTML,
+    )  # type: ignore[return-value]

@@ -1,0 +1,106 @@
+"""Rules that span fields or files: answers in range, references that resolve, languages that match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from server.library.loader import Library, LoadedItem, load_library
+from server.library.problems import ContentError, Problem
+from server.library.schema import Campaign, Item, Nugget, Question, Refresher
+
+from pathlib import Path
+
+
+def _at(loaded: LoadedItem, where: str, message: str) -> Problem:
+    return Problem(loaded.path, loaded.line_of(where), message, where)
+
+
+def _question_problems(loaded: LoadedItem, q: Question) -> Iterator[Problem]:
+    numbers = q.correct_options
+    for i, n in enumerate(numbers):
+        where = "$.correct" if isinstance(q.correct, int) else f"$.correct[{i}]"
+        if n > len(q.options):
+            yield _at(loaded, where, f"correct option {n} is out of range: there are {len(q.options)} options (1 is the first)")
+    if len(set(numbers)) != len(numbers):
+        yield _at(loaded, "$.correct", "the same option is listed as correct twice")
+    if len(numbers) == len(q.options):
+        yield _at(loaded, "$.correct", "every option is marked correct: leave at least one wrong option")
+    seen: dict[str, int] = {}
+    for i, option in enumerate(q.options):
+        key = " ".join(option.lower().split())
+        if key in seen:
+            yield _at(loaded, f"$.options[{i}]", f"option {i + 1} repeats option {seen[key] + 1}")
+        seen.setdefault(key, i)
+
+
+def _reference(library: Library, loaded: LoadedItem, where: str, kind: str, ref: str, language: str | None = None) -> Iterator[Problem]:
+    target = library.of(kind).get(ref)
+    if target is None and (kind, ref) in library.broken:
+        return
+    noun = kind.rstrip("s").replace("competencie", "competency")
+    if target is None:
+        known = sorted(library.of(kind))
+        hint = f" (known: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else ""
+        yield _at(loaded, where, f"unknown {noun} `{ref}`{hint}")
+        return
+    target_language = getattr(target.item, "language", None)
+    if language is not None and target_language is not None and target_language != language:
+        yield _at(loaded, where, f"{noun} `{ref}` is in `{target_language}` but this item is in `{language}`")
+
+
+def _translation_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:
+    item = loaded.item
+    original_id = getattr(item, "translation_of", None)
+    if original_id is None:
+        return
+    original = library.of(kind).get(original_id)
+    if original is None:
+        yield _at(loaded, "$.translation_of", f"translation of an unknown item `{original_id}`")
+    elif getattr(original.item, "language", None) == getattr(item, "language", None):
+        yield _at(loaded, "$.translation_of", f"`{original_id}` is in the same language: a translation must be in another one")
+
+
+def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:
+    item: Item = loaded.item
+    competency = getattr(item, "competency", None)
+    if competency is not None:
+        yield from _reference(library, loaded, "$.competency", "competencies", competency)
+    yield from _translation_problems(library, kind, loaded)
+    if isinstance(item, Question):
+        yield from _question_problems(loaded, item)
+        if item.nugget is not None:
+            yield from _reference(library, loaded, "$.nugget", "nuggets", item.nugget, item.language)
+    elif isinstance(item, Refresher):
+        if not item.title.rstrip().endswith("?"):
+            yield _at(loaded, "$.title", "a refresher's title is a question (\"How do I …?\"): end it with ?")
+    elif isinstance(item, Campaign):
+        for field, refs, target in (("questions", item.questions, "questions"), ("nuggets", item.nuggets, "nuggets")):
+            seen: set[str] = set()
+            for i, ref in enumerate(refs):
+                where = f"$.{field}[{i}]"
+                if ref in seen:
+                    yield _at(loaded, where, f"`{ref}` is listed twice")
+                seen.add(ref)
+                yield from _reference(library, loaded, where, target, ref, item.language)
+        if "all" in item.audience and len(item.audience) > 1:
+            yield _at(loaded, "$.audience", "`all` already includes every team: list either `all` or teams")
+    elif isinstance(item, Nugget) and not item.body.strip():
+        yield _at(loaded, "$.body", "the nugget has no text")
+
+
+def cross_problems(library: Library) -> list[Problem]:
+    """Every problem that needs more than one field or more than one file to see."""
+    problems: list[Problem] = []
+    for kind, items in library.items.items():
+        for loaded in items.values():
+            problems.extend(_item_problems(library, kind, loaded))
+    return problems
+
+
+def check_library(root: Path) -> Library:
+    """Load and fully validate a library; raise ContentError with every problem found."""
+    library, problems = load_library(root)
+    problems.extend(cross_problems(library))
+    if problems:
+        raise ContentError(problems)
+    return library

@@ -1,0 +1,243 @@
+"""Reading the authored library from disk: files, front matter, YAML and field types.
+
+Every problem is collected, not just the first: a file with three wrong fields reports three
+lines, each with the line number where the field stands.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, get_args
+
+import msgspec
+import yaml
+
+from server.library.problems import Problem
+from server.library.schema import KINDS, Item
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_FILES = 10_000
+SUFFIXES = (".yaml", ".yml", ".md")
+
+_PATTERN_WORDS = {
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "a slug (lower-case letters, digits and single hyphens)",
+    r"^[a-z]{2}(?:-[A-Z]{2})?$": "a language tag such as en or nl",
+}
+
+
+class LoadedItem(msgspec.Struct, frozen=True):
+    """An item decoded from one file, with where its fields stand in that file."""
+
+    item: Item
+    path: str
+    lines: dict[str, int]
+
+    def line_of(self, where: str) -> int:
+        """The line of a `$.path`, or of the nearest enclosing field that has one."""
+        return _line_for(self.lines, where)
+
+
+class Library(msgspec.Struct):
+    """Every item of the authored library, by kind (the folder name) and id."""
+
+    items: dict[str, dict[str, LoadedItem]]
+    # Ids (taken from file names) of files that failed to load: references to them are not
+    # reported again as unknown, since the file's own problem already is.
+    broken: set[tuple[str, str]] = msgspec.field(default_factory=set)
+
+    def of(self, kind: str) -> dict[str, LoadedItem]:
+        return self.items.get(kind, {})
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.of(kind)) for kind in KINDS}
+
+
+def _line_for(lines: dict[str, int], where: str) -> int:
+    probe = where
+    while probe:
+        if probe in lines:
+            return lines[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return lines.get("$", 0)
+
+
+def _index_lines(node: yaml.Node, where: str, offset: int, lines: dict[str, int], problems: list[Problem], path: str) -> None:
+    """Record the line of every field and list item; report duplicated keys."""
+    lines.setdefault(where, node.start_mark.line + 1 + offset)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1 + offset
+            if key in seen:
+                problems.append(Problem(path, line, f"`{key}` is given twice (first on line {seen[key]})"))
+                continue
+            seen[key] = line
+            child = f"{where}.{key}"
+            lines[child] = line
+            _index_lines(value_node, child, offset, lines, problems, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value_node in enumerate(node.value):
+            _index_lines(value_node, f"{where}[{i}]", offset, lines, problems, path)
+
+
+def parse_yaml(text: str, path: str, offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Parse YAML, returning the data, the line of each `$.path`, and any problems."""
+    problems: list[Problem] = []
+    lines: dict[str, int] = {}
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, lines, [Problem(path, offset + 1, "the file holds no fields")]
+        _index_lines(node, "$", offset, lines, problems, path)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else offset + 1
+        reason = " ".join(filter(None, [exc.context, exc.problem]))
+        return None, lines, [Problem(path, line, f"bad YAML: {reason}")]
+    except yaml.YAMLError as exc:
+        return None, lines, [Problem(path, offset + 1, f"bad YAML: {exc}")]
+    finally:
+        loader.dispose()
+    return data, lines, problems
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, int, str, int, list[Problem]]:
+    """Split a Markdown file into its YAML front matter and body, with their first lines."""
+    rows = text.split("\n")
+    if rows[0].strip() != "---":
+        return "", 0, "", 0, [Problem(path, 1, "a Markdown file must start with a `---` line that opens its YAML front matter")]
+    for i in range(1, len(rows)):
+        if rows[i].strip() == "---":
+            return "\n".join(rows[1:i]), 1, "\n".join(rows[i + 1 :]), i + 2, []
+    return "", 0, "", 0, [Problem(path, 1, "the front matter opened on line 1 is never closed with a `---` line")]
+
+
+def _friendly(message: str, field_type: Any = None) -> str:
+    """msgspec's message in an editor's words: patterns described, choices listed."""
+    for pattern, words in _PATTERN_WORDS.items():
+        message = message.replace(f"matching regex '{pattern}'", f"({words})")
+    message = message.replace("Invalid RFC3339 encoded date", "expected a date written as YYYY-MM-DD")
+    if message.startswith("Invalid enum value") and field_type is not None:
+        choices = [a for arg in get_args(field_type) for a in (get_args(arg) or [arg]) if isinstance(a, str)]
+        message += f"; use one of: {', '.join(choices)}"
+    return message.replace("`", "")
+
+
+def _field_problems(data: dict[str, Any], cls: type[Item], path: str, lines: dict[str, int]) -> list[Problem]:
+    """Check each field on its own so that every wrong field is reported, not just the first."""
+    problems: list[Problem] = []
+    fields = {f.name: f for f in msgspec.structs.fields(cls)}
+    for key in data:
+        if key not in fields:
+            hint = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.75)
+            also = f"; did you mean `{hint[0]}`?" if hint else f"; known fields: {', '.join(fields)}"
+            where = f"$.{key}"
+            problems.append(Problem(path, _line_for(lines, where), f"unknown field `{key}`{also}", where))
+    for name, field in fields.items():
+        where = f"$.{name}"
+        if name not in data:
+            if field.required:
+                problems.append(Problem(path, _line_for(lines, "$"), f"missing required field `{name}`", where))
+            continue
+        try:
+            msgspec.convert(data[name], field.type)
+        except msgspec.ValidationError as exc:
+            message, _, at = str(exc).partition(" - at `")
+            inner = at.rstrip("`")
+            if inner.startswith("key` in `$"):
+                inner = inner[len("key` in `$") :]
+            elif inner.startswith("$"):
+                inner = inner[1:]
+            full = where + inner
+            problems.append(Problem(path, _line_for(lines, full), _friendly(message, field.type), full))
+    return problems
+
+
+def load_file(file: Path, shown: str, cls: type[Item]) -> tuple[LoadedItem | None, list[Problem]]:
+    """Decode one content file into its Struct, or say everything that is wrong with it."""
+    raw = file.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown, 0, f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")]
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, "the file is not UTF-8 text: save it as UTF-8")]
+    body = ""
+    body_line = 0
+    offset = 0
+    if file.suffix == ".md":
+        text, offset, body, body_line, problems = split_front_matter(text, shown)
+        if problems:
+            return None, problems
+    data, lines, problems = parse_yaml(text, shown, offset)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem(shown, offset + 1, "expected fields (`name: value` lines) at the top level of the file")]
+    if file.suffix == ".md":
+        if cls.body_field in data:
+            where = f"$.{cls.body_field}"
+            return None, [Problem(shown, lines.get(where, 0), f"`{cls.body_field}` is given in the front matter and as the Markdown body: keep one", where)]
+        if body.strip():
+            data[cls.body_field] = body.strip()
+            lines[f"$.{cls.body_field}"] = body_line
+    problems = _field_problems(data, cls, shown, lines)
+    if problems:
+        return None, problems
+    try:
+        item = msgspec.convert(data, cls)
+    except msgspec.ValidationError as exc:
+        return None, [Problem(shown, lines.get("$", 1), _friendly(str(exc)))]
+    return LoadedItem(item=item, path=shown, lines=lines), []
+
+
+def load_library(root: Path) -> tuple[Library, list[Problem]]:
+    """Read every content file under `root`; return the items and every problem found."""
+    problems: list[Problem] = []
+    items: dict[str, dict[str, LoadedItem]] = {kind: {} for kind in KINDS}
+    if not root.is_dir():
+        return Library(items), [Problem(str(root), 0, "no such content folder")]
+    for entry in sorted(root.iterdir()):
+        if entry.is_dir() and entry.name not in KINDS and not entry.name.startswith("."):
+            problems.append(Problem(str(entry), 0, f"unknown folder: content lives in {', '.join(k + '/' for k in KINDS)}"))
+    count = 0
+    broken: set[tuple[str, str]] = set()
+    for kind, cls in KINDS.items():
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*")):
+            if file.is_dir() or any(part.startswith(".") for part in file.relative_to(root).parts):
+                continue
+            shown = str(file)
+            if file.suffix not in SUFFIXES:
+                problems.append(Problem(shown, 0, "not a content file: use .yaml, .yml or .md"))
+                continue
+            count += 1
+            if count > MAX_FILES:
+                problems.append(Problem(str(root), 0, f"more than {MAX_FILES:,} files: split the library"))
+                return Library(items, broken), problems
+            loaded, found = load_file(file, shown, cls)
+            problems.extend(found)
+            if loaded is None:
+                broken.add((kind, re.sub(r"\.(ya?ml|md)$", "", file.name)))
+                continue
+            first = items[kind].get(loaded.item.id)
+            if first is not None:
+                problems.append(
+                    Problem(shown, loaded.line_of("$.id"), f"duplicate id `{loaded.item.id}`: {first.path} has it too", "$.id")
+                )
+                continue
+            items[kind][loaded.item.id] = loaded
+            if re.sub(r"\.(ya?ml|md)$", "", file.name) != loaded.item.id:
+                problems.append(
+                    Problem(shown, loaded.line_of("$.id"), f"id `{loaded.item.id}` differs from the file name: rename the file to {loaded.item.id}{file.suffix} or fix the id", "$.id")
+                )
+    return Library(items, broken), problems

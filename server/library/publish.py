@@ -1,0 +1,151 @@
+"""Publishing: compare the authored library with what is published and write one new version."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+import msgspec
+import sqlite_utils
+
+from server.db import write_transaction
+from server.library.checks import check_library
+from server.library.loader import Library, LoadedItem
+from server.library.problems import ContentError, Problem
+from server.library.schema import KINDS, Question
+from server.library.snapshot import KIND_BY_NAME, build_snapshot, snapshot_entry
+from server.storage import content as store
+
+KIND_ORDER = [cls.kind for cls in KINDS.values()]
+
+
+class Change(msgspec.Struct, frozen=True):
+    """One line of a publish report."""
+
+    change: str  # new, cosmetic, substantive or removed
+    kind: str
+    item_id: str
+    rev: int
+
+    def __str__(self) -> str:
+        return f"{self.change} {self.kind} {self.item_id} (rev {self.rev})"
+
+
+class PublishResult(msgspec.Struct, frozen=True):
+    version: int
+    changes: list[Change]
+
+    @property
+    def published(self) -> bool:
+        return bool(self.changes)
+
+
+def canonical(loaded: LoadedItem) -> tuple[str, str]:
+    """The item's stored JSON (without its change marker) and the hash that detects edits."""
+    data = msgspec.json.encode(msgspec.structs.replace(loaded.item, change=None)).decode()
+    return data, hashlib.sha256(data.encode()).hexdigest()
+
+
+def _cosmetic_problem(loaded: LoadedItem, before: dict[str, object]) -> Problem | None:
+    """A cosmetic edit keeps progress, so it may not change what counts as a right answer."""
+    item = loaded.item
+    if not isinstance(item, Question):
+        return None
+    old = msgspec.convert(before, Question)
+    for field, changed in (
+        ("correct", old.correct_options != item.correct_options),
+        ("options", len(old.options) != len(item.options)),
+        ("competency", old.competency != item.competency),
+    ):
+        if changed:
+            return Problem(
+                loaded.path, loaded.line_of(f"$.{field}"),
+                f"a cosmetic change cannot change `{field}` (learners' progress would no longer fit): "
+                "mark it `change: substantive`",
+                f"$.{field}",
+            )
+    return None
+
+
+def plan(
+    library: Library, current: dict[tuple[str, str], store.StoredItem], answers: dict[str, int]
+) -> tuple[list[store.NewRevision], list[Problem]]:
+    """Work out every revision a publish would write, or the problems that forbid it."""
+    revisions: list[store.NewRevision] = []
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for folder, items in library.items.items():
+        kind = KINDS[folder].kind
+        for item_id, loaded in items.items():
+            seen.add((kind, item_id))
+            data, digest = canonical(loaded)
+            cur = current.get((kind, item_id))
+            if cur is None or cur.removed:
+                rev = cur.rev + 1 if cur else 1
+                revisions.append(store.NewRevision(kind, item_id, rev, "new", rev, digest, data, loaded.path))
+                continue
+            if cur.hash == digest:
+                continue
+            marker = loaded.item.change
+            answered = answers.get(item_id, 0) if kind == "question" else 0
+            if answered and marker is None:
+                problems.append(
+                    Problem(
+                        loaded.path, loaded.line_of("$"),
+                        f"question `{item_id}` changed and already has {answered} answer(s): add "
+                        "`change: cosmetic` (wording only, learners keep their progress) or "
+                        "`change: substantive` (the meaning changed, progress restarts) to its fields",
+                    )
+                )
+                continue
+            change = marker or "substantive"
+            if change == "cosmetic" and cur.data is not None:
+                problem = _cosmetic_problem(loaded, json.loads(cur.data))
+                if problem:
+                    problems.append(problem)
+                    continue
+            rev = cur.rev + 1
+            epoch = cur.epoch if change == "cosmetic" else rev
+            revisions.append(store.NewRevision(kind, item_id, rev, change, epoch, digest, data, loaded.path))
+    for (kind, item_id), cur in current.items():
+        if not cur.removed and (kind, item_id) not in seen:
+            revisions.append(store.NewRevision(kind, item_id, cur.rev + 1, "removed", cur.epoch, None, None, None))
+    revisions.sort(key=lambda r: (KIND_ORDER.index(r.kind), r.item_id))
+    return revisions, problems
+
+
+def _entries(
+    current: dict[tuple[str, str], store.StoredItem], revisions: list[store.NewRevision]
+) -> dict[str, list[dict[str, object]]]:
+    latest = {key: (c.rev, c.epoch, c.data) for key, c in current.items()}
+    for r in revisions:
+        latest[(r.kind, r.item_id)] = (r.rev, r.epoch, r.data)
+    entries: dict[str, list[dict[str, object]]] = {}
+    for (kind, _), (rev, epoch, data) in latest.items():
+        if data is not None:
+            entries.setdefault(KIND_BY_NAME[kind], []).append(snapshot_entry(kind, json.loads(data), rev, epoch))
+    return entries
+
+
+def publish(db: sqlite_utils.Database, root: Path, now: datetime.datetime | None = None) -> PublishResult:
+    """Validate `root` and publish every change as one new version, all or nothing."""
+    library = check_library(root)
+    question_ids = list(library.of("questions"))
+    published_at = (now or datetime.datetime.now(datetime.UTC)).isoformat(timespec="seconds")
+    with write_transaction(db):
+        current = store.current_items(db)
+        answers = store.answer_counts(db, [qid for qid in question_ids if ("question", qid) in current])
+        revisions, problems = plan(library, current, answers)
+        if problems:
+            raise ContentError(problems)
+        version = store.latest_version(db)
+        if not revisions:
+            return PublishResult(version, [])
+        version += 1
+        body, gz, etag = build_snapshot(version, published_at, _entries(current, revisions))
+        summary = {"items": library.counts(), "changes": dict(Counter(r.change for r in revisions))}
+        store.insert_version(db, version, published_at, summary, revisions, etag, len(body), gz)
+    return PublishResult(version, [Change(r.change, r.kind, r.item_id, r.rev) for r in revisions])

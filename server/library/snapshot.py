@@ -1,0 +1,54 @@
+"""The published library at one version, as the single JSON document devices download."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from server.library.schema import KINDS
+
+# Raw HTML in authored Markdown is shown as text, never rendered: content must not be able to
+# inject scripts into the app. markdown-it also refuses javascript: links.
+_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+# Markdown fields that get a rendered `<field>_html` twin in the snapshot.
+_MARKDOWN_FIELDS = {
+    "competency": ("description",),
+    "nugget": ("body",),
+    "question": ("stem", "explanation"),
+    "refresher": ("body",),
+    "campaign": ("description",),
+}
+KIND_BY_NAME = {cls.kind: folder for folder, cls in KINDS.items()}
+
+
+def render_markdown(text: str) -> str:
+    return _markdown.render(text)
+
+
+def snapshot_entry(kind: str, data: dict[str, Any], rev: int, epoch: int) -> dict[str, Any]:
+    """One item as the app sees it: authored fields, its revision, and rendered Markdown."""
+    entry = dict(data)
+    entry.pop("change", None)
+    entry["rev"] = rev
+    if kind == "question":
+        entry["epoch"] = epoch
+    for field in _MARKDOWN_FIELDS.get(kind, ()):
+        if entry.get(field):
+            entry[f"{field}_html"] = render_markdown(entry[field])
+    return entry
+
+
+def build_snapshot(version: int, published_at: str, entries: dict[str, list[dict[str, Any]]]) -> tuple[bytes, bytes, str]:
+    """Encode a snapshot; return (JSON, gzip of it, ETag). Deterministic for the same input."""
+    document: dict[str, Any] = {"version": version, "published_at": published_at}
+    for folder in KINDS:
+        document[folder] = sorted(entries.get(folder, []), key=lambda e: e["id"])
+    body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    # mtime=0 keeps the compressed bytes identical for identical input.
+    return body, gzip.compress(body, compresslevel=9, mtime=0), etag

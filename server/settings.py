@@ -1,0 +1,90 @@
+"""The server's settings: one typed object, read from `RECAP_*` variables and checked at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message says how to fix it."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """Everything the app needs to know about where it runs."""
+
+    db_path: Path = PROJECT_ROOT / "var" / "recap.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    content_dir: Path = PROJECT_ROOT / "content"
+    pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
+    log_level: str = "info"
+    # Apply pending migrations when the app starts. Off in tests that check readiness.
+    migrate_on_start: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(
+                f"RECAP_PORT={self.port} is not a port: use a whole number from 1 to 65535 "
+                "(or 0 to let the system choose)"
+            )
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"RECAP_LOG_LEVEL={self.log_level!r} is not a log level: use one of "
+                + ", ".join(LOG_LEVELS)
+            )
+        if self.db_path.exists() and self.db_path.is_dir():
+            raise SettingsError(
+                f"RECAP_DB={self.db_path} is a directory: give the path of a database file, "
+                "e.g. var/recap.db"
+            )
+
+    @property
+    def var_dir(self) -> Path:
+        """The folder beside the database where the server keeps its own files."""
+        return self.db_path.parent
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes/no value: use 1 or 0 (true or false)")
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number: use digits only, e.g. 8000") from None
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read settings from `RECAP_*` variables (and `PORT`), then apply explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    if env.get("RECAP_DB"):
+        values["db_path"] = Path(env["RECAP_DB"])
+    if env.get("RECAP_HOST"):
+        values["host"] = env["RECAP_HOST"]
+    port = env.get("RECAP_PORT") or env.get("PORT")
+    if port:
+        values["port"] = _int("RECAP_PORT" if env.get("RECAP_PORT") else "PORT", port)
+    if env.get("RECAP_CONTENT"):
+        values["content_dir"] = Path(env["RECAP_CONTENT"])
+    if env.get("RECAP_PWA_DIST"):
+        values["pwa_dist"] = Path(env["RECAP_PWA_DIST"])
+    if env.get("RECAP_LOG_LEVEL"):
+        values["log_level"] = env["RECAP_LOG_LEVEL"].strip().lower()
+    if env.get("RECAP_MIGRATE"):
+        values["migrate_on_start"] = _bool("RECAP_MIGRATE", env["RECAP_MIGRATE"])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]

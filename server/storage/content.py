@@ -1,0 +1,131 @@
+"""SQL for the published library: versions, immutable item revisions and snapshots."""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+import sqlite_utils
+
+
+class StoredItem(msgspec.Struct, frozen=True):
+    """The latest published revision of one item."""
+
+    kind: str
+    item_id: str
+    rev: int
+    version: int
+    change: str
+    epoch: int
+    hash: str | None
+    data: str | None
+
+    @property
+    def removed(self) -> bool:
+        return self.change == "removed"
+
+
+class NewRevision(msgspec.Struct, frozen=True):
+    """A revision about to be published."""
+
+    kind: str
+    item_id: str
+    rev: int
+    change: str
+    epoch: int
+    hash: str | None
+    data: str | None
+    source: str | None
+
+
+class SnapshotRow(msgspec.Struct, frozen=True):
+    """A stored snapshot of a whole library version."""
+
+    version: int
+    published_at: str
+    etag: str
+    size: int
+    body_gzip: bytes
+
+
+def latest_version(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT max(version) FROM library_versions").fetchone()
+    return int(row[0] or 0)
+
+
+def current_items(db: sqlite_utils.Database) -> dict[tuple[str, str], StoredItem]:
+    """The newest revision of every item ever published, removals included."""
+    rows = db.execute(
+        """
+        SELECT kind, item_id, rev, version, change, epoch, hash, data
+        FROM item_versions AS iv
+        WHERE rev = (SELECT max(rev) FROM item_versions WHERE kind = iv.kind AND item_id = iv.item_id)
+        """
+    ).fetchall()
+    return {(r[0], r[1]): StoredItem(*r) for r in rows}
+
+
+def answer_counts(db: sqlite_utils.Database, question_ids: list[str]) -> dict[str, int]:
+    """How many recorded answers each of these questions has (absent when none)."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(question_ids), 500):
+        chunk = question_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for qid, n in db.execute(
+            f"SELECT question_id, count(*) FROM answers WHERE question_id IN ({marks}) GROUP BY question_id",
+            chunk,
+        ):
+            counts[qid] = n
+    return counts
+
+
+def insert_version(
+    db: sqlite_utils.Database,
+    version: int,
+    published_at: str,
+    summary: dict[str, object],
+    revisions: list[NewRevision],
+    snapshot_etag: str,
+    snapshot_size: int,
+    snapshot_gzip: bytes,
+) -> None:
+    """Write one library version with its revisions and snapshot. Call inside a write transaction."""
+    db.execute(
+        "INSERT INTO library_versions (version, published_at, summary) VALUES (?, ?, ?)",
+        [version, published_at, json.dumps(summary, sort_keys=True)],
+    )
+    db.conn.executemany(
+        """
+        INSERT INTO item_versions (kind, item_id, rev, version, change, epoch, hash, data, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [(r.kind, r.item_id, r.rev, version, r.change, r.epoch, r.hash, r.data, r.source) for r in revisions],
+    )
+    db.execute(
+        "INSERT INTO snapshots (version, etag, size, body_gzip) VALUES (?, ?, ?, ?)",
+        [version, snapshot_etag, snapshot_size, snapshot_gzip],
+    )
+
+
+def get_snapshot(db: sqlite_utils.Database, version: int) -> SnapshotRow | None:
+    row = db.execute(
+        """
+        SELECT s.version, v.published_at, s.etag, s.size, s.body_gzip
+        FROM snapshots AS s JOIN library_versions AS v USING (version)
+        WHERE s.version = ?
+        """,
+        [version],
+    ).fetchone()
+    return SnapshotRow(*row) if row else None
+
+
+def get_latest_snapshot_meta(db: sqlite_utils.Database) -> SnapshotRow | None:
+    """The newest snapshot's metadata (its body left empty)."""
+    row = db.execute(
+        """
+        SELECT s.version, v.published_at, s.etag, s.size, x''
+        FROM snapshots AS s JOIN library_versions AS v USING (version)
+        ORDER BY s.version DESC LIMIT 1
+        """
+    ).fetchone()
+    return SnapshotRow(*row) if row else None

@@ -1,0 +1,153 @@
+"""`recap content check`: the demo library validates, and every kind of broken file is located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.library.checks import check_library
+from server.library.problems import ContentError
+
+from .conftest import DEMO_LIBRARY, run_recap
+
+OK_LINE = "content ok: 2 competencies, 1 nuggets, 3 questions, 1 refreshers, 1 campaigns"
+
+
+def edit(library: Path, rel: str, old: str, new: str) -> None:
+    path = library / rel
+    text = path.read_text()
+    assert old in text, f"fixture text {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_demo_library_is_valid_and_big_enough() -> None:
+    result = run_recap("content", "check", "content")
+    assert result.returncode == 0, result.stdout + result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    counts = [int(word) for word in last.replace(",", "").split() if word.isdigit()]
+    assert last.startswith("content ok: ")
+    competencies, nuggets, questions, refreshers, campaigns = counts
+    assert competencies >= 6 and nuggets >= 12 and questions >= 48 and refreshers >= 12 and campaigns >= 2
+
+
+def test_demo_library_has_a_dutch_campaign_whose_items_are_dutch() -> None:
+    library = check_library(DEMO_LIBRARY)
+    dutch = [c.item for c in library.of("campaigns").values() if getattr(c.item, "language", "") == "nl"]
+    assert dutch, "no campaign in Dutch"
+    for campaign in dutch:
+        for qid in campaign.questions:  # type: ignore[attr-defined]
+            assert library.of("questions")[qid].item.language == "nl"  # type: ignore[attr-defined]
+
+
+def test_demo_questions_teach() -> None:
+    """Every demo question has several options, a real explanation and a spread of right answers."""
+    library = check_library(DEMO_LIBRARY)
+    positions: set[int] = set()
+    for loaded in library.of("questions").values():
+        q = loaded.item
+        assert 3 <= len(q.options) <= 5, loaded.path  # type: ignore[attr-defined]
+        assert len(q.explanation.split()) >= 40, f"{loaded.path}: explanation too thin"  # type: ignore[attr-defined]
+        positions.update(q.correct_options)  # type: ignore[attr-defined]
+    assert len(positions) >= 3, "the right answer is always in the same place"
+
+
+def test_fixture_library_passes_with_the_exact_last_line(library: Path) -> None:
+    result = run_recap("content", "check", str(library))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == OK_LINE
+
+
+BROKEN = [
+    # (case, file, old text, new text, expected message part, expected location)
+    ("unknown field", "questions/who-else.yaml", "difficulty: 1", "difficulty: 1\nsolution: 2", "unknown field `solution`", "who-else.yaml:4:"),
+    ("typo suggestion", "questions/who-else.yaml", "teaching_point:", "teachingpoint:", "did you mean `teaching_point`", "who-else.yaml:"),
+    ("missing correct option", "questions/next-step.yaml", "correct: 2\n", "", "missing required field `correct`", "$.correct"),
+    ("option out of range", "questions/who-else.yaml", "correct: 2", "correct: 4", "correct option 4 is out of range", "who-else.yaml:10:"),
+    ("option number zero", "questions/who-else.yaml", "correct: 2", "correct: 0", "Expected int >= 1", "$.correct"),
+    ("range in a list", "questions/pick-two.md", "correct: [1, 2]", "correct: [1, 7]", "correct option 7 is out of range", "$.correct[1]"),
+    ("one option only", "questions/next-step.yaml", '  - "We\'ll be in touch."\n', "", "length >= 2", "$.options"),
+    ("every option correct", "questions/next-step.yaml", "correct: 2", "correct: [1, 2]", "every option is marked correct", "$.correct"),
+    ("unknown competency", "questions/who-else.yaml", "competency: discovery", "competency: discovry", "unknown competency `discovry`", "who-else.yaml:2:"),
+    ("unknown nugget", "questions/who-else.yaml", "nugget: ask-first", "nugget: ask-later", "unknown nugget `ask-later`", "$.nugget"),
+    ("campaign names a missing question", "campaigns/basics.yaml", "next-step,", "next-stop,", "unknown question `next-stop`", "$.questions[1]"),
+    ("campaign lists a question twice", "campaigns/basics.yaml", "pick-two]", "pick-two, who-else]", "`who-else` is listed twice", "$.questions[3]"),
+    ("bad YAML", "questions/next-step.yaml", "stem: The meeting", "stem: [The meeting", "bad YAML", "next-step.yaml:"),
+    ("duplicate key", "questions/next-step.yaml", "correct: 2", "correct: 2\ncorrect: 1", "`correct` is given twice", "next-step.yaml:8:"),
+    ("bad slug", "questions/next-step.yaml", "id: next-step", "id: Next Step", "a slug", "$.id"),
+    ("bad date", "campaigns/basics.yaml", "start: 2026-12-01", "start: next monday", "expected a date written as YYYY-MM-DD", "$.start"),
+    ("bad repeat mode", "campaigns/basics.yaml", "repeat: fsrs", "repeat: weekly", "use one of: fsrs, classic", "$.repeat"),
+    ("unclosed front matter", "nuggets/ask-first.md", "tags: [questions]\n---", "tags: [questions]\n", "never closed", "ask-first.md:1:"),
+    ("no front matter", "nuggets/ask-first.md", "---\nid: ask-first", "id: ask-first", "must start with a `---` line", "ask-first.md:1:"),
+    ("empty nugget body", "nuggets/ask-first.md", "Ask about **their** world before you talk about yours.", "", "missing required field `body`", "$.body"),
+    ("body given twice", "nuggets/ask-first.md", "tags: [questions]", "tags: [questions]\nbody: hello", "given in the front matter and as the Markdown body", "$.body"),
+    ("refresher title not a question", "refreshers/how-to-ask-who-else.md", "who else decides?", "who else decides", "end it with ?", "$.title"),
+    ("wrong type", "questions/who-else.yaml", "difficulty: 1", "difficulty: easy", "Expected int", "$.difficulty"),
+    ("yes is not a string", "questions/next-step.yaml", "A dated step the buyer owns, agreed before you leave.", "yes", "Expected str, got bool", "$.options[1]"),
+    ("top level is a list", "competencies/closing.yaml", "id: closing\nname: Closing\ndescription: Agreeing next steps the buyer owns.\n", "- closing\n", "expected fields", "closing.yaml:1:"),
+    ("id differs from file name", "competencies/closing.yaml", "id: closing", "id: closer", "differs from the file name", "closing.yaml:1:"),
+    ("translation of nothing", "nuggets/ask-first.md", "tags: [questions]", "tags: [questions]\ntranslation_of: ask-never\nlanguage: nl", "unknown item `ask-never`", "$.translation_of"),
+    ("language mismatch", "campaigns/basics.yaml", "repeat: fsrs", "repeat: fsrs\nlanguage: nl", "is in `en` but this item is in `nl`", "$.questions[0]"),
+]
+
+
+@pytest.mark.parametrize(("case", "rel", "old", "new", "message", "location"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_content_is_reported_with_its_location(
+    library: Path, case: str, rel: str, old: str, new: str, message: str, location: str
+) -> None:
+    edit(library, rel, old, new)
+    with pytest.raises(ContentError) as caught:
+        check_library(library)
+    lines = [str(p) for p in caught.value.problems]
+    matching = [line for line in lines if message in line]
+    assert matching, f"{case}: no problem mentions {message!r}: {lines}"
+    assert any(location in line and rel.split("/")[-1] in line for line in matching), f"{case}: {matching}"
+
+
+def test_every_problem_is_reported_at_once_by_the_command(library: Path) -> None:
+    edit(library, "questions/who-else.yaml", "difficulty: 1", "difficulty: 9\nsolution: 2")
+    edit(library, "questions/next-step.yaml", "correct: 2", "correct: 5")
+    edit(library, "campaigns/basics.yaml", "next-step,", "next-stop,")
+    (library / "questions" / "notes.txt").write_text("stray")
+    result = run_recap("content", "check", str(library))
+    assert result.returncode == 1
+    out = result.stdout.strip().splitlines()
+    assert len(out) == 5, out
+    for line in out:
+        assert line.startswith(str(library)), line
+        path_part = line.split(": ", 1)[0]
+        assert ":" in path_part.removeprefix(str(library)) or " $." in path_part or path_part.endswith("notes.txt"), line
+    assert "5 problem(s)" in result.stderr
+
+
+def test_duplicate_ids_across_files_are_reported(library: Path) -> None:
+    source = (library / "questions" / "who-else.yaml").read_text()
+    (library / "questions" / "who-else-copy.yaml").write_text(source)
+    with pytest.raises(ContentError) as caught:
+        check_library(library)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "duplicate id `who-else`" in text
+    assert "who-else-copy.yaml" in text
+
+
+def test_oversized_and_non_utf8_files_are_refused(library: Path) -> None:
+    (library / "nuggets" / "huge.md").write_text("---\nid: huge\n---\n" + "x" * 300_000)
+    (library / "nuggets" / "latin.md").write_bytes(b"---\nid: latin\ntitle: caf\xe9\n---\nbody\n")
+    with pytest.raises(ContentError) as caught:
+        check_library(library)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "huge.md: the file is 300,017 bytes; the limit is 262,144" in text
+    assert "latin.md:3: the file is not UTF-8" in text
+
+
+def test_missing_folder_is_an_error() -> None:
+    result = run_recap("content", "check", "/nonexistent/library")
+    assert result.returncode == 1
+    assert "/nonexistent/library: no such content folder" in result.stdout
+
+
+def test_unknown_folder_is_reported(library: Path) -> None:
+    (library / "quizzes").mkdir()
+    with pytest.raises(ContentError) as caught:
+        check_library(library)
+    assert any("unknown folder" in str(p) for p in caught.value.problems)
