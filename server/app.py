@@ -7,6 +7,7 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -27,7 +28,7 @@ class RecapApp(Litestar):
     """Litestar, plus one log line for every HTTP request (404s and errors included)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await super().__call__(scope, receive, send)
             return
         await log_request(scope, receive, send, super().__call__)

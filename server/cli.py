@@ -53,6 +53,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"recap: cannot listen on {settings.host}:{settings.port}: {exc.strerror}; set PORT to a free port", file=sys.stderr)
         return 2
+    # Listening now means a client that reads the printed URL is queued, not refused,
+    # while uvicorn finishes starting.
+    sock.listen(2048)
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(f"Recap is running at http://{host}:{port}/  (database {settings.db_path}; Ctrl-C to stop)", flush=True)

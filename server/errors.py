@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
@@ -54,7 +55,7 @@ class NotReady(RecapError):
     error = "not_ready"
 
 
-def wants_json(request: Request) -> bool:
+def wants_json(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
     if path.startswith(API_PREFIXES):
         return True
@@ -62,7 +63,7 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def handle_error(request: Request, exc: Exception) -> Response:
+def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Turn any exception into `{"error", "detail"}` JSON for the API or a page for people."""
     headers: dict[str, str] = {}
     extra: dict[str, object] = {}
@@ -86,4 +87,4 @@ def handle_error(request: Request, exc: Exception) -> Response:
         status_code=status,
         headers=headers,
         media_type=MediaType.HTML,
-    )  # type: ignore[return-value]
+    )

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -45,9 +46,11 @@ def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
     database.close()
 
 
-def run_recap(*args: str, db_path: Path | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_recap(
+    *args: str, db_path: Path | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `recap` command and capture what it prints."""
-    env = dict(os.environ)
+    env = dict(os.environ, **(env or {}))
     if db_path is not None:
         env["RECAP_DB"] = str(db_path)
     return subprocess.run([RECAP, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
@@ -104,3 +107,43 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(db_file)
     yield server
     server.stop()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str:
+    """Debian's chromium (Playwright's own download does not work here)."""
+    path = os.environ.get("RECAP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("chromium is not installed: run `bash .ci/ensure-chromium` (Debian package chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page for one test."""
+    context = browser.new_context()
+    tab = context.new_page()
+    yield tab
+    context.close()

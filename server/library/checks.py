@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from server.library.loader import Library, LoadedItem, load_library
 from server.library.problems import ContentError, Problem
 from server.library.schema import Campaign, Item, Nugget, Question, Refresher
-
-from pathlib import Path
 
 
 def _at(loaded: LoadedItem, where: str, message: str) -> Problem:

@@ -27,7 +27,8 @@ KIND_BY_NAME = {cls.kind: folder for folder, cls in KINDS.items()}
 
 
 def render_markdown(text: str) -> str:
-    return _markdown.render(text)
+    html: str = _markdown.render(text)
+    return html
 
 
 def snapshot_entry(kind: str, data: dict[str, Any], rev: int, epoch: int) -> dict[str, Any]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+from typing import Any
 
 import msgspec
 import sqlite_utils
 from litestar import MediaType, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from server.errors import NotFound
 from server.storage import content as store
@@ -35,7 +38,7 @@ def accepts_gzip(header: str) -> bool:
 
 
 @get("/content/latest", sync_to_thread=True, opt={"access": "public"}, tags=["content"])
-def latest(db: sqlite_utils.Database) -> Response[LatestContent]:
+def latest(db: NamedDependency[sqlite_utils.Database]) -> Response[LatestContent]:
     """The newest published version and where to fetch it."""
     meta = store.get_latest_snapshot_meta(db)
     body = (
@@ -47,9 +50,10 @@ def latest(db: sqlite_utils.Database) -> Response[LatestContent]:
 
 
 @get("/content/snapshot/{version:int}", sync_to_thread=True, opt={"access": "public"}, tags=["content"])
-def snapshot(request: Request, db: sqlite_utils.Database, version: int) -> Response[bytes]:
+def snapshot(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database], version: FromPath[int]) -> Response[bytes]:
     """The whole library at one version. Immutable: cached for a year, revalidated by ETag."""
-    row = store.get_snapshot(db, version)
+    # Bounds first: SQLite integers stop at 2**63, and a larger one must be a 404, not a crash.
+    row = store.get_snapshot(db, version) if 0 < version < 2**63 else None
     if row is None:
         raise NotFound(f"no published library version {version}")
     headers = {"Cache-Control": IMMUTABLE, "ETag": row.etag, "Vary": "Accept-Encoding"}

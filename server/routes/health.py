@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 import sqlite_utils
 from litestar import get
+from litestar.di import NamedDependency
 
 from server import migrations
 from server.errors import NotReady
@@ -17,7 +18,7 @@ class Ready(msgspec.Struct):
 
 
 @get("/-/ready", sync_to_thread=True, opt={"access": "public"}, tags=["operations"])
-def ready(db: sqlite_utils.Database) -> Ready:
+def ready(db: NamedDependency[sqlite_utils.Database]) -> Ready:
     """200 once every migration has been applied; 503 with the pending ones before that."""
     pending = migrations.pending(db)
     if pending:

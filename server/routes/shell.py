@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from litestar import MediaType, Response, get
 from litestar.datastructures import CacheControlHeader
-from litestar.static_files import create_static_files_router
+from litestar.di import NamedDependency
 from litestar.router import Router
+from litestar.static_files import create_static_files_router
 
 from server.errors import NotReady
 from server.settings import Settings
 
 
 @get("/", media_type=MediaType.HTML, opt={"access": "public"}, include_in_schema=False)
-async def app_shell(settings: Settings) -> Response[bytes]:
+async def app_shell(settings: NamedDependency[Settings]) -> Response[bytes]:
     """The app's page. Never cached without revalidation, so a new build is seen at once."""
     index = settings.pwa_dist / "index.html"
     if not index.is_file():
@@ -20,7 +21,7 @@ async def app_shell(settings: Settings) -> Response[bytes]:
     return Response(index.read_bytes(), media_type=MediaType.HTML, headers={"Cache-Control": "no-cache"})
 
 
-def assets_router(settings: Settings) -> Router:
+def assets_router(settings: NamedDependency[Settings]) -> Router:
     """Hashed build output: a file's name changes with its content, so cache it for good."""
     return create_static_files_router(
         path="/assets",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import msgspec
 import sqlite_utils
@@ -83,7 +84,7 @@ def insert_version(
     db: sqlite_utils.Database,
     version: int,
     published_at: str,
-    summary: dict[str, object],
+    summary: Mapping[str, object],
     revisions: list[NewRevision],
     snapshot_etag: str,
     snapshot_size: int,

@@ -1,0 +1,20 @@
+"""The built app, opened in a real Chromium against a real server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from .conftest import LiveServer
+
+
+def test_start_page_shows_the_published_library(live_server: LiveServer, page: Any) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Recap")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(
+        "Library version 1: 3 questions, 1 nugget, 1 refresher, 1 campaign.", timeout=10_000
+    )
+    assert errors == []
