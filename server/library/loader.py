@@ -20,6 +20,8 @@ from server.library.schema import KINDS, Item
 MAX_FILE_BYTES = 256 * 1024
 MAX_FILES = 10_000
 SUFFIXES = (".yaml", ".yml", ".md")
+# libyaml's parser when PyYAML was built with it (about 10x faster); same nodes, same marks.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _PATTERN_WORDS = {
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "a slug (lower-case letters, digits and single hyphens)",
@@ -88,7 +90,7 @@ def parse_yaml(text: str, path: str, offset: int = 0) -> tuple[Any, dict[str, in
     """Parse YAML, returning the data, the line of each `$.path`, and any problems."""
     problems: list[Problem] = []
     lines: dict[str, int] = {}
-    loader = yaml.SafeLoader(text)
+    loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
