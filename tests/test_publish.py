@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from server.library.problems import ContentError
 from server.library.publish import publish
 from server.storage import content as store
 
-from .conftest import run_recap
+from .conftest import RECAP, run_recap
 from .test_content_check import edit
 
 
@@ -164,3 +167,23 @@ def test_snapshot_is_deterministic(library: Path, tmp_path: Path) -> None:
         etags.append((row.etag, row.body_gzip))
         database.close()
     assert etags[0] == etags[1]
+
+
+def test_concurrent_publishes_make_consecutive_versions(library: Path, tmp_path: Path, db_path: Path) -> None:
+    """Two publishers at once: one write lock, so versions 1 and 2, nothing lost or doubled."""
+    other = tmp_path / "other"
+    shutil.copytree(library, other)
+    edit(other, "questions/who-else.yaml", "Send the proposal.", "Send the proposal tonight.")
+    env = {**os.environ, "RECAP_DB": str(db_path)}
+    assert subprocess.run([RECAP, "migrate"], env=env, capture_output=True).returncode == 0
+    procs = [
+        subprocess.Popen([RECAP, "content", "publish", str(d)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for d in (library, other)
+    ]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    finals = sorted(out.strip().splitlines()[-1] for out, _ in outputs)
+    assert finals == ["published version 1", "published version 2"]
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("SELECT count(*) FROM library_versions").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM item_versions WHERE item_id = 'who-else'").fetchone()[0] == 2

@@ -165,7 +165,7 @@ def load_file(file: Path, shown: str, cls: type[Item]) -> tuple[LoadedItem | Non
     """Decode one content file into its Struct, or say everything that is wrong with it."""
     raw = file.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(shown, 0, f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")]
+        return None, [Problem(shown, 1, f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")]
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
@@ -220,7 +220,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
                 continue
             shown = str(file)
             if file.suffix not in SUFFIXES:
-                problems.append(Problem(shown, 0, "not a content file: use .yaml, .yml or .md"))
+                problems.append(Problem(shown, 1, "not a content file: use .yaml, .yml or .md"))
                 continue
             count += 1
             if count > MAX_FILES:

@@ -6,7 +6,11 @@ import msgspec
 
 
 class Problem(msgspec.Struct, frozen=True, order=True):
-    """One thing wrong in one file. Sorted by file, then line."""
+    """One thing wrong in one file. Sorted by file, then line.
+
+    Shown as `PATH:LINE: message` (with `(at $.path)` when the field is known), or as
+    `PATH $.path: message` when there is no line to point at.
+    """
 
     path: str
     line: int = 0
@@ -18,9 +22,8 @@ class Problem(msgspec.Struct, frozen=True, order=True):
             return f"{self.path}:{self.line}: {self.message} (at {self.where})"
         if self.line:
             return f"{self.path}:{self.line}: {self.message}"
-        if self.where:
-            return f"{self.path} {self.where}: {self.message}"
-        return f"{self.path}: {self.message}"
+        # A problem with a whole folder has no line: it is located at the folder's root, `$`.
+        return f"{self.path} {self.where or '$'}: {self.message}"
 
 
 class ContentError(Exception):
