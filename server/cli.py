@@ -23,6 +23,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _content_dir(args: argparse.Namespace) -> Path:
+    return Path(args.dir) if args.dir else settings_from_env().content_dir
+
+
 def _print_problems(error: ContentError) -> int:
     for problem in error.problems:
         print(problem)
@@ -78,7 +82,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_content_check(args: argparse.Namespace) -> int:
     try:
-        library = check_library(Path(args.dir))
+        library = check_library(_content_dir(args))
     except ContentError as error:
         return _print_problems(error)
     n = library.counts()
@@ -96,7 +100,7 @@ def cmd_content_publish(args: argparse.Namespace) -> int:
         pending = migrations.pending(db)
         if pending:
             migrations.apply(db)
-        result = publish(db, Path(args.dir))
+        result = publish(db, _content_dir(args))
     except ContentError as error:
         print("nothing was published", file=sys.stderr)
         return _print_problems(error)
@@ -125,10 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     content = commands.add_parser("content", help="check or publish the authored library")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     check = content_commands.add_parser("check", help="validate a content folder and report every problem")
-    check.add_argument("dir", metavar="DIR")
+    check.add_argument("dir", metavar="DIR", nargs="?", help="the content folder (default: RECAP_CONTENT, or content/)")
     check.set_defaults(func=cmd_content_check)
     pub = content_commands.add_parser("publish", help="validate, then publish all changes as one new version")
-    pub.add_argument("dir", metavar="DIR")
+    pub.add_argument("dir", metavar="DIR", nargs="?", help="the content folder (default: RECAP_CONTENT, or content/)")
     pub.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     pub.set_defaults(func=cmd_content_publish)
     return parser
