@@ -104,7 +104,8 @@ NEW = State()
 
 def retrievability(elapsed_days: float, stability: float) -> float:
     """FSRS-6 probability of recall after `elapsed_days` for a memory of this stability."""
-    return (1.0 + FACTOR * elapsed_days / stability) ** DECAY
+    r: float = (1.0 + FACTOR * elapsed_days / stability) ** DECAY
+    return r
 
 
 def _next_difficulty(d: float, correct: bool) -> float:
@@ -117,8 +118,9 @@ def _next_difficulty(d: float, correct: bool) -> float:
 
 def _next_stability(s: float, d: float, r: float, correct: bool) -> float:
     if correct:
-        return s * (1.0 + EXP_W8 * (11.0 - d) * s ** -W[9] * (math.exp((1.0 - r) * W[10]) - 1.0))
-    long_term = W[11] * d ** -W[12] * ((s + 1.0) ** W[13] - 1.0) * math.exp((1.0 - r) * W[14])
+        grown: float = s * (1.0 + EXP_W8 * (11.0 - d) * s ** -W[9] * (math.exp((1.0 - r) * W[10]) - 1.0))
+        return grown
+    long_term: float = W[11] * d ** -W[12] * ((s + 1.0) ** W[13] - 1.0) * math.exp((1.0 - r) * W[14])
     short_term = s / FORGET_CAP
     return min(long_term, short_term)
 

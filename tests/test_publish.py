@@ -187,3 +187,12 @@ def test_concurrent_publishes_make_consecutive_versions(library: Path, tmp_path:
     db = sqlite_utils.Database(db_path)
     assert db.execute("SELECT count(*) FROM library_versions").fetchone()[0] == 2
     assert db.execute("SELECT count(*) FROM item_versions WHERE item_id = 'who-else'").fetchone()[0] == 2
+
+
+def test_writing_out_a_default_value_is_not_a_change(library: Path, db: sqlite_utils.Database) -> None:
+    """Hashes leave defaults out, so a field added to the schema later does not touch every item."""
+    publish(db, library)
+    edit(library, "questions/who-else.yaml", "difficulty: 1", "difficulty: 1\nlanguage: en\ntags: []")
+    assert publish(db, library).changes == []
+    edit(library, "questions/who-else.yaml", "difficulty: 1", "difficulty: 3")
+    assert [str(c) for c in publish(db, library).changes] == ["substantive question who-else (rev 2)"]

@@ -44,9 +44,23 @@ class PublishResult(msgspec.Struct, frozen=True):
 
 
 def canonical(loaded: LoadedItem) -> tuple[str, str]:
-    """The item's stored JSON (without its change marker) and the hash that detects edits."""
-    data = msgspec.json.encode(msgspec.structs.replace(loaded.item, change=None)).decode()
-    return data, hashlib.sha256(data.encode()).hexdigest()
+    """The item's stored JSON (without its change marker) and the hash that detects edits.
+
+    The hash leaves out fields at their default value, so that adding a field with a default
+    to the schema does not make every published item look edited.
+    """
+    item = msgspec.structs.replace(loaded.item, change=None)
+    data = msgspec.json.encode(item).decode()
+    defaults = {
+        f.name: f.default if f.default is not msgspec.NODEFAULT else f.default_factory()
+        for f in msgspec.structs.fields(item)
+        if f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT
+    }
+    meaningful = {
+        k: v for k, v in msgspec.to_builtins(item).items() if k not in defaults or v != msgspec.to_builtins(defaults[k])
+    }
+    digest = hashlib.sha256(msgspec.json.encode(meaningful, order="sorted")).hexdigest()
+    return data, digest
 
 
 def _cosmetic_problem(loaded: LoadedItem, before: dict[str, object]) -> Problem | None:

@@ -138,6 +138,13 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     questions: Annotated[list[Slug], msgspec.Meta(min_length=1)]
     nuggets: list[Slug] = []
     translation_of: Slug | None = None
+    # Scheduler settings (docs/scheduler.md §4); unset means the repeat mode's default.
+    desired_retention: Annotated[float, msgspec.Meta(ge=0.5, le=0.99)] | None = None
+    retire_stability: Annotated[float, msgspec.Meta(gt=0, le=36500)] | None = None
+    max_interval: Annotated[int, msgspec.Meta(ge=1, le=36500)] | None = None
+    wrong_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
+    right_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
+    retire_streak: Annotated[int, msgspec.Meta(ge=0, le=10)] | None = None
 
 
 KINDS: dict[str, type[Item]] = {

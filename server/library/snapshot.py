@@ -7,6 +7,7 @@ import hashlib
 import json
 from typing import Any
 
+import msgspec
 from markdown_it import MarkdownIt
 
 from server.library.schema import KINDS
@@ -32,8 +33,12 @@ def render_markdown(text: str) -> str:
 
 
 def snapshot_entry(kind: str, data: dict[str, Any], rev: int, epoch: int) -> dict[str, Any]:
-    """One item as the app sees it: authored fields, its revision, and rendered Markdown."""
-    entry = dict(data)
+    """One item as the app sees it: authored fields, its revision, and rendered Markdown.
+
+    Stored data is decoded with today's schema first, so an item published before a field was
+    added still reaches the app with that field at its default.
+    """
+    entry: dict[str, Any] = msgspec.to_builtins(msgspec.convert(data, KINDS[KIND_BY_NAME[kind]]))
     entry.pop("change", None)
     entry["rev"] = rev
     if kind == "question":
