@@ -11,7 +11,7 @@ so every policy replays the same learner from a blank memory.
   question (initial stability times lognormal(0, 0.3): some questions are harder). Recall is the
   FSRS-6 forgetting curve. The first showing is never a recall, so it starts at w0 (Again).
 - `exponential`: half-life-regression-like, R = 2^(-t/h). The first showing sets h to a
-  per-question value, 1.5 days times lognormal(0, 0.5) times a per-learner lognormal(0, 0.3);
+  per-question value, 1.5 days (--half-life) times lognormal(0, 0.5) times a per-learner lognormal(0, 0.3);
   a recall multiplies h by the learner's growth factor (uniform 2..3), a failure by 0.5 (not
   below 0.5 days). No spacing effect: a success counts the same after 1 day or after 20.
 - `act-r`: activation m = ln(sum_j t_j^-d) over past showings (t_j days since showing j, at
@@ -119,7 +119,7 @@ def lognormal(rng: random.Random, sigma: float) -> float:
     return math.exp(rng.gauss(0.0, sigma))
 
 
-def draw(model: str, rng: random.Random, questions: int) -> Callable[[], Memory]:
+def draw(model: str, rng: random.Random, questions: int, half_life: float = 1.5) -> Callable[[], Memory]:
     """One learner's parameters for `model`; the factory gives them a blank memory each call."""
     if model == "fsrs-truth":
         init, growth = lognormal(rng, 0.3), lognormal(rng, 0.3)
@@ -128,7 +128,7 @@ def draw(model: str, rng: random.Random, questions: int) -> Callable[[], Memory]
     if model == "exponential":
         learner = lognormal(rng, 0.3)
         growth = rng.uniform(2.0, 3.0)
-        half_lives = [1.5 * learner * lognormal(rng, 0.5) for _ in range(questions)]
+        half_lives = [half_life * learner * lognormal(rng, 0.5) for _ in range(questions)]
         return lambda: Exponential(half_lives, growth)
     if model == "act-r":
         decay = 0.5 * lognormal(rng, 0.1)

@@ -71,15 +71,37 @@ _POLICY_DEFAULTS: dict[str, dict[str, int]] = {
 }
 
 
+_SETTING_KINDS: dict[str, type] = {
+    "desired_retention": float,
+    "retire_stability": float,
+    "max_interval": int,
+    "wrong_days": int,
+    "right_days": int,
+    "retire_streak": int,
+}
+
+
 def settings_for(policy: Policy, **overrides: float | int | None) -> Settings:
     """The policy's defaults with a campaign's own values on top (None means default)."""
     if policy not in _POLICY_DEFAULTS:
         raise ValueError(f"unknown policy {policy!r}: use one of {', '.join(POLICIES)}")
     values: dict[str, float | int] = dict(_POLICY_DEFAULTS[policy])
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    for key, value in overrides.items():
+        if key not in _SETTING_KINDS:
+            raise ValueError(f"unknown setting {key!r}")
+        if value is None:
+            continue
+        whole = _SETTING_KINDS[key] is int
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"setting {key!r} must be a finite number")
+        if whole and value != int(value):
+            raise ValueError(f"setting {key!r} must be a whole number of days")
+        values[key] = int(value) if whole else float(value)
     settings = Settings(policy=policy, **values)  # type: ignore[arg-type]
     if not 0.5 <= settings.desired_retention <= 0.99:
         raise ValueError("desired_retention must be between 0.5 and 0.99")
+    if not settings.retire_stability > 0:
+        raise ValueError("retire_stability must be more than 0 days")
     if settings.max_interval < 1 or settings.wrong_days < 1 or settings.right_days < 1 or settings.retire_streak < 0:
         raise ValueError("intervals must be at least 1 day and retire_streak at least 0")
     return settings

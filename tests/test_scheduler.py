@@ -246,3 +246,18 @@ def test_bad_settings_are_refused(kwargs: dict[str, float]) -> None:
 def test_unknown_policy_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown policy 'weekly'"):
         settings_for("weekly")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"retire_stability": -5}, "retire_stability must be more than 0 days"),
+        ({"wrong_days": 2.5}, "must be a whole number of days"),
+        ({"max_interval": float("nan")}, "must be a finite number"),
+        ({"wrong_days": True}, "must be a finite number"),
+        ({"wrongDays": 3}, "unknown setting 'wrongDays'"),
+    ],
+)
+def test_settings_must_be_sane_numbers(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        settings_for("classic", **kwargs)

@@ -89,6 +89,8 @@ export const POLICY_DEFAULTS = Object.freeze({
  * @returns {Readonly<object>} { policy, desired_retention, retire_stability, max_interval,
  *   wrong_days, right_days, retire_streak }
  */
+const WHOLE_SETTINGS = new Set(["max_interval", "wrong_days", "right_days", "retire_streak"]);
+
 export function settingsFor(policy, overrides = {}) {
   if (!Object.hasOwn(POLICY_DEFAULTS, policy)) {
     throw new RangeError(`unknown policy '${String(policy)}': use one of ${POLICIES.join(", ")}`);
@@ -97,12 +99,20 @@ export function settingsFor(policy, overrides = {}) {
   for (const [key, value] of Object.entries(overrides ?? {})) {
     if (!Object.hasOwn(BASE_SETTINGS, key)) throw new TypeError(`unknown setting '${key}'`);
     if (value === null || value === undefined) continue;
-    if (typeof value !== "number") throw new TypeError(`setting '${key}' must be a number`);
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new TypeError(`setting '${key}' must be a finite number`);
+    }
+    if (WHOLE_SETTINGS.has(key) && !Number.isInteger(value)) {
+      throw new RangeError(`setting '${key}' must be a whole number of days`);
+    }
     values[key] = value;
   }
   const settings = Object.freeze({ policy, ...values });
   if (!(0.5 <= settings.desired_retention && settings.desired_retention <= 0.99)) {
     throw new RangeError("desired_retention must be between 0.5 and 0.99");
+  }
+  if (!(settings.retire_stability > 0)) {
+    throw new RangeError("retire_stability must be more than 0 days");
   }
   if (settings.max_interval < 1 || settings.wrong_days < 1 || settings.right_days < 1 || settings.retire_streak < 0) {
     throw new RangeError("intervals must be at least 1 day and retire_streak at least 0");
