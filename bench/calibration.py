@@ -83,7 +83,9 @@ def read_log(path: Path) -> list[Review]:
     return reviews
 
 
-def counted_days(reviews: Sequence[Review], utc_offset_minutes: int, rollover_hour: int) -> dict[str, list[tuple[int, bool]]]:
+def counted_days(
+    reviews: Sequence[Review], utc_offset_minutes: int, rollover_hour: int
+) -> dict[str, list[tuple[int, bool]]]:
     """Per card, (local day, correct) of the first review on each local day, in time order."""
     by_card: dict[str, list[Review]] = defaultdict(list)
     for r in reviews:
@@ -226,7 +228,9 @@ def main() -> None:
     parser.add_argument("log", type=Path, help="review log CSV (card_id, review_rating, review_time, review_duration)")
     parser.add_argument("--utc-offset-minutes", type=int, default=0)
     parser.add_argument("--rollover-hour", type=int, default=4)
-    parser.add_argument("--sm2-wrong-quality", type=int, default=1, choices=range(3), help="SM-2 quality of a wrong answer")
+    parser.add_argument(
+        "--sm2-wrong-quality", type=int, default=1, choices=range(3), help="SM-2 quality of a wrong answer"
+    )
     args = parser.parse_args()
 
     reviews = read_log(args.log)
@@ -255,12 +259,17 @@ def main() -> None:
     rate = sum(ys) / n
     preds["constant"] = [clip(rate)] * n
 
-    print(f"log: {len(reviews):,} reviews of {len(cards):,} cards; {counted:,} first-of-the-day reviews "
-          f"({len(reviews) - counted:,} same-day repeats skipped)")
-    print(f"evaluated: n={n:,} reviews with history (first review of each card not predicted); "
-          f"observed recall {rate:.4f}")
-    print(f"days: utc offset {args.utc_offset_minutes} min, rollover {args.rollover_hour}:00; "
-          f"SM-2 wrong answer q={args.sm2_wrong_quality}")
+    print(
+        f"log: {len(reviews):,} reviews of {len(cards):,} cards; {counted:,} first-of-the-day reviews "
+        f"({len(reviews) - counted:,} same-day repeats skipped)"
+    )
+    print(
+        f"evaluated: n={n:,} reviews with history (first review of each card not predicted); observed recall {rate:.4f}"
+    )
+    print(
+        f"days: utc offset {args.utc_offset_minutes} min, rollover {args.rollover_hour}:00; "
+        f"SM-2 wrong answer q={args.sm2_wrong_quality}"
+    )
     print()
     print("| model | log loss | RMSE(bins) | AUC |")
     print("|---|---:|---:|---:|")
@@ -271,12 +280,16 @@ def main() -> None:
     means = ", ".join(f"{name} {sum(ps) / n:.3f}" for name, ps in preds.items())
     print(f"mean prediction (observed {rate:.3f}): {means}")
     print()
-    print(f"For scale: the public srs-benchmark reports log loss {PUBLISHED_LOGLOSS['fsrs']} for FSRS-6 and "
-          f"{PUBLISHED_LOGLOSS['sm2']} for SM-2 averaged over ~10,000 learners with parameters fitted to each; "
-          f"this is a single learner with FSRS-6 default (not fitted) parameters, so the figures are not "
-          f"directly comparable.")
-    print(f"bench calibration: fsrs_logloss={losses['fsrs']:.4f} sm2_logloss={losses['sm2']:.4f} "
-          f"leitner_logloss={losses['leitner']:.4f} classic_logloss={losses['classic']:.4f}")
+    print(
+        f"For scale: the public srs-benchmark reports log loss {PUBLISHED_LOGLOSS['fsrs']} for FSRS-6 and "
+        f"{PUBLISHED_LOGLOSS['sm2']} for SM-2 averaged over ~10,000 learners with parameters fitted to each; "
+        f"this is a single learner with FSRS-6 default (not fitted) parameters, so the figures are not "
+        f"directly comparable."
+    )
+    print(
+        f"bench calibration: fsrs_logloss={losses['fsrs']:.4f} sm2_logloss={losses['sm2']:.4f} "
+        f"leitner_logloss={losses['leitner']:.4f} classic_logloss={losses['classic']:.4f}"
+    )
 
 
 if __name__ == "__main__":

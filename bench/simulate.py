@@ -170,13 +170,17 @@ def summary(model: str, results: list[dict[str, Run]], end: int) -> str:
         text += "No: classic recalls more. "
     else:
         text += "No clear difference in recall. "
-    cheaper = [
+    points = [
         (r, mean([x[pareto_label(r)].recall_end for x in results]), mean([x[pareto_label(r)].answers for x in results]))
         for r in PARETO_RETENTIONS
-        if mean([x[pareto_label(r)].answers for x in results]) <= c_ans
     ]
+    cheaper = [p for p in points if p[2] <= c_ans]
     if not cheaper:
-        return text + f"No fsrs setting down to {PARETO_RETENTIONS[0]:.2f} gets by with as few answers as classic."
+        r, rec, ans = min(points, key=lambda p: p[2])
+        return text + (
+            f"No fsrs setting down to {r:.2f} gets by with as few answers as classic; the cheapest "
+            f"({r:.2f}) asks {ans:.1f} answers for {rec:.3f}."
+        )
     r, rec, ans = max(cheaper, key=lambda c: c[1])
     verdict = "beats" if rec > mean(c_rec) else "does not beat"
     return text + (
@@ -194,7 +198,9 @@ def main() -> None:
     parser.add_argument("--cap", type=int, default=3, help="daily cap of the campaign")
     parser.add_argument("--options", type=int, default=4, help="answer options per question (guessing = 1/k)")
     parser.add_argument("--participation", type=float, default=1.0, help="probability of showing up on a day")
-    parser.add_argument("--half-life", type=float, default=1.5, help="exponential learner: median first half-life, days")
+    parser.add_argument(
+        "--half-life", type=float, default=1.5, help="exponential learner: median first half-life, days"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     args = parser.parse_args()
     cfg = Config(args.days, args.questions, args.cap, args.options, args.participation, args.seed, args.half_life)
@@ -220,7 +226,9 @@ def main() -> None:
         print()
         print(f"### {m}")
         print()
-        print(f"| policy | recall d1-{end} | recall d30 | recall d{end} | answers | >=80% at d{end} | false ret. | shown | all shown by |")
+        print(
+            f"| policy | recall d1-{end} | recall d30 | recall d{end} | answers | >=80% at d{end} | false ret. | shown | all shown by |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name in names:
             runs = [r[name] for r in rs]

@@ -41,13 +41,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stderr)
-    db = connect(settings.db_path)
-    try:
-        applied = migrations.apply(db)
-    finally:
-        db.close()
-    if applied:
-        print(f"applied migrations: {', '.join(applied)}", flush=True)
+    if settings.migrate_on_start:
+        db = connect(settings.db_path)
+        try:
+            applied = migrations.apply(db)
+        finally:
+            db.close()
+        if applied:
+            print(f"applied migrations: {', '.join(applied)}", flush=True)
     # Bind first so that port 0 works and the printed URL is the real one.
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -40,9 +40,11 @@ class RecapError(Exception):
     status_code = 400
     error = "bad_request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Machine-readable fields a client acts on, e.g. `expected_seq` or `limit`.
+        self.extra = extra
 
 
 class NotFound(RecapError):
@@ -69,6 +71,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     extra: dict[str, object] = {}
     if isinstance(exc, RecapError):
         status, code, detail = exc.status_code, exc.error, exc.detail
+        extra = dict(exc.extra)
     elif isinstance(exc, HTTPException):
         status = exc.status_code
         code = _CODES.get(status, "error")

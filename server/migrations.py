@@ -53,25 +53,83 @@ def m001_content_library(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m002_answers(db: sqlite_utils.Database) -> None:
-    # Answers form a grow-only set; the sync issue fills it. Publish reads it to know
-    # which questions already have answers and so need a cosmetic/substantive marker.
+    # Answers form a grow-only set keyed by the id the device made: a correction is a new
+    # answer, never an update. Publish reads it to know which questions have answers.
     db.executescript(
         """
         CREATE TABLE answers (
             id TEXT PRIMARY KEY,           -- UUIDv7 made on the device
             user_id TEXT NOT NULL,
             device_id TEXT NOT NULL,
+            mutation_id TEXT NOT NULL,
             question_id TEXT NOT NULL,
             content_version INTEGER NOT NULL,
-            choice TEXT NOT NULL,          -- JSON list of chosen option numbers
-            correct INTEGER NOT NULL,
-            answered_at TEXT NOT NULL,
+            rev INTEGER NOT NULL,          -- the question's revision in that content version
+            choice TEXT NOT NULL,          -- JSON list of chosen option numbers (1 = first)
+            correct INTEGER NOT NULL,      -- the server's verdict from the content
+            device_correct INTEGER NOT NULL,
+            answered_at TEXT NOT NULL,     -- effective time, YYYY-MM-DDTHH:MM:SS.mmmZ
+            device_time TEXT NOT NULL,     -- as the device's clock said
             local_day INTEGER NOT NULL,
             duration_ms INTEGER,
             received_at TEXT NOT NULL
         );
         CREATE INDEX answers_by_question ON answers(question_id);
         CREATE INDEX answers_by_user ON answers(user_id, question_id);
+        CREATE TRIGGER answers_no_update BEFORE UPDATE ON answers
+        BEGIN SELECT RAISE(ABORT, 'answers are immutable: record a new answer instead'); END;
+        """
+    )
+
+
+@migrations()
+def m003_sync(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE devices (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,         -- bound at the first push, forever
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            last_answer_at TEXT,           -- effective time of its latest answer (clock clamp)
+            clock_offset_ms INTEGER,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        );
+        CREATE INDEX devices_by_user ON devices(user_id);
+        CREATE TABLE mutations (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            client_seq INTEGER NOT NULL,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied', 'duplicate', 'rejected')),
+            reason TEXT,
+            PRIMARY KEY (device_id, client_seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order: SQLite has one writer
+            user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX changes_by_user ON changes(user_id, seq);
+        CREATE TABLE progress (
+            user_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            state TEXT NOT NULL,           -- JSON, docs/sync.md "progress"
+            seq INTEGER NOT NULL,          -- the change that last carried it
+            PRIMARY KEY (user_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE user_digests (
+            user_id TEXT PRIMARY KEY,
+            answers INTEGER NOT NULL,
+            hash INTEGER NOT NULL          -- XOR of 60-bit id hashes (sync/digest.py)
+        );
+        CREATE TABLE change_floors (
+            user_id TEXT PRIMARY KEY,
+            floor INTEGER NOT NULL         -- changes at or below this seq may have been pruned
+        );
+        CREATE TABLE metrics (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         """
     )
 

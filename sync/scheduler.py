@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 Policy = Literal["fsrs", "classic", "classic-long", "turbo", "lightning"]
 POLICIES: tuple[Policy, ...] = ("fsrs", "classic", "classic-long", "turbo", "lightning")
@@ -199,7 +199,10 @@ class Answer:
     correct: bool
 
 
-def replay_order(answers: Iterable[Answer]) -> list[Answer]:
+A = TypeVar("A", bound=Answer)
+
+
+def replay_order(answers: Iterable[A]) -> list[A]:
     """The spec's replay order: (local day, answered-at, id)."""
     return sorted(answers, key=lambda a: (a.day, a.answered_at, a.id))
 

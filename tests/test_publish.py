@@ -35,9 +35,11 @@ def question(snap: dict[str, Any], qid: str) -> dict[str, Any]:
 
 def add_answer(db: sqlite_utils.Database, qid: str, answer_id: str = "a1") -> None:
     db.execute(
-        "INSERT INTO answers (id, user_id, device_id, question_id, content_version, choice, correct, answered_at, local_day, received_at)"
-        " VALUES (?, 'u1', 'd1', ?, 1, '[2]', 1, '2026-12-01T09:00:00Z', 20423, '2026-12-01T09:00:01Z')",
-        [answer_id, qid],
+        "INSERT INTO answers (id, user_id, device_id, mutation_id, question_id, content_version, rev, choice, correct,"
+        " device_correct, answered_at, device_time, local_day, received_at)"
+        " VALUES (?, 'u1', 'd1', ?, ?, 1, 1, '[2]', 1, 1, '2026-12-01T09:00:00.000Z', '2026-12-01T09:00:00.000Z',"
+        " 20423, '2026-12-01T09:00:01.000Z')",
+        [answer_id, "m-" + answer_id, qid],
     )
 
 

@@ -120,6 +120,11 @@ def get_snapshot(db: sqlite_utils.Database, version: int) -> SnapshotRow | None:
     return SnapshotRow(*row) if row else None
 
 
+def snapshot_etag(db: sqlite_utils.Database, version: int) -> str | None:
+    row = db.execute("SELECT etag FROM snapshots WHERE version = ?", [version]).fetchone()
+    return str(row[0]) if row else None
+
+
 def get_latest_snapshot_meta(db: sqlite_utils.Database) -> SnapshotRow | None:
     """The newest snapshot's metadata (its body left empty)."""
     row = db.execute(
