@@ -18,7 +18,7 @@ from server.db import connect
 from server.deps import provide_db, provide_settings
 from server.errors import handle_error
 from server.request_log import log_request
-from server.routes import content, health, shell
+from server.routes import content, health, shell, sync
 from server.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,7 +46,16 @@ def create_app(settings: Settings) -> RecapApp:
                 db.close()
 
     return RecapApp(
-        route_handlers=[health.ready, content.latest, content.snapshot, shell.app_shell, shell.assets_router(settings)],
+        route_handlers=[
+            health.ready,
+            content.latest,
+            content.snapshot,
+            sync.info,
+            sync.push_route,
+            sync.pull_route,
+            shell.app_shell,
+            shell.assets_router(settings),
+        ],
         dependencies={
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),

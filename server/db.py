@@ -12,13 +12,13 @@ import sqlite_utils
 BUSY_TIMEOUT_MS = 5_000
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
+def connect(path: Path | str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
     """Open the database with the project's pragmas; the folder is created when missing."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: no implicit transactions; every write goes through write_transaction.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: an acknowledged write survives power loss, which the sync rules rely on.
     conn.execute("PRAGMA synchronous = FULL")

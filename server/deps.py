@@ -18,7 +18,7 @@ def provide_settings(state: State) -> Settings:
 
 def provide_db(state: State) -> Iterator[sqlite_utils.Database]:
     """A connection for one request, closed when the request ends."""
-    db = connect(state.settings.db_path)
+    db = connect(state.settings.db_path, state.settings.busy_timeout_ms)
     try:
         yield db
     finally:

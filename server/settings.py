@@ -27,6 +27,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_level: str = "info"
     # Apply pending migrations when the app starts. Off in tests that check readiness.
     migrate_on_start: bool = True
+    # Accept `Authorization: Bearer dev:<user id>` as a sign-in. For development and tests
+    # only, until sign-in by emailed code exists.
+    dev_auth: bool = False
+    # How long a request waits for the database's write lock before answering 503.
+    busy_timeout_ms: int = 5_000
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -86,5 +91,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         values["log_level"] = env["RECAP_LOG_LEVEL"].strip().lower()
     if env.get("RECAP_MIGRATE"):
         values["migrate_on_start"] = _bool("RECAP_MIGRATE", env["RECAP_MIGRATE"])
+    if env.get("RECAP_BUSY_TIMEOUT_MS"):
+        values["busy_timeout_ms"] = _int("RECAP_BUSY_TIMEOUT_MS", env["RECAP_BUSY_TIMEOUT_MS"])
+    if env.get("RECAP_DEV_AUTH"):
+        values["dev_auth"] = _bool("RECAP_DEV_AUTH", env["RECAP_DEV_AUTH"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

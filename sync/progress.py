@@ -49,6 +49,6 @@ def progress(answers: Sequence[RecordedAnswer], epoch: int, settings: Settings) 
     return state
 
 
-def as_wire(state: State, epoch: int) -> dict[str, Any]:
+def as_wire(question_id: str, state: State, epoch: int) -> dict[str, Any]:
     """A state as it travels in a `progress` change."""
-    return {**asdict(state), "epoch": epoch}
+    return {"question_id": question_id, **asdict(state), "epoch": epoch}

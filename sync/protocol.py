@@ -50,6 +50,12 @@ class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     """Wire Structs ignore unknown fields, so an older server accepts a newer client's extras."""
 
 
+class ProtocolProbe(Base):
+    """Read first from any request body, so a client of another version gets a clear answer."""
+
+    protocol: int
+
+
 # ---- GET /sync/info -------------------------------------------------------------------------
 
 
@@ -101,7 +107,8 @@ class PushRequest(Base):
     protocol: int
     device_id: Uuid
     sent_at: Timestamp  # the device's clock when it sent the push, to measure its offset
-    mutations: Annotated[list[Mutation], msgspec.Meta(max_length=MAX_MUTATIONS)]
+    # At most MAX_MUTATIONS: checked after decoding, so that a longer push gets a 413.
+    mutations: list[Mutation]
 
 
 Status = Literal["applied", "duplicate", "rejected"]

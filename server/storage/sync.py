@@ -200,3 +200,9 @@ def add_metric(db: sqlite_utils.Database, name: str, amount: int) -> None:
 
 def metrics(db: sqlite_utils.Database) -> dict[str, int]:
     return {name: int(value) for name, value in db.execute("SELECT name, value FROM metrics")}
+
+
+def newest_change_seq(db: sqlite_utils.Database) -> int:
+    """The highest seq ever given to a change (even if since pruned)."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    return int(row[0]) if row else 0
