@@ -1,0 +1,55 @@
+"""The sync fault test (tests/sync_faults.py) at length: many more schedules than `make test`.
+
+usage: python bench/sync_faults.py [--schedules 5000] [--steps 30]
+
+Each schedule: 1–3 users with 1–2 devices each record answers and sync through a fault layer
+(dropped requests and responses, duplicates, stale replays, injected 401/503/413) with random
+server restarts; then faults stop, every device syncs twice, and everything must agree. Prints
+how many answers were recorded, lost and duplicated over all schedules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from tests.sync_faults import TOTALS, SyncFaults
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schedules", type=int, default=5000)
+    parser.add_argument("--steps", type=int, default=30, help="steps per schedule")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    failure = None
+    try:
+        run_state_machine_as_test(
+            SyncFaults,
+            settings=settings(
+                max_examples=args.schedules,
+                stateful_step_count=args.steps,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    except AssertionError as exc:
+        failure = exc
+    elapsed = time.perf_counter() - started
+    print(f"{TOTALS.schedules} schedules, {TOTALS.recorded} answers recorded, in {elapsed:.0f} s ({elapsed / max(TOTALS.schedules, 1) * 1000:.0f} ms a schedule)")
+    if failure:
+        print(f"FAILED: {str(failure).splitlines()[0]}")
+    print(f"bench sync_faults: schedules={TOTALS.schedules} lost={TOTALS.lost} duplicated={TOTALS.duplicated}")
+    return 1 if failure else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
