@@ -54,7 +54,10 @@ def create_app(settings: Settings) -> RecapApp:
             sync.push_route,
             sync.pull_route,
             shell.app_shell,
+            shell.service_worker,
+            shell.web_manifest,
             shell.assets_router(settings),
+            shell.icons_router(settings),
         ],
         dependencies={
             "db": Provide(provide_db),

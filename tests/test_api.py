@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -99,8 +100,12 @@ def test_pages_get_html_errors_and_every_request_is_logged(live_server: LiveServ
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "<h1>Page not found</h1>" in response.text
-    lines = [json.loads(line) for line in live_server.logs().splitlines() if line.startswith('{"event":"request"')]
-    logged = [line for line in lines if line["path"] == "/no-such-page"]
+    logged: list[dict[str, object]] = []
+    deadline = time.monotonic() + 5
+    while not logged and time.monotonic() < deadline:  # the line is written just after the response
+        lines = [json.loads(line) for line in live_server.logs().splitlines() if line.startswith('{"event":"request"')]
+        logged = [line for line in lines if line["path"] == "/no-such-page"]
+        time.sleep(0.05)
     assert logged and logged[0]["status"] == 404 and logged[0]["method"] == "GET"
     assert isinstance(logged[0]["ms"], float)
 

@@ -1,6 +1,8 @@
-"""The installable app's shell: its HTML page and its built, hashed assets."""
+"""The installable app's shell: its page, service worker, manifest, icons and hashed assets."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from litestar import MediaType, Response, get
 from litestar.datastructures import CacheControlHeader
@@ -11,17 +13,39 @@ from litestar.static_files import create_static_files_router
 from server.errors import NotReady
 from server.settings import Settings
 
+# The page, the worker and the manifest must be revalidated every time, or a new build would
+# not be seen; everything under /assets has its content hash in its name and is immutable.
+NO_CACHE = {"Cache-Control": "no-cache"}
 
-@get("/", media_type=MediaType.HTML, opt={"access": "public"}, include_in_schema=False)
-async def app_shell(settings: NamedDependency[Settings]) -> Response[bytes]:
-    """The app's page. Never cached without revalidation, so a new build is seen at once."""
-    index = settings.pwa_dist / "index.html"
-    if not index.is_file():
+
+def _built(settings: Settings, name: str) -> Path:
+    path = settings.pwa_dist / name
+    if not path.is_file():
         raise NotReady("the app has not been built: run `make run` (or `npm run build` in pwa/)")
-    return Response(index.read_bytes(), media_type=MediaType.HTML, headers={"Cache-Control": "no-cache"})
+    return path
 
 
-def assets_router(settings: NamedDependency[Settings]) -> Router:
+@get(["/", "/index.html"], media_type=MediaType.HTML, opt={"access": "public"}, include_in_schema=False)
+async def app_shell(settings: NamedDependency[Settings]) -> Response[bytes]:
+    """The app's page."""
+    return Response(_built(settings, "index.html").read_bytes(), media_type=MediaType.HTML, headers=NO_CACHE)
+
+
+@get("/sw.js", opt={"access": "public"}, include_in_schema=False)
+async def service_worker(settings: NamedDependency[Settings]) -> Response[bytes]:
+    """The service worker, at the root so that its scope is the whole app."""
+    body = _built(settings, "sw.js").read_bytes()
+    return Response(body, media_type="text/javascript; charset=utf-8", headers=NO_CACHE)
+
+
+@get("/manifest.webmanifest", opt={"access": "public"}, include_in_schema=False)
+async def web_manifest(settings: NamedDependency[Settings]) -> Response[bytes]:
+    """The web app manifest that makes the app installable."""
+    body = _built(settings, "manifest.webmanifest").read_bytes()
+    return Response(body, media_type="application/manifest+json", headers=NO_CACHE)
+
+
+def assets_router(settings: Settings) -> Router:
     """Hashed build output: a file's name changes with its content, so cache it for good."""
     return create_static_files_router(
         path="/assets",
@@ -29,4 +53,15 @@ def assets_router(settings: NamedDependency[Settings]) -> Router:
         cache_control=CacheControlHeader(public=True, max_age=31_536_000, immutable=True),
         opt={"access": "public"},
         name="assets",
+    )
+
+
+def icons_router(settings: Settings) -> Router:
+    """The app's icons: stable names, so cached for a day and then revalidated."""
+    return create_static_files_router(
+        path="/icons",
+        directories=[settings.pwa_dist / "icons"],
+        cache_control=CacheControlHeader(public=True, max_age=86_400),
+        opt={"access": "public"},
+        name="icons",
     )
