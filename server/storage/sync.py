@@ -180,8 +180,19 @@ def change_floor(db: sqlite_utils.Database, user_id: str) -> int:
 
 
 def prune_changes(db: sqlite_utils.Database, user_id: str, through_seq: int) -> int:
-    """Drop a user's changes up to `through_seq`; a device whose cursor is older must reset."""
-    deleted = db.execute("DELETE FROM changes WHERE user_id = ? AND seq <= ?", [user_id, through_seq]).rowcount
+    """Drop a user's superseded progress changes up to `through_seq`; return how many.
+
+    Answer changes are never dropped: the feed is how every device gets every answer, and a
+    device pulling from 0 must be able to rebuild the full set (its digest depends on it).
+    A device whose cursor is below the new floor is told to reset and pull from 0.
+    """
+    deleted = db.execute(
+        """
+        DELETE FROM changes WHERE user_id = ? AND seq <= ? AND kind = 'progress'
+          AND seq < (SELECT p.seq FROM progress AS p WHERE p.user_id = changes.user_id AND p.question_id = changes.entity_id)
+        """,
+        [user_id, through_seq],
+    ).rowcount
     db.execute(
         "INSERT INTO change_floors (user_id, floor) VALUES (?, ?)"
         " ON CONFLICT (user_id) DO UPDATE SET floor = max(floor, excluded.floor)",

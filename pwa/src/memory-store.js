@@ -1,0 +1,154 @@
+// An in-memory SyncStore (the interface is documented at the top of sync-client.js).
+//
+// Complete: the tests use it, and the app can fall back to it when IndexedDB is unavailable
+// (nothing survives a reload then). Each method does all its work synchronously before its
+// promise settles, so, like one IndexedDB transaction, no other call can see it half done.
+// It hands out copies, never its own objects.
+
+/** @typedef {import("./sync-client.js").SyncStore} SyncStore */
+/** @typedef {import("./sync-client.js").AnswerPayload} AnswerPayload */
+/** @typedef {import("./sync-client.js").OutboxEntry} OutboxEntry */
+/** @typedef {import("./sync-client.js").Rejection} Rejection */
+/** @typedef {import("./sync-client.js").PullPage} PullPage */
+
+const copy = (value) => (value === undefined ? undefined : structuredClone(value));
+
+/** @implements {SyncStore} */
+export class MemoryStore {
+  #cursors = { content: 0, records: 0 };
+  #nextSeq = 1;
+  /** @type {OutboxEntry[]} in increasing client_seq */
+  #outbox = [];
+  /** @type {Map<string, {payload: AnswerPayload|null, mine: boolean, server: object|null, onServer: boolean}>} */
+  #answers = new Map();
+  /** @type {Map<string, Rejection>} by answer id */
+  #rejected = new Map();
+  /** @type {Map<string, {seq: number, data: object}>} by question id */
+  #progress = new Map();
+  #content = null;
+
+  // ---- the SyncStore interface --------------------------------------------------------------
+
+  async recordAnswer(answer, mutationId) {
+    if (this.#answers.has(answer.id)) throw new Error(`answer ${answer.id} is recorded already`);
+    this.#answers.set(answer.id, { payload: copy(answer), mine: true, server: null, onServer: false });
+    return copy(this.#enqueue(answer, mutationId));
+  }
+
+  async outboxBatch(limit) {
+    return copy(this.#outbox.slice(0, Math.max(0, limit)));
+  }
+
+  async outboxSize() {
+    return this.#outbox.length;
+  }
+
+  async nextSeq() {
+    return this.#nextSeq;
+  }
+
+  async ackThrough(ackedThrough, rejections = []) {
+    for (const r of rejections) this.#rejected.set(r.answerId, copy(r));
+    return this.#ack(ackedThrough);
+  }
+
+  async renumberOutbox(fromSeq) {
+    this.#outbox.forEach((entry, i) => {
+      entry.client_seq = fromSeq + i;
+    });
+    this.#nextSeq = fromSeq + this.#outbox.length;
+  }
+
+  async getCursors() {
+    return { ...this.#cursors };
+  }
+
+  /** @param {PullPage} page */
+  async applyPullPage({ changes, cursors, ackedThrough, content }) {
+    for (const change of changes) {
+      if (change.kind === "answer") {
+        const id = change.data.id;
+        const known = this.#answers.get(id) ?? { payload: null, mine: false, server: null, onServer: false };
+        known.server = copy(change.data);
+        known.onServer = true;
+        this.#answers.set(id, known);
+      } else if (change.kind === "progress") {
+        const qid = change.data.question_id;
+        const held = this.#progress.get(qid);
+        if (!held || held.seq < change.seq) this.#progress.set(qid, { seq: change.seq, data: copy(change.data) });
+      }
+    }
+    if (content) this.#content = copy(content);
+    this.#cursors = { content: cursors.content, records: cursors.records };
+    this.#ack(ackedThrough);
+  }
+
+  async knownOnServerIds() {
+    return [...this.#answers].filter(([, a]) => a.onServer).map(([id]) => id);
+  }
+
+  async beginHeal() {
+    this.#cursors.records = 0;
+    for (const answer of this.#answers.values()) if (answer.mine) answer.onServer = false;
+  }
+
+  async missingOwnAnswerIds() {
+    return this.#missing().map((a) => a.payload.id);
+  }
+
+  async requeue(answerIds, newMutationId) {
+    const wanted = new Set(answerIds);
+    return this.#missing()
+      .filter((a) => wanted.has(a.payload.id))
+      .map((a) => copy(this.#enqueue(a.payload, newMutationId())));
+  }
+
+  async rejected() {
+    return copy([...this.#rejected.values()]);
+  }
+
+  // ---- for the app's screens and the tests ------------------------------------------------------
+
+  /** Every answer the device holds: its own (with `payload`) and pulled ones (with `server`). */
+  async answers() {
+    return [...this.#answers].map(([id, a]) => ({ id, ...copy(a) }));
+  }
+
+  /** The server's latest progress for a question, or null. */
+  async progressOf(questionId) {
+    return copy(this.#progress.get(questionId)?.data ?? null);
+  }
+
+  /** The stored library snapshot, or null. */
+  async content() {
+    return copy(this.#content);
+  }
+
+  // ---- inside -------------------------------------------------------------------------------------
+
+  #enqueue(payload, mutationId) {
+    const entry = { id: mutationId, client_seq: this.#nextSeq, kind: "answer", payload_version: 1, payload: copy(payload) };
+    this.#nextSeq += 1;
+    this.#outbox.push(entry);
+    return entry;
+  }
+
+  #ack(through) {
+    const done = this.#outbox.filter((e) => e.client_seq <= through);
+    if (!done.length) return 0;
+    for (const entry of done) {
+      const answer = this.#answers.get(entry.payload.id);
+      if (answer && !this.#rejected.has(entry.payload.id)) answer.onServer = true;
+    }
+    this.#outbox = this.#outbox.filter((e) => e.client_seq > through);
+    return done.length;
+  }
+
+  /** Own answers not on the server, not queued, not rejected, oldest first. */
+  #missing() {
+    const queued = new Set(this.#outbox.map((e) => e.payload.id));
+    return [...this.#answers.values()]
+      .filter((a) => a.mine && !a.onServer && !queued.has(a.payload.id) && !this.#rejected.has(a.payload.id))
+      .sort((a, b) => (a.payload.answered_at < b.payload.answered_at ? -1 : a.payload.answered_at > b.payload.answered_at ? 1 : a.payload.id < b.payload.id ? -1 : 1));
+  }
+}

@@ -1,0 +1,102 @@
+// The sync store interface: what the sync client (sync-client.js) needs from local storage.
+// Types only. memory-store.js implements it in memory; the app's IndexedDB store implements it
+// with one IndexedDB transaction per method.
+
+/**
+ * Answer payload, version 1 (docs/sync.md, "Answer payload v1").
+ * @typedef {object} AnswerPayload
+ * @property {string} id UUIDv7, made on the device
+ * @property {string} question_id
+ * @property {number} content_version
+ * @property {number[]} choice option numbers, 1 = first
+ * @property {boolean} correct the device's verdict
+ * @property {string} answered_at the device's clock, YYYY-MM-DDTHH:MM:SS.mmmZ
+ * @property {number} local_day
+ * @property {number|null} duration_ms
+ */
+
+/**
+ * One outbox entry: exactly the mutation sent in a push.
+ * @typedef {object} OutboxEntry
+ * @property {string} id the mutation's UUIDv7 (a re-queued answer gets a new one)
+ * @property {number} client_seq per device, only grows, never reused
+ * @property {"answer"} kind
+ * @property {number} payload_version 1
+ * @property {AnswerPayload} payload
+ */
+
+/** @typedef {{content: number, records: number}} Cursors */
+
+/**
+ * A mutation the server rejected for good; the app shows `reason`.
+ * @typedef {object} Rejection
+ * @property {string} answerId
+ * @property {string} questionId
+ * @property {string} mutationId
+ * @property {number} clientSeq
+ * @property {string} reason
+ */
+
+/**
+ * A downloaded, parsed and checked library snapshot (GET /content/snapshot/{version}).
+ * @typedef {object} ContentSnapshot
+ * @property {number} version
+ * @property {string|null} etag
+ * @property {object} snapshot the snapshot document (docs/api.md)
+ */
+
+/**
+ * One pull page, as the store must apply it in ONE transaction.
+ * @typedef {object} PullPage
+ * @property {Array<{stream: "records", seq: number, kind: "answer"|"progress", data: object}>} changes
+ *   the page's `records` changes in increasing seq: an `answer` marks its id as on the server
+ *   (keeping the device's own payload if it has one); a `progress` replaces the question's
+ *   earlier progress
+ * @property {Cursors} cursors the cursor values to store (the client has already applied the
+ *   rules: resets, never backwards otherwise, content only when its snapshot is in `content`)
+ * @property {number} ackedThrough delete outbox entries at or below it (as ackThrough)
+ * @property {string[]} reset streams the server reset on this page (informational)
+ * @property {ContentSnapshot|null} content a new library to store with the content cursor
+ */
+
+/**
+ * What the sync client needs from local storage. Every method is async and each one is a
+ * single local transaction: it happens entirely or not at all.
+ *
+ * @typedef {object} SyncStore
+ * @property {(answer: AnswerPayload, mutationId: string) => Promise<OutboxEntry>} recordAnswer
+ *   Store an own answer AND its outbox entry (kind "answer", payload_version 1, the next
+ *   client_seq) together. Returns the entry.
+ * @property {(limit: number) => Promise<OutboxEntry[]>} outboxBatch
+ *   The first `limit` outbox entries in client_seq order (copies).
+ * @property {() => Promise<number>} outboxSize
+ *   Entries in the outbox: the "not synced yet" number.
+ * @property {() => Promise<number>} nextSeq
+ *   The client_seq the next entry will get.
+ * @property {(ackedThrough: number, rejections?: Rejection[]) => Promise<number>} ackThrough
+ *   Record `rejections`, then delete every outbox entry with client_seq ≤ ackedThrough and mark
+ *   each one's answer as on the server unless it was rejected. Returns how many were deleted.
+ * @property {(fromSeq: number) => Promise<void>} renumberOutbox
+ *   After a server restored from a backup: give the outbox entries consecutive client_seq
+ *   values from `fromSeq` (same mutation ids and payloads, same order), and the next entry
+ *   `fromSeq + size`.
+ * @property {() => Promise<Cursors>} getCursors
+ * @property {(page: PullPage) => Promise<void>} applyPullPage
+ *   Apply a pull page: its records, its cursors, its content, and ackThrough(page.ackedThrough).
+ * @property {() => Promise<string[]>} knownOnServerIds
+ *   Ids of the answers the device knows are on the server: pulled ones and its own
+ *   acknowledged ones (never rejected ones). The digest is computed over these.
+ * @property {() => Promise<void>} beginHeal
+ *   Start a heal: set the records cursor to 0 and forget which OWN answers are on the server
+ *   (they are learnt again from the re-pull and from acks). Deletes nothing.
+ * @property {() => Promise<string[]>} missingOwnAnswerIds
+ *   Own answers not known to be on the server, not in the outbox and not rejected, oldest first.
+ * @property {(answerIds: string[], newMutationId: () => string) => Promise<OutboxEntry[]>} requeue
+ *   Put these own answers back in the outbox: each a new mutation (id from newMutationId()),
+ *   the next client_seq, the same payload. Skips any that is on the server, queued already or
+ *   rejected. Returns the new entries.
+ * @property {() => Promise<Rejection[]>} rejected
+ *   Every rejection recorded, for the UI.
+ */
+
+export {};
