@@ -15,8 +15,9 @@ from litestar.types import Receive, Scope, Send
 
 from server import __version__, migrations
 from server.db import connect
-from server.deps import provide_db, provide_settings
+from server.deps import provide_db, provide_pool, provide_settings
 from server.errors import handle_error
+from server.pool import ConnectionPool
 from server.request_log import log_request
 from server.routes import content, health, shell, sync
 from server.settings import Settings
@@ -37,6 +38,8 @@ class RecapApp(Litestar):
 def create_app(settings: Settings) -> RecapApp:
     """Build the app for these settings. Applies pending migrations at start-up unless told not to."""
 
+    pool = ConnectionPool(settings.db_path, settings.busy_timeout_ms)
+
     def migrate_on_start() -> None:
         if settings.migrate_on_start:
             db = connect(settings.db_path)
@@ -44,6 +47,7 @@ def create_app(settings: Settings) -> RecapApp:
                 migrations.apply(db)
             finally:
                 db.close()
+        pool.start()
 
     return RecapApp(
         route_handlers=[
@@ -62,9 +66,11 @@ def create_app(settings: Settings) -> RecapApp:
         dependencies={
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "pool": Provide(provide_pool, sync_to_thread=False),
         },
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "pool": pool}),
         on_startup=[migrate_on_start],
+        on_shutdown=[pool.close],
         exception_handlers={Exception: handle_error},
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(title="Recap", version=__version__, path="/schema"),

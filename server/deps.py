@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import sqlite_utils
 from litestar.datastructures import State
 
-from server.db import connect
+from server.pool import ConnectionPool
 from server.settings import Settings
 
 
@@ -16,10 +16,16 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
+def provide_pool(state: State) -> ConnectionPool:
+    pool: ConnectionPool = state.pool
+    return pool
+
+
 def provide_db(state: State) -> Iterator[sqlite_utils.Database]:
-    """A connection for one request, closed when the request ends."""
-    db = connect(state.settings.db_path, state.settings.busy_timeout_ms)
+    """A pooled connection for one request, given back when the request ends."""
+    pool: ConnectionPool = state.pool
+    db = pool.acquire()
     try:
         yield db
     finally:
-        db.close()
+        pool.release(db)

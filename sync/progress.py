@@ -8,7 +8,7 @@ campaign, by id, that names the question in the current content; fsrs defaults o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sync.scheduler import NEW, Answer, Policy, Settings, State, replay_order, settings_for, step
@@ -51,4 +51,15 @@ def progress(answers: Sequence[RecordedAnswer], epoch: int, settings: Settings) 
 
 def as_wire(question_id: str, state: State, epoch: int) -> dict[str, Any]:
     """A state as it travels in a `progress` change."""
-    return {"question_id": question_id, **asdict(state), "epoch": epoch}
+    return {
+        "question_id": question_id,
+        "stability": state.stability,
+        "difficulty": state.difficulty,
+        "last_day": state.last_day,
+        "due_day": state.due_day,
+        "retired": state.retired,
+        "streak": state.streak,
+        "reps": state.reps,
+        "lapses": state.lapses,
+        "epoch": epoch,
+    }

@@ -290,21 +290,36 @@ def test_server_progress_equals_an_independent_replay(client: TestClient, server
     assert stored["reps"] == 5
 
 
-def test_a_server_restored_from_backup_is_healed_by_the_devices(client: TestClient, server_db: Path, tmp_path: Path) -> None:  # type: ignore[type-arg]
+def test_a_server_restored_from_backup_is_healed_by_the_devices(server_db: Path, tmp_path: Path) -> None:
+    def start() -> TestClient:  # type: ignore[type-arg]
+        client = TestClient(create_app(Settings(db_path=server_db, dev_auth=True)))
+        client.__enter__()
+        return client
+
+    client = start()
     device = Device("alice", client)
     device.answer("who-else", [2], True, 20_000)
     device.sync()
+    client.__exit__(None, None, None)  # a backup is taken of a stopped server's file
     backup = tmp_path / "backup.db"
     shutil.copy(server_db, backup)
+    client = start()
+    device.http = client
     lost = device.answer("next-step", [2], True, 20_001)
     device.sync()
     assert answer_count(server_db) == 2
+    client.__exit__(None, None, None)
     for suffix in ("-wal", "-shm"):
         Path(str(server_db) + suffix).unlink(missing_ok=True)
-    shutil.copy(backup, server_db)  # the server loses the second answer and its device record
+    shutil.copy(backup, server_db)  # restored: the server loses the second answer and its device record
     assert answer_count(server_db) == 1
-    device.sync()  # reset (cursor ahead of the server) or digest mismatch: re-pull and re-push
-    device.sync()
+    client = start()
+    device.http = client
+    try:
+        device.sync()  # reset (cursor ahead of the server), renumbered outbox, digest mismatch: heal
+        device.sync()
+    finally:
+        client.__exit__(None, None, None)
     assert lost in {r[0] for r in rows(server_db, "SELECT id FROM answers")}
     assert answer_count(server_db) == 2
     assert any(what == "heal" for what, _ in device.history)
@@ -331,3 +346,19 @@ def test_the_committed_json_schema_is_current() -> None:
     from sync import schema
 
     assert (ROOT / "docs" / "sync-schema.json").read_text() == schema.render(), "run: python -m sync.schema"
+
+
+def test_impossible_dates_never_block_the_outbox(client: TestClient, server_db: Path) -> None:  # type: ignore[type-arg]
+    """Dates that match the pattern but do not exist: the answer is rejected, the push goes on."""
+    feb30 = mutation(1, answered_at="2026-02-30T10:00:00.000Z")
+    far_future = mutation(2, answered_at="9999-12-31T23:59:59.999Z")
+    fine = mutation(3)
+    ancient = "0001-01-01T00:00:00.000Z"  # a device clock off by two thousand years
+    response = client.post("/sync/push", json=push_body(DEVICE, [feb30, far_future, fine], sent_at=ancient), headers=AUTH)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert results[0]["status"] == "rejected" and "answered_at" in results[0]["reason"]
+    assert [r["status"] for r in results[1:]] == ["applied", "applied"]
+    month13 = client.post("/sync/push", json=push_body(DEVICE, [mutation(4)], sent_at="2026-13-01T00:00:00.000Z"), headers=AUTH)
+    assert month13.status_code == 400 and month13.json()["error"] == "malformed" and "sent_at" in month13.json()["detail"]
+    assert answer_count(server_db) == 2

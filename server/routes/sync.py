@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import sqlite3
 from typing import Any
@@ -13,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import RawBody
 
 from server.auth import current_user
+from server.pool import ConnectionPool
 from server.settings import Settings
 from server.storage import sync as store
 from server.syncing import errors
@@ -51,12 +53,15 @@ def _check_protocol(version: int) -> None:
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
-    """Decode a request body: the protocol version first, then the whole request."""
+    """Decode a request body; a client of another protocol version is told so, not "malformed"."""
     try:
-        _check_protocol(_probe_decoder.decode(body).protocol)
-        return decoder.decode(body)
+        request = decoder.decode(body)
     except msgspec.DecodeError as exc:
+        with contextlib.suppress(msgspec.DecodeError):
+            _check_protocol(_probe_decoder.decode(body).protocol)
         raise errors.Malformed(f"the body is not a valid request: {exc}") from None
+    _check_protocol(request.protocol)
+    return request
 
 
 @get("/sync/info", sync_to_thread=True, opt={"access": "public"}, tags=["sync"])
@@ -75,7 +80,11 @@ def info(db: NamedDependency[sqlite_utils.Database]) -> SyncInfo:
 
 @post("/sync/push", sync_to_thread=True, status_code=200, opt={"access": "signed-in"}, tags=["sync"], request_max_body_size=8 * MAX_PUSH_BYTES)
 def push_route(
-    request: Request[Any, Any, Any], body: RawBody, db: NamedDependency[sqlite_utils.Database], settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any],
+    body: RawBody,
+    db: NamedDependency[sqlite_utils.Database],
+    settings: NamedDependency[Settings],
+    pool: NamedDependency[ConnectionPool],
 ) -> PushResponse:
     """Apply a device's mutations in client_seq order, all or nothing."""
     received_at = _now()
@@ -86,7 +95,8 @@ def push_route(
     if len(req.mutations) > MAX_MUTATIONS:
         raise errors.TooLarge(f"a push may carry at most {MAX_MUTATIONS} mutations: split it", limit=LIMITS)
     try:
-        return push(db, user_id, req, received_at)
+        with pool.write_lock:
+            return push(db, user_id, req, received_at)
     except sqlite3.OperationalError as exc:
         raise errors.Unavailable(f"the server is busy ({exc}); nothing was applied: retry shortly") from None
 

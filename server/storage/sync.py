@@ -14,6 +14,8 @@ import sqlite_utils
 
 from sync.progress import RecordedAnswer
 
+_encode = msgspec.json.Encoder().encode
+
 
 class DeviceRow(msgspec.Struct, frozen=True):
     id: str
@@ -135,7 +137,7 @@ def add_changes(db: sqlite_utils.Database, user_id: str, changes: Sequence[tuple
     """Append (kind, entity id, data) changes to a user's feed; return the last seq written."""
     db.conn.executemany(
         "INSERT INTO changes (user_id, kind, entity_id, data) VALUES (?, ?, ?, ?)",
-        [(user_id, kind, entity, json.dumps(data, separators=(",", ":"))) for kind, entity, data in changes],
+        [(user_id, kind, entity, _encode(data).decode()) for kind, entity, data in changes],
     )
     row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
     return int(row[0]) if row else 0
@@ -146,7 +148,7 @@ def upsert_progress(db: sqlite_utils.Database, user_id: str, rows: Sequence[tupl
     db.conn.executemany(
         "INSERT INTO progress (user_id, question_id, state, seq) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (user_id, question_id) DO UPDATE SET state = excluded.state, seq = excluded.seq",
-        [(user_id, qid, json.dumps(state, separators=(",", ":")), seq) for qid, state, seq in rows],
+        [(user_id, qid, _encode(state).decode(), seq) for qid, state, seq in rows],
     )
 
 

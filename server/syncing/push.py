@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from server.db import write_transaction
+from server.db import read_transaction, write_transaction
 from server.storage import content as content_store
 from server.storage import sync as store
 from server.syncing import errors
@@ -36,7 +36,7 @@ class _Push:
         self.offset = offset
         self.latest = content_store.latest_version(db)
         self.indexes: dict[int, VersionIndex | None] = {}
-        self.previous_time = device.last_answer_at
+        self.previous_time = clock.parse(device.last_answer_at) if device.last_answer_at else None
         self.mutations: list[tuple[int, str, str, str, str | None]] = []
         self.answers: list[tuple[Any, ...]] = []
         self.changes: list[tuple[str, str, dict[str, Any]]] = []
@@ -67,8 +67,12 @@ class _Push:
             checked = rules.check_answer(answer, index.questions.get(answer.question_id) if index else None, self.latest)
         except rules.Rejected as exc:
             return "rejected", exc.reason
-        effective = clock.effective_time(answer.answered_at, self.offset, self.received_at, self.previous_time)
-        self.previous_time = effective
+        try:
+            moment = clock.effective(clock.parse(answer.answered_at), self.offset, self.received_at, self.previous_time)
+        except clock.BadTime as exc:
+            return "rejected", f"answered_at: {exc}"
+        self.previous_time = moment
+        effective = clock.format_utc(moment)
         choice = sorted(answer.choice)
         self.answers.append(
             (answer.id, self.user_id, self.device.id, mutation.id, answer.question_id, answer.content_version,
@@ -102,8 +106,9 @@ class _Push:
             first = last_change - len(progress_rows) + 1
             store.upsert_progress(db, user_id, [(qid, state, first + i) for i, (qid, state) in enumerate(progress_rows)])
         store.add_metric(db, "correct_overruled", self.overruled)
-        offset_ms = int(self.offset.total_seconds() * 1000)
-        store.update_device(db, self.device.id, last_seq, self.previous_time, offset_ms, self.now)
+        offset_ms = max(min(int(self.offset.total_seconds() * 1000), 2**62), -(2**62))
+        previous = clock.format_utc(self.previous_time) if self.previous_time else None
+        store.update_device(db, self.device.id, last_seq, previous, offset_ms, self.now)
 
     def _replayed(self) -> list[tuple[str, dict[str, Any]]]:
         """Progress for every touched question: a replay of all the learner's answers to it."""
@@ -120,9 +125,36 @@ class _Push:
         return rows
 
 
+def _stored_results(db: sqlite_utils.Database, user_id: str, request: PushRequest) -> PushResponse | None:
+    """A push made only of repeats, answered from what is stored: no write lock, no fsync.
+
+    Retries after a lost response or a server restart are common; they should cost a read.
+    """
+    device = store.get_device(db, request.device_id)
+    if device is None or device.user_id != user_id or not request.mutations:
+        return None
+    if any(m.client_seq > device.last_seq for m in request.mutations):
+        return None
+    stored = store.get_mutations(db, device.id, [m.client_seq for m in request.mutations])
+    results = []
+    for m in request.mutations:
+        row = stored.get(m.client_seq)
+        if row is None or row.id != m.id:
+            return None  # let the write path raise the precise error
+        results.append(MutationResult(client_seq=row.client_seq, id=row.id, status=row.status, reason=row.reason))  # type: ignore[arg-type]
+    return PushResponse(acked_through=device.last_seq, results=results, server_time=clock.format_utc(datetime.datetime.now(datetime.UTC)))
+
+
 def push(db: sqlite_utils.Database, user_id: str, request: PushRequest, received_at: datetime.datetime) -> PushResponse:
     """Apply a push for `user_id`; raise a SyncError (and change nothing) when it is refused."""
-    offset = clock.offset(request.sent_at, received_at)
+    try:
+        offset = clock.offset(request.sent_at, received_at)
+    except clock.BadTime as exc:
+        raise errors.Malformed(f"sent_at: {exc}") from None
+    with read_transaction(db):
+        repeat = _stored_results(db, user_id, request)
+    if repeat is not None:
+        return repeat
     with write_transaction(db):
         now = clock.format_utc(received_at)
         device = store.get_device(db, request.device_id) or store.create_device(db, request.device_id, user_id, now)
