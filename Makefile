@@ -11,7 +11,7 @@ PORT ?= 8000
 run: setup
 	@$(RECAP) migrate
 	@$(RECAP) content publish content
-	@PORT=$(PORT) exec $(RECAP) serve
+	@PORT=$(PORT) RECAP_DEV_AUTH=1 exec $(RECAP) serve
 
 test: setup chromium lint types jstest pytest
 

@@ -1,42 +1,39 @@
-import { describeLibrary } from "./library.js";
+// The app's entry point: open the store, start the app, register the service worker.
+import "./app.css";
+import { App } from "./app.js";
+import { IdbStore } from "./store.js";
 import { registerServiceWorker } from "./sw-register.js";
+import { pickLanguage, translator } from "./i18n.js";
 
-function notice(text, action) {
-  let bar = document.getElementById("notice");
-  if (!bar) {
-    bar = document.createElement("div");
-    bar.id = "notice";
-    bar.setAttribute("role", "status");
-    document.body.append(bar);
-  }
-  bar.textContent = text;
-  if (action) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = action.label;
-    button.addEventListener("click", action.run);
-    bar.append(" ", button);
-  }
+function fatal(key) {
+  const t = translator(pickLanguage(null, navigator.languages ?? [navigator.language]));
+  const main = document.getElementById("app");
+  main.replaceChildren();
+  const p = document.createElement("p");
+  p.className = "error";
+  p.setAttribute("role", "alert");
+  p.textContent = t(key);
+  main.append(p);
 }
 
-async function showLibrary() {
-  const el = document.getElementById("library");
+async function start() {
+  let store;
   try {
-    const latest = await (await fetch("/content/latest")).json();
-    if (!latest.version) {
-      el.textContent = describeLibrary(null);
-      return;
-    }
-    const snapshot = await (await fetch(latest.snapshot)).json();
-    el.textContent = describeLibrary(snapshot);
+    store = await IdbStore.open({ onVersionChange: () => fatal("app.blocked") });
   } catch (err) {
-    el.textContent = `Could not load the library (${err.message}).`;
+    console.error("IndexedDB is not available", err);
+    fatal("app.storeUnavailable");
+    return null;
   }
+  const app = new App({ store });
+  await app.start();
+  return app;
 }
 
-showLibrary();
+const started = start();
 registerServiceWorker({
-  onOfflineReady: () => notice("Ready to work offline"),
-  onUpdateWaiting: (applyUpdate) => notice("Update available", { label: "Update now", run: applyUpdate }),
+  onOfflineReady: () => started.then((app) => app?.notice("notice.offlineReady")),
+  onUpdateWaiting: (applyUpdate) => started.then((app) => app?.notice("notice.update", { labelKey: "notice.updateNow", run: applyUpdate })),
 }).catch((err) => console.warn("service worker not registered", err));
+// Ask the browser not to evict the learner's answers (iOS Safari may otherwise, DESIGN.md §3).
 if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});

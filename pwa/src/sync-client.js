@@ -485,7 +485,10 @@ export class SyncClient {
     let retries = 0;
     for (let pages = 0; pages < 1_000_000; ) {
       const cursors = await this.#store.getCursors();
+      // Provisional states that differed from the server's (docs/sync.md); optional for a store.
+      const disagreements = Math.min(100_000, (await this.#store.disagreements?.()) ?? 0);
       const body = { protocol: PROTOCOL, device_id: this.#deviceId, cursors: { content: cursors.content, records: cursors.records }, limit: this.#pullLimit };
+      if (disagreements > 0) body.disagreements = disagreements;
       const result = await this.#post("/sync/pull", JSON.stringify(body));
       const verdict = classify(result);
       if (verdict.type === "transient") {
@@ -501,7 +504,7 @@ export class SyncClient {
       if (!Array.isArray(data.changes) || !data.cursors || typeof data.has_more !== "boolean") {
         return this.#stop({ kind: "bad_response", detail: "a pull response without changes, cursors or has_more" });
       }
-      await this.#applyPage(cursors, data);
+      await this.#applyPage(cursors, data, disagreements);
       await this.#emitStatus();
       // A reset page already starts from 0; pulling once more is what the protocol asks.
       if (data.has_more || (data.reset?.length && pages < 3)) continue;
@@ -510,7 +513,7 @@ export class SyncClient {
     return this.#stop({ kind: "pull_loop", detail: "the pull never finished" });
   }
 
-  async #applyPage(old, data) {
+  async #applyPage(old, data, disagreementsReported = 0) {
     const reset = Array.isArray(data.reset) ? data.reset : [];
     const cursors = { content: old.content, records: old.records };
     for (const stream of ["content", "records"]) {
@@ -531,6 +534,7 @@ export class SyncClient {
       ackedThrough: Number.isSafeInteger(data.acked_through) ? data.acked_through : 0,
       reset,
       content,
+      disagreementsReported,
     });
   }
 

@@ -57,6 +57,8 @@
  * @property {number} ackedThrough delete outbox entries at or below it (as ackThrough)
  * @property {string[]} reset streams the server reset on this page (informational)
  * @property {ContentSnapshot|null} content a new library to store with the content cursor
+ * @property {number} [disagreementsReported] how many disagreements the pull request reported
+ *   (from `disagreements()`): subtract them from the count in the same transaction
  */
 
 /**
@@ -97,6 +99,9 @@
  *   rejected. Returns the new entries.
  * @property {() => Promise<Rejection[]>} rejected
  *   Every rejection recorded, for the UI.
+ * @property {() => Promise<number>} [disagreements]
+ *   Optional: answers whose provisional progress differed from the server's `progress` change
+ *   for them, not yet reported. The client sends the count on its next pull.
  */
 
 export {};

@@ -6,8 +6,12 @@
 // response after the server processed it, answer 401/503/413 without calling the server, delay,
 // rewrite the body). Each test uses its own user, so tests do not see each other's records.
 //
+// The real-server suite runs twice: over the in-memory store and over the app's IndexedDB store
+// (src/store.js on fake-indexeddb), so both keep the SyncStore semantics the client relies on.
+//
 // The fixture library (tests/fixtures/library, content version 1): `who-else` (3 options,
 // correct 2), `next-step` (2 options, correct 2), `pick-two` (3 options, correct [1, 2]).
+import "fake-indexeddb/auto";
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -27,6 +31,7 @@ import {
   formatTimestamp,
 } from "../src/sync-client.js";
 import { MemoryStore } from "../src/memory-store.js";
+import { IdbStore } from "../src/store.js";
 import { uuid7, UUID7_PATTERN } from "../src/uuid7.js";
 
 const RECAP = fileURLToPath(new URL("../../.venv/bin/recap", import.meta.url));
@@ -172,9 +177,25 @@ function faultLayer(realFetch = globalThis.fetch) {
 
 // ---- devices --------------------------------------------------------------------------------------
 
-/** A device of `user`: a SyncClient over a MemoryStore and a fault layer; sleeps are recorded, not slept. */
+let idbStores = 0;
+/**
+ * An IdbStore usable at once: it opens in the background and each call waits for it (device()
+ * is synchronous). Any method of IdbStore can be called on it.
+ */
+function lazyIdbStore() {
+  const opening = IdbStore.open({ name: `sync-client-${process.pid}-${++idbStores}` });
+  return new Proxy({}, { get: (_, method) => (method === "then" ? undefined : async (...args) => (await opening)[method](...args)) });
+}
+
+const STORES = [
+  ["MemoryStore", () => new MemoryStore()],
+  ["IdbStore", lazyIdbStore],
+];
+let makeStore = STORES[0][1];
+
+/** A device of `user`: a SyncClient over a store and a fault layer; sleeps are recorded, not slept. */
 function device(user, options = {}) {
-  const store = options.store ?? new MemoryStore();
+  const store = options.store ?? makeStore();
   const fetch = options.fetch ?? faultLayer();
   const sleeps = [];
   const auth = { header: `Bearer dev:${user}` };
@@ -329,7 +350,11 @@ describe("protocol helpers", () => {
 
 // ---- against the real server ---------------------------------------------------------------------
 
-describe("sync against the real server", () => {
+for (const [storeKind, storeFactory] of STORES) describe(`sync against the real server (${storeKind})`, () => {
+  before(() => {
+    makeStore = storeFactory;
+  });
+
   test("answers recorded offline reach the server exactly once, despite dropped requests and responses", async () => {
     const user = uniqueUser("offline");
     const a = device(user, { client: { maxRetries: 2 } });

@@ -1,0 +1,328 @@
+// The app: screens, navigation, the sync client over the IndexedDB store, and when to sync.
+//
+// Sync runs on app open, on `online`, when the app becomes visible, on "Sync now", and shortly
+// after an answer while online (DESIGN.md §3). A 401 pauses it and shows the sign-in screen;
+// nothing recorded is touched. Screens are separate modules (screens/index.js).
+import { SyncClient } from "./sync-client.js";
+import { pickLanguage, translator } from "./i18n.js";
+import { focus, h, replace } from "./dom.js";
+import { createSyncBar } from "./sync-bar.js";
+import { DEFAULT_SCREEN, SCREENS } from "./screens/index.js";
+import { today } from "./study-plan.js";
+
+const DAY_CHECK_MS = 60_000;
+const SYNC_SOON_MS = 1_500;
+
+export class App {
+  #store;
+  #doc;
+  #fetch;
+  #baseUrl;
+  #client = null;
+  #bar = null;
+  #screen = null; // {name, instance}
+  #listeners = new Map();
+  #notice = null;
+  #lastStatus = null;
+  #pendingSignIn = false;
+  #soon = null;
+  #day = null;
+
+  /** Why the sign-in screen is shown: "expired" after a 401, else null. */
+  signInReason = null;
+  /** True while the first library download (before any sync) is running. */
+  contentLoading = false;
+  settings = null;
+  t = translator("en");
+
+  /**
+   * @param {{store: import("./store.js").IdbStore, doc?: Document, fetch?: typeof fetch, baseUrl?: string}} options
+   */
+  constructor({ store, doc = document, fetch = (...args) => globalThis.fetch(...args), baseUrl = `${location.origin}/` }) {
+    this.#store = store;
+    this.#doc = doc;
+    this.#fetch = fetch;
+    this.#baseUrl = baseUrl;
+  }
+
+  get store() {
+    return this.#store;
+  }
+
+  get language() {
+    return this.t.language;
+  }
+
+  // ---- start ------------------------------------------------------------------------------------
+
+  async start() {
+    this.settings = await this.#store.settings();
+    this.t = translator(pickLanguage(this.settings.language, navigator.languages ?? [navigator.language]));
+    this.#makeClient(await this.#store.deviceId());
+    this.#bar = createSyncBar(this.#doc.getElementById("sync"), {
+      onSyncNow: () => this.syncNow(),
+      onSignIn: () => this.navigate("sign-in"),
+    });
+    this.#renderChrome();
+    window.addEventListener("hashchange", () => this.#route());
+    window.addEventListener("online", () => {
+      this.#refreshBar();
+      this.sync();
+    });
+    window.addEventListener("offline", () => this.#refreshBar());
+    this.#doc.addEventListener("visibilitychange", () => {
+      if (this.#doc.visibilityState !== "visible") return;
+      this.#checkDay();
+      this.sync();
+    });
+    this.#day = this.today();
+    setInterval(() => this.#checkDay(), DAY_CHECK_MS);
+    this.#route();
+    await this.#refreshBar();
+    this.#ensureContent();
+    this.sync();
+  }
+
+  #makeClient(deviceId) {
+    this.#client = new SyncClient({
+      baseUrl: this.#baseUrl,
+      store: this.#store,
+      deviceId,
+      fetch: this.#fetch,
+      getAuthHeader: async () => (this.settings.user ? `Bearer dev:${this.settings.user}` : null),
+    });
+    this.#client.on("status", (status) => this.#refreshBar(status));
+    this.#client.on("paused", () => this.requestSignIn());
+  }
+
+  /** The SyncClient (screens record answers through it). */
+  get client() {
+    return this.#client;
+  }
+
+  /** The learner's local day number now. */
+  today() {
+    return today(this.settings?.rollover_hour ?? 4);
+  }
+
+  // ---- events for screens ------------------------------------------------------------------------
+
+  on(type, listener) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(listener);
+    return () => this.#listeners.get(type)?.delete(listener);
+  }
+
+  #emit(type, detail) {
+    for (const listener of this.#listeners.get(type) ?? []) listener(detail);
+    if (this.#screen?.instance?.refresh && !this.#screen.instance.busy?.()) this.#screen.instance.refresh(type);
+  }
+
+  #checkDay() {
+    const day = this.today();
+    if (day === this.#day) return;
+    this.#day = day;
+    this.#emit("day", day);
+  }
+
+  // ---- sync ---------------------------------------------------------------------------------------
+
+  /**
+   * Sync if signed in (pushes, then pulls); screens hear "synced" afterwards. Automatic syncs
+   * wait while the browser says it is offline; "Sync now" (`force`) tries anyway.
+   */
+  async sync({ force = false } = {}) {
+    if (!this.settings.user) return null;
+    if (!force && navigator.onLine === false) {
+      await this.#refreshBar();
+      return null;
+    }
+    const status = await this.#client.syncNow();
+    await this.#refreshBar(status);
+    this.#emit("synced", status);
+    return status;
+  }
+
+  /** "Sync now": also clears a stop (e.g. a fatal error) so it is tried again. */
+  async syncNow() {
+    if (!this.settings.user || this.#lastStatus?.paused) return this.navigate("sign-in");
+    if (this.#lastStatus?.stopped) {
+      await this.#client.resume();
+      await this.#refreshBar();
+      this.#emit("synced");
+      return null;
+    }
+    return this.sync({ force: true });
+  }
+
+  /** After an answer: sync a moment later when online (answers wait in the outbox otherwise). */
+  syncSoon() {
+    this.#refreshBar();
+    if (!navigator.onLine) return;
+    clearTimeout(this.#soon);
+    this.#soon = setTimeout(() => this.sync(), SYNC_SOON_MS);
+  }
+
+  async #refreshBar(status = null) {
+    this.#lastStatus = status ?? (await this.#client.status());
+    // The library is read only when a rejection has to name its question.
+    const content = this.#lastStatus.rejected?.length ? await this.#store.content().catch(() => null) : null;
+    const titles = new Map((content?.snapshot?.questions ?? []).map((q) => [q.id, String(q.stem ?? q.id).split("\n")[0].slice(0, 80)]));
+    this.#bar?.update(
+      this.#lastStatus,
+      { offline: !navigator.onLine, contentError: await this.#store.contentError().catch(() => null), questionTitle: (id) => titles.get(id) ?? id },
+      this.t,
+    );
+  }
+
+  /** The library, straight from the server, when the device has none yet (no sign-in needed). */
+  async #ensureContent() {
+    if (await this.#store.content()) return;
+    this.contentLoading = true;
+    this.#emit("content");
+    try {
+      const latest = await (await this.#fetch("/content/latest")).json();
+      if (latest?.version && typeof latest.snapshot === "string") {
+        const res = await this.#fetch(latest.snapshot);
+        if (res.ok) await this.#store.saveContent(await res.json(), { etag: res.headers.get("etag") });
+      }
+    } catch (err) {
+      console.warn("library not downloaded", err);
+    } finally {
+      this.contentLoading = false;
+      this.#emit("synced");
+    }
+  }
+
+  // ---- sign-in and settings ----------------------------------------------------------------------
+
+  /** A 401 (or no credential): pause and ask for sign-in, unless the learner is mid-question. */
+  requestSignIn() {
+    this.signInReason = "expired";
+    if (this.#screen?.name === "sign-in") return;
+    if (this.#screen?.instance?.busy?.()) {
+      this.#pendingSignIn = true; // shown when the screen is free; the bar offers "Sign in" meanwhile
+      return;
+    }
+    this.navigate("sign-in");
+  }
+
+  /** A screen finished what it was busy with. */
+  idle() {
+    if (this.#pendingSignIn) {
+      this.#pendingSignIn = false;
+      this.navigate("sign-in");
+      return true;
+    }
+    return false;
+  }
+
+  /** Sign in with a dev credential (an email). Returns {ok} or the store's refusal. */
+  async signIn(email) {
+    const result = await this.#store.signIn(email);
+    if (!result.ok) return result;
+    this.settings = await this.#store.settings();
+    const deviceId = await this.#store.deviceId();
+    if (deviceId !== this.#client.deviceId) this.#makeClient(deviceId);
+    this.signInReason = null;
+    this.#pendingSignIn = false;
+    this.navigate(DEFAULT_SCREEN);
+    this.#client.resume().then(async (status) => {
+      await this.#refreshBar(status);
+      this.#emit("synced", status);
+    });
+    return result;
+  }
+
+  async setSetting(key, value) {
+    await this.#store.setSetting(key, value);
+    this.settings = await this.#store.settings();
+    if (key === "language") {
+      this.t = translator(pickLanguage(value, navigator.languages ?? [navigator.language]));
+      this.#renderChrome();
+      this.#refreshBar();
+      this.#show(this.#screen?.name ?? DEFAULT_SCREEN, { keepFocus: true });
+    }
+    if (key === "rollover_hour") this.#checkDay();
+  }
+
+  // ---- notices (service worker) ------------------------------------------------------------------
+
+  /** Show a notice: a catalogue key and an optional action {labelKey, run}. */
+  notice(key, action = null) {
+    this.#notice = { key, action };
+    this.#renderNotice();
+  }
+
+  #renderNotice() {
+    const bar = this.#doc.getElementById("notice");
+    if (!bar || !this.#notice) return;
+    const { key, action } = this.#notice;
+    const dismiss = () => {
+      this.#notice = null;
+      bar.hidden = true;
+      bar.replaceChildren();
+    };
+    replace(
+      bar,
+      h("span", { class: "notice-text" }, this.t(key)),
+      action ? h("button", { type: "button", class: "small", on: { click: action.run } }, this.t(action.labelKey)) : null,
+      h("button", { type: "button", class: "small quiet", "aria-label": this.t("notice.dismiss"), on: { click: dismiss } }, h("span", { "aria-hidden": "true" }, "×")),
+    );
+    bar.hidden = false;
+  }
+
+  // ---- screens ------------------------------------------------------------------------------------
+
+  context() {
+    return { app: this, store: this.#store, t: this.t, language: this.language, settings: this.settings };
+  }
+
+  navigate(name) {
+    const hash = `#/${name}`;
+    if (location.hash === hash) this.#show(name);
+    else location.hash = hash;
+  }
+
+  #route() {
+    const wanted = location.hash.replace(/^#\/?/, "") || DEFAULT_SCREEN;
+    const name = SCREENS.some((s) => s.name === wanted) ? wanted : DEFAULT_SCREEN;
+    this.#show(!this.settings.user ? "sign-in" : name, { keepFocus: !this.#screen });
+  }
+
+  #show(name, { keepFocus = false } = {}) {
+    const entry = SCREENS.find((s) => s.name === name) ?? SCREENS.find((s) => s.name === DEFAULT_SCREEN);
+    this.#screen?.instance?.unmount?.();
+    const main = this.#doc.getElementById("app");
+    main.replaceChildren();
+    this.#screen = { name: entry.name, instance: entry.module.mount(main, this.context()) ?? {} };
+    this.#doc.title = `${this.t(entry.module.titleKey)} · Recap`;
+    this.#renderNav();
+    if (!keepFocus) focus(main.querySelector("h2") ?? main);
+  }
+
+  #renderChrome() {
+    this.#doc.documentElement.lang = this.language;
+    const tagline = this.#doc.getElementById("tagline");
+    if (tagline) tagline.textContent = this.t("app.tagline");
+    this.#renderNav();
+    this.#renderNotice();
+  }
+
+  #renderNav() {
+    const nav = this.#doc.getElementById("nav");
+    if (!nav) return;
+    nav.setAttribute("aria-label", this.t("nav.label"));
+    const current = this.#screen?.name;
+    replace(
+      nav,
+      h(
+        "ul",
+        {},
+        SCREENS.filter((s) => s.nav).map((s) =>
+          h("li", {}, h("a", { href: `#/${s.name}`, "aria-current": s.name === current ? "page" : null }, this.t(s.nav))),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,89 @@
+// Checks a downloaded library snapshot (docs/api.md, "The snapshot document") before the store
+// keeps it: a corrupt, partial or older download must never replace the good version.
+// Pure: no I/O. The store calls it inside the transaction that would save the snapshot.
+import { POLICIES, settingsFor } from "./scheduler.js";
+
+export const SNAPSHOT_ARRAYS = Object.freeze(["competencies", "nuggets", "questions", "refreshers", "campaigns"]);
+const OVERRIDES = Object.freeze(["desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak"]);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const isText = (v) => typeof v === "string" && v.length > 0;
+const isCount = (v) => Number.isSafeInteger(v) && v >= 1;
+
+/** The right options of a question as a sorted list of 1-based numbers (authored as a number or a list). */
+export function correctOptions(question) {
+  const c = question.correct;
+  return (Array.isArray(c) ? [...c] : [c]).sort((a, b) => a - b);
+}
+
+/** A campaign's scheduler settings: its repeat mode plus any overrides it names. Throws if invalid. */
+export function campaignSettings(campaign) {
+  const overrides = {};
+  for (const key of OVERRIDES) if (campaign[key] != null) overrides[key] = campaign[key];
+  return settingsFor(campaign.repeat || "fsrs", overrides);
+}
+
+function checkQuestion(q, where, problems) {
+  if (!isObject(q)) return problems.push(`${where} is not an object`);
+  if (!isText(q.id)) problems.push(`${where} has no id`);
+  const name = isText(q.id) ? `question ${q.id}` : where;
+  if (typeof q.stem_html !== "string" || !q.stem_html.trim()) problems.push(`${name} has no stem_html`);
+  if (!Array.isArray(q.options) || q.options.length < 2 || q.options.length > 5 || !q.options.every(isText)) {
+    problems.push(`${name} needs 2 to 5 options`);
+    return;
+  }
+  const correct = Array.isArray(q.correct) ? q.correct : [q.correct];
+  const inRange = (n) => Number.isSafeInteger(n) && n >= 1 && n <= q.options.length;
+  if (!correct.length || !correct.every(inRange) || new Set(correct).size !== correct.length) {
+    problems.push(`${name} has a correct option that does not exist`);
+  }
+  if (typeof q.explanation_html !== "string") problems.push(`${name} has no explanation_html`);
+  if (q.teaching_point != null && typeof q.teaching_point !== "string") problems.push(`${name} has a teaching_point that is not text`);
+  if (!isCount(q.rev)) problems.push(`${name} has no rev`);
+  if (!isCount(q.epoch) || (isCount(q.rev) && q.epoch > q.rev)) problems.push(`${name} has no valid epoch`);
+}
+
+function checkCampaign(c, where, questionIds, problems) {
+  if (!isObject(c)) return problems.push(`${where} is not an object`);
+  if (!isText(c.id)) problems.push(`${where} has no id`);
+  const name = isText(c.id) ? `campaign ${c.id}` : where;
+  if (!Array.isArray(c.questions) || !c.questions.every(isText)) problems.push(`${name} has no list of questions`);
+  else for (const qid of c.questions) if (!questionIds.has(qid)) problems.push(`${name} names a missing question ${qid}`);
+  if (!isCount(c.daily_cap)) problems.push(`${name} has no daily_cap`);
+  if (c.start != null && !(typeof c.start === "string" && DATE.test(c.start))) problems.push(`${name} has a start that is not a date`);
+  if (c.repeat != null && !POLICIES.includes(c.repeat)) problems.push(`${name} has an unknown repeat mode ${c.repeat}`);
+  else {
+    try {
+      campaignSettings(c);
+    } catch (err) {
+      problems.push(`${name}: ${err.message}`);
+    }
+  }
+}
+
+/**
+ * Everything wrong with a snapshot document, as a list of sentences (empty: it can be used).
+ * `currentVersion` is the version the device has: an older document is refused.
+ * @param {unknown} doc
+ * @param {{currentVersion?: number}} [options]
+ * @returns {string[]}
+ */
+export function checkSnapshot(doc, { currentVersion = 0 } = {}) {
+  if (!isObject(doc)) return ["the snapshot is not a JSON object"];
+  const problems = [];
+  if (!isCount(doc.version)) return ["the snapshot has no version number"];
+  if (doc.version < currentVersion) return [`version ${doc.version} is older than the version on this device (${currentVersion})`];
+  for (const key of SNAPSHOT_ARRAYS) if (!Array.isArray(doc[key])) problems.push(`the snapshot has no ${key} list`);
+  if (problems.length) return problems;
+  const questionIds = new Set();
+  doc.questions.forEach((q, i) => {
+    checkQuestion(q, `question #${i + 1}`, problems);
+    if (isObject(q) && isText(q.id)) {
+      if (questionIds.has(q.id)) problems.push(`question ${q.id} appears twice`);
+      questionIds.add(q.id);
+    }
+  });
+  doc.campaigns.forEach((c, i) => checkCampaign(c, `campaign #${i + 1}`, questionIds, problems));
+  return problems;
+}

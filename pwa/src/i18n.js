@@ -1,0 +1,213 @@
+// The app's words, in English and Dutch. Every string the screens show comes from here.
+//
+// An entry is a string or, when it depends on a number `n`, {one, other} chosen by
+// Intl.PluralRules. `{name}` in an entry is replaced by the value of `name`.
+
+export const LANGUAGES = Object.freeze(["en", "nl"]);
+export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
+
+const en = {
+  "app.tagline": "Sales training that sticks.",
+  "app.loading": "Opening…",
+  "app.storeUnavailable": "This browser cannot store data for Recap (private mode?). Answers are kept only until you close this page.",
+  "app.blocked": "Recap was updated in another tab. Reload this page to continue.",
+  "nav.label": "Main",
+  "nav.study": "Today",
+  "nav.settings": "Settings",
+
+  "sync.unsynced": { one: "{n} not synced", other: "{n} not synced" },
+  "sync.allSynced": "All synced",
+  "sync.now": "Sync now",
+  "sync.syncing": "Syncing…",
+  "sync.offline": "Offline: your answers are safe on this device.",
+  "sync.paused": "Sign in to sync.",
+  "sync.signIn": "Sign in",
+  "sync.stopped": "Sync stopped: {detail}",
+  "sync.rejected": "The server did not accept an answer to “{question}”: {reason}",
+  "sync.contentError": "A library update could not be used ({detail}); the previous version stays.",
+  "sync.diverged": "This device and the server disagree about your answers; nothing was deleted.",
+  "sync.storageFull": "This device's storage is full, so syncing waits until there is room. Nothing was lost.",
+
+  "notice.offlineReady": "Ready to work offline",
+  "notice.update": "Update available",
+  "notice.updateNow": "Update now",
+  "notice.dismiss": "Dismiss",
+
+  "signin.title": "Sign in",
+  "signin.intro": "Enter your work email. Your answers are saved on this device first and synced to your account.",
+  "signin.expired": "Your session has ended. Sign in again to sync: nothing on this device is lost.",
+  "signin.email": "Email",
+  "signin.emailHint": "For example name@company.com",
+  "signin.submit": "Sign in",
+  "signin.later": "Not now",
+  "signin.invalid": "Enter an email address such as name@company.com.",
+  "signin.otherUser": { one: "{n} answer of {user} is not synced yet. Sign in as {user} to sync it first.", other: "{n} answers of {user} are not synced yet. Sign in as {user} to sync them first." },
+
+  "study.title": "Today",
+  "study.loading": "Loading the library…",
+  "study.noLibrary": "The library has not been downloaded yet. Connect to the internet once to get it.",
+  "study.noCampaigns": "You are not in any campaign yet.",
+  "study.progress": "Question {i} of {n}",
+  "study.new": "New question",
+  "study.repeat": "Repeat",
+  "study.chooseOne": "Choose one answer",
+  "study.chooseAll": "Choose all that apply",
+  "study.check": "Check answer",
+  "study.pickFirst": "Choose an answer first.",
+  "study.correct": "Correct",
+  "study.wrong": "Not quite",
+  "study.rightAnswer": "right answer",
+  "study.yourAnswer": "your answer",
+  "study.teachingPoint": "Remember",
+  "study.backIn": { one: "Back tomorrow", other: "Back in {n} days" },
+  "study.retired": "Mastered: this question will not come back.",
+  "study.next": "Next",
+  "study.doneTitle": "Done for today",
+  "study.nothingTitle": "Nothing to answer right now",
+  "study.answeredToday": { one: "You answered {n} question today.", other: "You answered {n} questions today." },
+  "study.nextTomorrow": "Your next question comes tomorrow.",
+  "study.nextOn": "Your next question comes on {date}.",
+  "study.noMore": "No more questions are planned for you.",
+  "study.saveFailed": "Your answer could not be saved: {detail}",
+  "study.storageFull": "This device's storage is full, so this answer was not saved. Everything recorded before is safe. Free up some space, then check your answer again.",
+
+  "settings.title": "Settings",
+  "settings.language": "Language",
+  "settings.automatic": "Automatic ({language})",
+  "settings.dayStarts": "A new day starts at",
+  "settings.dayStartsHint": "Questions answered before this hour count for the day before.",
+  "settings.account": "Account",
+  "settings.signedInAs": "Signed in as {user}",
+  "settings.notSignedIn": "Not signed in",
+  "settings.switchUser": "Sign in as someone else",
+  "settings.library": "Library",
+  "settings.libraryVersion": "Library version {version}: {questions} questions, {campaigns} campaigns.",
+  "settings.noLibrary": "No library downloaded yet.",
+  "settings.saved": "Saved.",
+};
+
+/** @type {typeof en} */
+const nl = {
+  "app.tagline": "Verkooptraining die blijft hangen.",
+  "app.loading": "Openen…",
+  "app.storeUnavailable": "Deze browser kan geen gegevens voor Recap bewaren (privévenster?). Antwoorden blijven alleen bewaard tot je deze pagina sluit.",
+  "app.blocked": "Recap is in een ander tabblad bijgewerkt. Laad deze pagina opnieuw om verder te gaan.",
+  "nav.label": "Hoofdmenu",
+  "nav.study": "Vandaag",
+  "nav.settings": "Instellingen",
+
+  "sync.unsynced": { one: "{n} niet gesynchroniseerd", other: "{n} niet gesynchroniseerd" },
+  "sync.allSynced": "Alles gesynchroniseerd",
+  "sync.now": "Nu synchroniseren",
+  "sync.syncing": "Bezig met synchroniseren…",
+  "sync.offline": "Offline: je antwoorden staan veilig op dit apparaat.",
+  "sync.paused": "Log in om te synchroniseren.",
+  "sync.signIn": "Inloggen",
+  "sync.stopped": "Synchroniseren gestopt: {detail}",
+  "sync.rejected": "De server heeft een antwoord op “{question}” niet geaccepteerd: {reason}",
+  "sync.contentError": "Een update van de bibliotheek kon niet worden gebruikt ({detail}); de vorige versie blijft.",
+  "sync.diverged": "Dit apparaat en de server zijn het oneens over je antwoorden; er is niets verwijderd.",
+  "sync.storageFull": "De opslag van dit apparaat is vol, dus synchroniseren wacht tot er ruimte is. Er is niets verloren gegaan.",
+
+  "notice.offlineReady": "Klaar om offline te werken",
+  "notice.update": "Update beschikbaar",
+  "notice.updateNow": "Nu bijwerken",
+  "notice.dismiss": "Sluiten",
+
+  "signin.title": "Inloggen",
+  "signin.intro": "Vul je werkmailadres in. Je antwoorden worden eerst op dit apparaat bewaard en dan met je account gesynchroniseerd.",
+  "signin.expired": "Je sessie is verlopen. Log opnieuw in om te synchroniseren: er gaat niets verloren op dit apparaat.",
+  "signin.email": "E-mailadres",
+  "signin.emailHint": "Bijvoorbeeld naam@bedrijf.nl",
+  "signin.submit": "Inloggen",
+  "signin.later": "Niet nu",
+  "signin.invalid": "Vul een e-mailadres in, zoals naam@bedrijf.nl.",
+  "signin.otherUser": { one: "{n} antwoord van {user} is nog niet gesynchroniseerd. Log eerst in als {user} om het te synchroniseren.", other: "{n} antwoorden van {user} zijn nog niet gesynchroniseerd. Log eerst in als {user} om ze te synchroniseren." },
+
+  "study.title": "Vandaag",
+  "study.loading": "De bibliotheek wordt geladen…",
+  "study.noLibrary": "De bibliotheek is nog niet gedownload. Maak één keer verbinding met internet om hem op te halen.",
+  "study.noCampaigns": "Je zit nog in geen enkele campagne.",
+  "study.progress": "Vraag {i} van {n}",
+  "study.new": "Nieuwe vraag",
+  "study.repeat": "Herhaling",
+  "study.chooseOne": "Kies één antwoord",
+  "study.chooseAll": "Kies alle juiste antwoorden",
+  "study.check": "Controleer antwoord",
+  "study.pickFirst": "Kies eerst een antwoord.",
+  "study.correct": "Juist",
+  "study.wrong": "Niet helemaal",
+  "study.rightAnswer": "juist antwoord",
+  "study.yourAnswer": "jouw antwoord",
+  "study.teachingPoint": "Onthoud",
+  "study.backIn": { one: "Komt morgen terug", other: "Komt over {n} dagen terug" },
+  "study.retired": "Beheerst: deze vraag komt niet meer terug.",
+  "study.next": "Volgende",
+  "study.doneTitle": "Klaar voor vandaag",
+  "study.nothingTitle": "Nu niets te beantwoorden",
+  "study.answeredToday": { one: "Je hebt vandaag {n} vraag beantwoord.", other: "Je hebt vandaag {n} vragen beantwoord." },
+  "study.nextTomorrow": "Je volgende vraag komt morgen.",
+  "study.nextOn": "Je volgende vraag komt op {date}.",
+  "study.noMore": "Er staan geen vragen meer voor je gepland.",
+  "study.saveFailed": "Je antwoord kon niet worden bewaard: {detail}",
+  "study.storageFull": "De opslag van dit apparaat is vol, dus dit antwoord is niet bewaard. Alles wat eerder is vastgelegd is veilig. Maak wat ruimte vrij en controleer je antwoord opnieuw.",
+
+  "settings.title": "Instellingen",
+  "settings.language": "Taal",
+  "settings.automatic": "Automatisch ({language})",
+  "settings.dayStarts": "Een nieuwe dag begint om",
+  "settings.dayStartsHint": "Vragen die je voor dit uur beantwoordt, tellen voor de dag ervoor.",
+  "settings.account": "Account",
+  "settings.signedInAs": "Ingelogd als {user}",
+  "settings.notSignedIn": "Niet ingelogd",
+  "settings.switchUser": "Inloggen als iemand anders",
+  "settings.library": "Bibliotheek",
+  "settings.libraryVersion": "Bibliotheekversie {version}: {questions} vragen, {campaigns} campagnes.",
+  "settings.noLibrary": "Nog geen bibliotheek gedownload.",
+  "settings.saved": "Opgeslagen.",
+};
+
+export const CATALOGUE = Object.freeze({ en, nl });
+
+/**
+ * The language to use: the user's setting if it is one we have, else the first of the
+ * browser's languages we have, else English.
+ * @param {string|null|undefined} setting
+ * @param {readonly string[]} [preferred] e.g. navigator.languages
+ */
+export function pickLanguage(setting, preferred = []) {
+  if (setting && LANGUAGES.includes(setting)) return setting;
+  for (const tag of preferred ?? []) {
+    const base = String(tag).toLowerCase().split("-")[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return "en";
+}
+
+/**
+ * A translator for one language: t(key, vars). A missing key falls back to English, then to
+ * the key itself (so a gap shows, rather than breaking the screen).
+ */
+export function translator(language) {
+  const table = CATALOGUE[language] ?? en;
+  const plurals = new Intl.PluralRules(language);
+  const t = (key, vars = {}) => {
+    let entry = table[key] ?? en[key] ?? key;
+    if (typeof entry === "object") entry = entry[plurals.select(Number(vars.n ?? 0))] ?? entry.other;
+    return entry.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole));
+  };
+  t.language = language;
+  return t;
+}
+
+/**
+ * A local day number as a date in words ("Monday 7 December", "maandag 7 december"). Day numbers count from
+ * 1970-01-01, so formatting them as a UTC date gives the learner's calendar date.
+ */
+export function formatDay(day, language, preferred = globalThis.navigator?.languages ?? []) {
+  // The browser's own variant of the language when it has one (en-GB writes "Monday 7 December").
+  const locale = (preferred ?? []).find((tag) => String(tag).toLowerCase().split("-")[0] === language) ?? language;
+  return new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(
+    new Date(day * 86_400_000),
+  );
+}

@@ -1,0 +1,20 @@
+// The app's screens. Each is a module exporting
+//   titleKey: the catalogue key (i18n.js) of its title
+//   mount(root, ctx): draws itself into `root` and returns {unmount?(), busy?(), refresh?(reason)}
+//     busy(): true while the learner is in the middle of something (the app then does not
+//       redraw or leave the screen on its own); refresh(reason): the data changed ("synced")
+//       or the day changed ("day").
+// ctx: {app, store, t, language, settings} (see app.js, App#context).
+// To add a screen (nuggets, refreshers, progress…): write screens/<name>.js and list it here;
+// `nav` is the catalogue key of its link in the main navigation (null: not in the navigation).
+import * as study from "./study.js";
+import * as settings from "./settings.js";
+import * as signIn from "./sign-in.js";
+
+export const SCREENS = Object.freeze([
+  { name: "study", module: study, nav: "nav.study" },
+  { name: "settings", module: settings, nav: "nav.settings" },
+  { name: "sign-in", module: signIn, nav: null },
+]);
+
+export const DEFAULT_SCREEN = "study";

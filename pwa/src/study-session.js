@@ -1,0 +1,105 @@
+// The study loop without the DOM: what to show now, and recording an answer.
+// screens/study.js renders what this returns; the tests drive it directly.
+import { answeredOn, campaignsFor, isCorrect, nextStudyDay, planQuestionIds, today, todaysQueue } from "./study-plan.js";
+
+/**
+ * @typedef {object} StudyView
+ * @property {"no-library"|"no-campaigns"|"question"|"done"} kind
+ * @property {number} day the local day it was computed for
+ * @property {object} [question] the question to ask (kind "question")
+ * @property {{questionId: string, campaignId: string, repeat: boolean}} [item]
+ * @property {object} [campaign]
+ * @property {number} [position] 1-based position of this question among today's
+ * @property {number} [total] today's questions: answered + still to answer
+ * @property {number} [answeredToday]
+ * @property {number|null} [nextDay] the next day with a question (kind "done")
+ * @property {number} [contentVersion]
+ */
+
+export class StudySession {
+  #store;
+  #client;
+  #language;
+  #rolloverHour;
+  #now;
+
+  /**
+   * @param {object} options
+   * @param {import("./store.js").IdbStore} options.store
+   * @param {{recordAnswer: Function}} options.client the SyncClient (records answer + outbox entry)
+   * @param {string} options.language picks the campaigns
+   * @param {number} [options.rolloverHour]
+   * @param {() => number} [options.now]
+   */
+  constructor({ store, client, language, rolloverHour = 4, now = () => Date.now() }) {
+    this.#store = store;
+    this.#client = client;
+    this.#language = language;
+    this.#rolloverHour = rolloverHour;
+    this.#now = now;
+  }
+
+  /** The learner's local day number now. */
+  today() {
+    return today(this.#rolloverHour, this.#now());
+  }
+
+  /** @returns {Promise<StudyView>} */
+  async load() {
+    const day = this.today();
+    const content = await this.#store.content();
+    if (!content) return { kind: "no-library", day };
+    const snapshot = content.snapshot;
+    const campaigns = campaignsFor(snapshot, this.#language);
+    const ids = planQuestionIds(snapshot, campaigns);
+    if (!ids.length) return { kind: "no-campaigns", day };
+    const states = await this.#store.states(ids);
+    const items = todaysQueue(snapshot, campaigns, states, day);
+    const answeredToday = answeredOn(states, ids, day);
+    if (!items.length) {
+      return { kind: "done", day, answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day) };
+    }
+    const item = items[0];
+    return {
+      kind: "question",
+      day,
+      item,
+      question: snapshot.questions.find((q) => q.id === item.questionId),
+      campaign: campaigns.find((c) => c.id === item.campaignId),
+      position: answeredToday + 1,
+      total: answeredToday + items.length,
+      answeredToday,
+      contentVersion: content.version,
+    };
+  }
+
+  /**
+   * Record an answer (answer + outbox entry + provisional progress, one transaction) and say
+   * what it means. Throws StorageFullError (store.js) if the device is out of space.
+   * @param {StudyView} view the question view it answers
+   * @param {number[]} choice option numbers, 1 = first
+   * @param {number|null} durationMs time from showing the question to checking it
+   * @returns {Promise<{correct: boolean, answer: object, state: object, backInDays: number|null, retired: boolean}>}
+   */
+  async answer(view, choice, durationMs = null) {
+    const day = this.today();
+    const sorted = [...new Set(choice)].sort((a, b) => a - b);
+    const correct = isCorrect(view.question, sorted);
+    const answer = await this.#client.recordAnswer({
+      question_id: view.question.id,
+      content_version: view.contentVersion,
+      choice: sorted,
+      correct,
+      local_day: day,
+      duration_ms: durationMs == null ? null : Math.max(0, Math.round(durationMs)),
+    });
+    const state = (await this.#store.states([view.question.id])).get(view.question.id);
+    return {
+      correct,
+      answer,
+      state,
+      retired: Boolean(state?.retired),
+      backInDays: state?.due_day != null ? state.due_day - day : null,
+    };
+  }
+}

@@ -1,0 +1,146 @@
+"""The installed app offline, in a real Chromium, against a real server with dev sign-in.
+
+One browser profile on disk across two launches (a persistent context), so that IndexedDB and
+the service worker survive closing the browser, as on a phone: sign in online; go offline;
+answer three questions; close; reopen still offline (the answers and today's queue are
+there, "3 not synced"); go online, "Sync now", and the server has exactly those three
+answers. Then the page clock moves on five days and an answered question is back as a repeat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM_ARGS, DEMO_LIBRARY, LiveServer, chromium_path, run_recap
+
+# The demo campaigns start on 2026-12-07 (two in English: caps 2 and 3, so 5 questions a day).
+# The page's clock is set after that, whatever the real date is.
+MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)
+VIEWPORT = {"width": 360, "height": 740}
+EMAIL = "rep@example.com"
+FEEDBACK = re.compile("Correct|Not quite")
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server with the demo library published and dev sign-in on."""
+    db_file = tmp_path / "live" / "recap.db"
+    result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1"})
+    yield server
+    server.stop()
+
+
+def launch(browser: Any, profile: Path, *, offline: bool, at: dt.datetime) -> tuple[Any, Any, list[str]]:
+    """Chromium on a profile directory that outlives the context; the page clock set to `at`."""
+    context = browser.browser_type.launch_persistent_context(
+        str(profile),
+        executable_path=chromium_path(),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        offline=offline,
+        viewport=VIEWPORT,
+        locale="en-GB",
+        timezone_id="Europe/Amsterdam",
+        reduced_motion="reduce",  # no smooth scrolling: screenshots show where the app scrolled to
+    )
+    context.clock.install(time=at)
+    page = context.pages[0] if context.pages else context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where the 360×740 screenshots go: RECAP_SCREENSHOTS if set (to look at them), else tmp."""
+    target = Path(os.environ.get("RECAP_SCREENSHOTS") or tmp_path / "screens")
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def server_answers(server: LiveServer) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(server.db_path) as db:
+        return db.execute("SELECT id, user_id, device_id FROM answers ORDER BY id").fetchall()
+
+
+def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
+    dev_server: LiveServer, browser: Any, tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"
+    shots = screenshot_dir(tmp_path)
+
+    # 1. First visit, online: sign in; the app installs for offline use and downloads the library.
+    context, page, errors = launch(browser, profile, offline=False, at=MORNING)
+    page.goto(dev_server.url + "/")
+    main = page.get_by_role("main")
+    main.get_by_label("Email").fill(EMAIL)
+    main.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
+
+    # 2. Offline: the app still opens, and three questions are answered.
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Recap")).to_be_visible()
+    stems = []
+    for number in (1, 2, 3):
+        expect(main.get_by_role("heading", name=f"Question {number} of 5")).to_be_visible(timeout=10_000)
+        stems.append(main.locator(".stem").inner_text())
+        group = main.get_by_role("radiogroup")
+        expect(group.get_by_role("radio").first).to_be_visible()
+        if number == 1:
+            page.screenshot(path=str(shots / "question-360x740.png"))
+        group.get_by_role("radio").first.check()
+        main.get_by_role("button", name="Check answer").click()
+        feedback = main.get_by_role("status").filter(has_text=FEEDBACK)
+        expect(feedback).to_be_visible()
+        expect(feedback).to_contain_text(re.compile(r"Back (tomorrow|in \d+ days)|will not come back"))
+        if number == 1:
+            page.screenshot(path=str(shots / "feedback-360x740.png"))
+        expect(page.get_by_text(f"{number} not synced")).to_be_visible()
+        main.get_by_role("button", name="Next").click()
+    expect(main.get_by_role("heading", name="Question 4 of 5")).to_be_visible()
+    fourth = main.locator(".stem").inner_text()
+    assert fourth not in stems
+    assert errors == []
+    context.close()
+
+    # 3. The browser restarts on the same profile, still offline: nothing was lost.
+    context, page, errors = launch(browser, profile, offline=True, at=MORNING + dt.timedelta(minutes=20))
+    page.goto(dev_server.url + "/")
+    main = page.get_by_role("main")
+    expect(page.get_by_text("3 not synced")).to_be_visible(timeout=15_000)
+    expect(main.get_by_role("heading", name="Question 4 of 5")).to_be_visible()
+    expect(main.locator(".stem")).to_have_text(fourth)
+    assert server_answers(dev_server) == []
+
+    # 4. Online again: "Sync now" sends the three answers, exactly once.
+    context.set_offline(False)
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
+    rows = server_answers(dev_server)
+    assert len(rows) == 3
+    assert {user for _, user, _ in rows} == {EMAIL}
+    assert len({device for _, _, device in rows}) == 1
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_text("All synced")).to_be_visible()
+    assert len(server_answers(dev_server)) == 3
+
+    # 5. Five days later an answered question is due again, and comes first, as a repeat.
+    page.clock.fast_forward(5 * 24 * 3600 * 1000)
+    expect(main.get_by_text("Repeat", exact=True)).to_be_visible(timeout=10_000)
+    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible()
+    assert main.locator(".stem").inner_text() in stems
+    assert errors == []
+    context.close()
