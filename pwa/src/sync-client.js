@@ -37,22 +37,7 @@ import {
   classify,
 } from "./sync-rules.js";
 
-export {
-  PROTOCOL,
-  ANSWER_PAYLOAD_VERSION,
-  MAX_MUTATIONS,
-  MAX_PUSH_BYTES,
-  MAX_PULL_PAGE,
-  BACKOFF_BASE_MS,
-  BACKOFF_CAP_MS,
-  byteLength,
-  formatTimestamp,
-  backoffDelay,
-  cutBatch,
-  idBits,
-  answerDigest,
-  classify,
-};
+export * from "./sync-rules.js";
 
 class TimeoutError extends Error {
   constructor(ms) {
