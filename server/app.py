@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import Receive, Scope, Send
@@ -20,19 +21,20 @@ from server.errors import handle_error
 from server.pool import ConnectionPool
 from server.request_log import log_request
 from server.routes import content, health, shell, sync
+from server.security_headers import with_security_headers
 from server.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 class RecapApp(Litestar):
-    """Litestar, plus one log line for every HTTP request (404s and errors included)."""
+    """Litestar, plus security headers and one log line on every HTTP response (404s and errors included)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
         if scope["type"] != ScopeType.HTTP:
             await super().__call__(scope, receive, send)
             return
-        await log_request(scope, receive, send, super().__call__)
+        await log_request(scope, receive, with_security_headers(scope, send), super().__call__)
 
 
 def create_app(settings: Settings) -> RecapApp:
@@ -62,6 +64,7 @@ def create_app(settings: Settings) -> RecapApp:
             shell.web_manifest,
             shell.assets_router(settings),
             shell.icons_router(settings),
+            shell.pages_static_router(),
         ],
         dependencies={
             "db": Provide(provide_db),
@@ -73,7 +76,11 @@ def create_app(settings: Settings) -> RecapApp:
         on_shutdown=[pool.close],
         exception_handlers={Exception: handle_error},
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
-        openapi_config=OpenAPIConfig(title="Recap", version=__version__, path="/schema"),
+        # The schema as JSON and YAML only: the browsable UIs load scripts from CDNs, which the
+        # Content-Security-Policy (rightly) refuses.
+        openapi_config=OpenAPIConfig(
+            title="Recap", version=__version__, path="/schema", render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()]
+        ),
         # The `recap` command configures logging itself: one plain line per event.
         logging_config=None,
     )

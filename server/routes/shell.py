@@ -65,3 +65,14 @@ def icons_router(settings: Settings) -> Router:
         opt={"access": "public"},
         name="icons",
     )
+
+
+def pages_static_router() -> Router:
+    """Styles of the server's own HTML pages (no inline styles: the CSP forbids them)."""
+    return create_static_files_router(
+        path="/static",
+        directories=[Path(__file__).resolve().parent.parent / "static"],
+        cache_control=CacheControlHeader(public=True, max_age=3600),
+        opt={"access": "public"},
+        name="pages-static",
+    )
