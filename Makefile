@@ -11,6 +11,8 @@ PORT ?= 8000
 run: setup
 	@$(RECAP) migrate
 	@$(RECAP) content publish content
+	@$(RECAP) users import server/demo/accounts.csv
+	@echo "Sign in to the app with rep@example.com (development sign-in; other demo accounts in docs/people.md)."
 	@PORT=$(PORT) RECAP_DEV_AUTH=1 exec $(RECAP) serve
 
 test: setup chromium lint types jstest pytest

@@ -1,4 +1,4 @@
-"""The `recap` command: serve the app, migrate the database, check and publish content."""
+"""The `recap` command: serve the app, migrate the database, check and publish content, manage people."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import sqlite_utils
+
 from server import migrations
 from server.db import connect
 from server.library.checks import check_library
 from server.library.problems import ContentError
 from server.library.publish import publish
+from server.people import accounts, rules
+from server.people.csv_import import MAX_BYTES, Row, parse_people_csv
 from server.settings import Settings, SettingsError, settings_from_env
 
 
@@ -113,6 +117,86 @@ def cmd_content_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrated(args: argparse.Namespace) -> sqlite_utils.Database:
+    db = connect(_settings(args).db_path)
+    migrations.apply(db)
+    return db
+
+
+def _print_import(result: accounts.ImportResult) -> int:
+    for problem in result.problems:
+        print(problem)
+    if result.applied:
+        for team in result.new_teams:
+            print(f"created team {team}")
+        for change in result.changes:
+            if change.kind != "unchanged":
+                print(change)
+    print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
+    return 1 if result.problems else 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    label = "recap users add"
+    try:
+        email = rules.normalise_email(args.email)
+        name = rules.check_name(args.name) if args.name is not None else None
+        roles = frozenset(rules.check_role(r) for r in args.role) if args.role else None
+        teams = rules.parse_teams(args.team) if args.team else None
+    except rules.Invalid as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return 1
+    db = _migrated(args)
+    try:
+        result = accounts.import_people(db, [Row(0, rules.Person(email, name, roles, teams))], [], label)
+    finally:
+        db.close()
+    if result.problems:
+        for problem in result.problems:
+            print(f"{label}: {problem.message}", file=sys.stderr)
+        return 1
+    for team in result.new_teams:
+        print(f"created team {team}")
+    print(result.changes[0])
+    return 0
+
+
+def cmd_users_import(args: argparse.Namespace) -> int:
+    path = str(args.file)
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read(MAX_BYTES + 1)  # one byte more than allowed is enough to refuse the file
+    except OSError as error:
+        print(f"{path}: cannot read the file: {error.strerror}", file=sys.stderr)
+        return 1
+    parsed = parse_people_csv(path, data)
+    if parsed.fatal:
+        for problem in parsed.problems:
+            print(problem)
+        print("nothing was imported: the file cannot be read as a people CSV", file=sys.stderr)
+        return 1
+    db = _migrated(args)
+    try:
+        result = accounts.import_people(db, parsed.rows, parsed.problems, path, partial=args.partial)
+    finally:
+        db.close()
+    return _print_import(result)
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    db = _migrated(args)
+    try:
+        people = accounts.list_people(db)
+    finally:
+        db.close()
+    for person in people:
+        fields = [person.email, person.name, rules.format_roles(person.roles), rules.format_teams(person.teams)]
+        if person.disabled:
+            fields.append("disabled")
+        print("\t".join(fields))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recap", description="Recap: sales training that sticks.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -136,6 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("dir", metavar="DIR", nargs="?", help="the content folder (default: RECAP_CONTENT, or content/)")
     pub.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     pub.set_defaults(func=cmd_content_publish)
+
+    users = commands.add_parser("users", help="add, import and list people and their teams")
+    users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = users_commands.add_parser("add", help="create or update one person (docs/people.md)")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--name", help="their name (needed for a new person)")
+    add.add_argument(
+        "--role", action="append", metavar="ROLE", help="rep, coach, editor, manager or admin; repeat for several (replaces their roles)"
+    )
+    add.add_argument(
+        "--team", action="append", metavar="TEAM[:ROLE]", help="a team, created when missing; repeat for several (replaces their teams)"
+    )
+    add.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    add.set_defaults(func=cmd_users_add)
+    imp = users_commands.add_parser("import", help="create or update people from a CSV file (docs/people.md)")
+    imp.add_argument("file", metavar="FILE", type=Path, help="CSV with the columns email,name,roles[,teams]")
+    imp.add_argument("--partial", action="store_true", help="apply the good rows even when some are bad (exit code 1)")
+    imp.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    imp.set_defaults(func=cmd_users_import)
+    lst = users_commands.add_parser("list", help="print everyone: email, name, roles, teams (tab-separated)")
+    lst.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    lst.set_defaults(func=cmd_users_list)
     return parser
 
 

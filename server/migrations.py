@@ -134,6 +134,43 @@ def m003_sync(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_people(db: sqlite_utils.Database) -> None:
+    # Users have a generated id so that an email address can change without rewriting
+    # everything the person did. Emails are stored normalised (server/people/rules.py), so a
+    # plain UNIQUE is case-insensitive in effect; the CHECK keeps it that way.
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+            email TEXT NOT NULL UNIQUE
+                CHECK (email = lower(trim(email)) AND length(email) <= 254 AND email LIKE '_%@_%._%'),
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200 AND name = trim(name)),
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE user_roles (
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('rep', 'coach', 'editor', 'manager', 'admin')),
+            PRIMARY KEY (user_id, role)
+        ) WITHOUT ROWID;
+        CREATE TABLE teams (
+            id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 40 AND id NOT GLOB '*[^a-z0-9-]*'),
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE team_members (
+            team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('rep', 'coach', 'manager')),
+            PRIMARY KEY (team_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX team_members_by_user ON team_members(user_id);
+        """
+    )
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

@@ -38,7 +38,7 @@ def test_every_route_is_documented(tmp_path: Path) -> None:
         path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
         if path.startswith("/schema"):
             path = "/schema/openapi.json"  # the generated schema pages are documented as one
-        if path.startswith(("/assets", "/icons")):
+        if path.startswith(("/assets", "/icons", "/static")):
             path = path.split("{")[0]
         if f"`{path}" not in docs and f" {path}" not in docs:
             missing.append(path)

@@ -27,6 +27,7 @@ export class App {
   #pendingSignIn = false;
   #soon = null;
   #day = null;
+  #param = null; // the item in the route (#/screen/item), or null
 
   /** Why the sign-in screen is shown: "expired" after a 401, else null. */
   signInReason = null;
@@ -275,18 +276,29 @@ export class App {
   // ---- screens ------------------------------------------------------------------------------------
 
   context() {
-    return { app: this, store: this.#store, t: this.t, language: this.language, settings: this.settings };
+    return { app: this, store: this.#store, t: this.t, language: this.language, settings: this.settings, param: this.#param };
   }
 
-  navigate(name) {
-    const hash = `#/${name}`;
+  /** Go to a screen, or to an item of it (`param`, e.g. a nugget's id). */
+  navigate(name, param = null) {
+    this.#param = param;
+    const hash = param == null ? `#/${name}` : `#/${name}/${encodeURIComponent(param)}`;
     if (location.hash === hash) this.#show(name);
     else location.hash = hash;
   }
 
   #route() {
-    const wanted = location.hash.replace(/^#\/?/, "") || DEFAULT_SCREEN;
-    const name = SCREENS.some((s) => s.name === wanted) ? wanted : DEFAULT_SCREEN;
+    // "#/name" or "#/name/param" (e.g. #/nuggets/the-value-wedge: a screen's item).
+    const [wanted, ...rest] = (location.hash.replace(/^#\/?/, "") || DEFAULT_SCREEN).split("/");
+    const known = SCREENS.some((s) => s.name === wanted);
+    const name = known ? wanted : DEFAULT_SCREEN;
+    let param = null;
+    try {
+      param = known && rest.length ? decodeURIComponent(rest.join("/")) : null;
+    } catch {
+      param = null;
+    }
+    this.#param = param;
     this.#show(!this.settings.user ? "sign-in" : name, { keepFocus: !this.#screen });
   }
 

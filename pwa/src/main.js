@@ -27,6 +27,8 @@ async function start() {
   }
   const app = new App({ store });
   await app.start();
+  // The running app, for the console and bench/pwa.py (which times app.store.recordAnswer).
+  globalThis.recap = app;
   return app;
 }
 

@@ -8,6 +8,7 @@
 //   meta        key "key": cursors, next_seq, device_id, the question index, sync counters
 //   settings    key "key": language, user, rollover_hour, …
 //   rejections  key answerId: answers the server refused for good, with the reason
+//   reading     key id: nuggets the learner marked as done on this device {id, kind, done_at}
 //
 // HOW TO CHANGE IT: add step N+1 and bump SCHEMA_VERSION; never edit a step that has shipped.
 // A step runs once, inside the upgrade transaction, for every device still below it.
@@ -32,6 +33,10 @@ const STEPS = [
     db.createObjectStore("progress", { keyPath: "question_id" });
     db.createObjectStore("settings", { keyPath: "key" });
     db.createObjectStore("rejections", { keyPath: "answerId" });
+  },
+  // 3: what the learner has read (nuggets marked as done). Touches nothing else.
+  (db) => {
+    db.createObjectStore("reading", { keyPath: "id" });
   },
 ];
 

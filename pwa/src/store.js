@@ -19,7 +19,7 @@ export class StorageFullError extends Error {
   }
 }
 
-const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections"];
+const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading"];
 export const DEFAULT_SETTINGS = Object.freeze({ language: null, user: null, rollover_hour: 4 });
 
 const isQuota = (err) => err?.name === "QuotaExceededError" || err?.inner?.name === "QuotaExceededError";
@@ -334,6 +334,21 @@ export class IdbStore {
     });
   }
 
+  // ---- reading (nuggets done) ------------------------------------------------------------------
+
+  /** Ids of the nuggets marked as done on this device, as a Set. */
+  async nuggetsDone() {
+    const rows = await this.#run(["reading"], "readonly", (tx) => tx.objectStore("reading").getAll());
+    return new Set(rows.filter((r) => r.kind === "nugget").map((r) => r.id));
+  }
+
+  /** Mark a nugget as done (or, with done = false, not done). */
+  async setNuggetDone(id, done = true, now = Date.now()) {
+    return this.#run(["reading"], "readwrite", (tx) =>
+      done ? tx.objectStore("reading").put({ id, kind: "nugget", done_at: new Date(now).toISOString() }) : tx.objectStore("reading").delete(id),
+    );
+  }
+
   // ---- settings and identity ------------------------------------------------------------------
 
   async settings() {
@@ -368,7 +383,7 @@ export class IdbStore {
       if (previous && previous !== user) {
         const unsynced = (await tx.objectStore("outbox").count()) + (await this.#missing(tx)).length;
         if (unsynced) return { ok: false, unsynced, user: previous };
-        for (const name of ["answers", "progress", "rejections"]) await tx.objectStore(name).clear();
+        for (const name of ["answers", "progress", "rejections", "reading"]) await tx.objectStore(name).clear();
         const cursors = await this.#meta(tx, "cursors", { content: 0, records: 0 });
         await this.#putMeta(tx, "cursors", { ...cursors, records: 0 });
         await this.#putMeta(tx, "device_id", newDeviceId());

@@ -10,9 +10,15 @@
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
+import * as nuggets from "./nuggets.js";
+import * as refreshers from "./refreshers.js";
+import * as progress from "./progress.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
+  { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
+  { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
+  { name: "progress", module: progress, nav: "nav.progress" },
   { name: "settings", module: settings, nav: "nav.settings" },
   { name: "sign-in", module: signIn, nav: null },
 ]);
