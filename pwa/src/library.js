@@ -1,0 +1,50 @@
+// The library's reading material for the screens: pure functions over the snapshot document
+// (docs/api.md). Nuggets and refreshers are shown in the learner's language: an item in that
+// language, else the original when it has no translation into it.
+
+const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The items (nuggets or refreshers) to show a learner reading `language`. */
+export function inLanguage(items, language) {
+  const all = [...(items ?? [])].sort(byId);
+  const mine = all.filter((i) => (i.language ?? "en") === language);
+  const translated = new Set(mine.map((i) => i.translation_of).filter(Boolean));
+  const others = all.filter((i) => (i.language ?? "en") !== language && !i.translation_of && !translated.has(i.id));
+  return [...mine, ...others];
+}
+
+/** A competency's name in `language` (its translation if it has one), or its id. */
+export function competencyName(snapshot, id, language) {
+  const c = (snapshot?.competencies ?? []).find((x) => x.id === id);
+  if (!c) return id ?? "";
+  return c.translations?.[language]?.name ?? c.name ?? id;
+}
+
+/**
+ * Items grouped by competency: [{id, name, items}], groups in competency order of the
+ * library (unknown competencies last), items by title.
+ */
+export function groupByCompetency(snapshot, items, language) {
+  const order = (snapshot?.competencies ?? []).map((c) => c.id);
+  const groups = new Map();
+  for (const item of items) {
+    const key = item.competency ?? "";
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(item);
+  }
+  const rank = (id) => (order.includes(id) ? order.indexOf(id) : order.length);
+  const collator = new Intl.Collator(language);
+  return [...groups.entries()]
+    .map(([id, list]) => ({ id, name: competencyName(snapshot, id, language), items: list.sort((a, b) => collator.compare(a.title, b.title)) }))
+    .sort((a, b) => rank(a.id) - rank(b.id) || collator.compare(a.name, b.name));
+}
+
+/** Plain text of server-rendered HTML (for searching; never for display). */
+export function htmlToText(html) {
+  return String(html ?? "")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, e) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", apos: "'", nbsp: " " })[e])
+    .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+    .replace(/\s+/g, " ")
+    .trim();
+}

@@ -1,0 +1,129 @@
+// Two-minute lessons ("nuggets"): the list by competency, with reading minutes and the ones
+// marked as done; the reader (#/nuggets/<id>) with "Mark as done", kept on the device.
+import { focus, h, replace } from "../dom.js";
+import { competencyName, groupByCompetency, inLanguage } from "../library.js";
+
+export const titleKey = "nuggets.title";
+
+export function mount(root, ctx) {
+  const { store, t, language, param } = ctx;
+  let gone = false;
+  let version; // the library version on screen
+
+  async function load({ onlyIfChanged = false } = {}) {
+    const [content, done] = await Promise.all([store.content(), store.nuggetsDone()]);
+    if (gone || (onlyIfChanged && (content?.version ?? null) === version)) return;
+    version = content?.version ?? null;
+    const snapshot = content?.snapshot;
+    const nuggets = inLanguage(snapshot?.nuggets, language);
+    if (!snapshot) {
+      replace(root, h("section", { class: "card" }, h("h2", {}, t("nuggets.title")), h("p", {}, t("study.noLibrary"))));
+      return;
+    }
+    const nugget = param ? (snapshot.nuggets ?? []).find((n) => n.id === param) : null;
+    if (nugget) showReader(snapshot, nugget, done);
+    else showList(snapshot, nuggets, done);
+  }
+
+  function meta(nugget) {
+    return t("nuggets.minutes", { n: nugget.minutes ?? 2 });
+  }
+
+  function showList(snapshot, nuggets, done) {
+    const groups = groupByCompetency(snapshot, nuggets, language);
+    const count = nuggets.filter((n) => done.has(n.id)).length;
+    replace(
+      root,
+      h(
+        "section",
+        { class: "card" },
+        h("h2", {}, t("nuggets.title")),
+        h("p", { class: "muted" }, t("nuggets.intro")),
+        nuggets.length ? h("p", {}, t("nuggets.doneCount", { n: count, total: nuggets.length })) : h("p", {}, t("nuggets.none")),
+        groups.map((group) =>
+          h(
+            "section",
+            { class: "group", "aria-labelledby": `g-${group.id}` },
+            h("h3", { id: `g-${group.id}` }, group.name),
+            h(
+              "ul",
+              { class: "item-list" },
+              group.items.map((n) =>
+                h(
+                  "li",
+                  {},
+                  h(
+                    "a",
+                    { class: done.has(n.id) ? "item done" : "item", href: `#/nuggets/${encodeURIComponent(n.id)}` },
+                    h("span", { class: "item-title", lang: n.language ?? null }, n.title),
+                    h(
+                      "span",
+                      { class: "item-meta" },
+                      meta(n),
+                      done.has(n.id) ? h("span", { class: "badge" }, h("span", { "aria-hidden": "true" }, "✓ "), t("nuggets.done")) : null,
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function showReader(snapshot, nugget, done) {
+    const status = h("p", { class: "saved", role: "status" });
+    const actions = h("div", { class: "actions" });
+    const drawActions = (isDone) => {
+      const toggle = h(
+        "button",
+        {
+          type: "button",
+          class: isDone ? "secondary" : "primary",
+          on: { click: () => mark(!isDone) },
+        },
+        t(isDone ? "nuggets.markNotDone" : "nuggets.markDone"),
+      );
+      replace(actions, toggle);
+      return toggle;
+    };
+    async function mark(value) {
+      try {
+        await store.setNuggetDone(nugget.id, value);
+      } catch (err) {
+        status.textContent = t("nuggets.saveFailed", { detail: err?.message ?? String(err) });
+        return;
+      }
+      if (gone) return;
+      status.textContent = t(value ? "nuggets.markedDone" : "nuggets.markedNotDone");
+      focus(drawActions(value));
+    }
+    replace(
+      root,
+      h(
+        "article",
+        { class: "card reader" },
+        h("p", { class: "back" }, h("a", { href: "#/nuggets" }, h("span", { "aria-hidden": "true" }, "← "), t("nuggets.all"))),
+        h("h2", { lang: nugget.language ?? null }, nugget.title),
+        h(
+          "p",
+          { class: "item-meta" },
+          `${competencyName(snapshot, nugget.competency, language)} · ${meta(nugget)}`,
+        ),
+        h("div", { class: "body", lang: nugget.language ?? null, html: nugget.body_html ?? "" }),
+        status,
+        actions,
+      ),
+    );
+    drawActions(done.has(nugget.id));
+  }
+
+  load();
+  return {
+    refresh: () => load({ onlyIfChanged: true }), // a new library; otherwise the learner reads on
+    unmount: () => {
+      gone = true;
+    },
+  };
+}

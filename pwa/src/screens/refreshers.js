@@ -1,0 +1,134 @@
+// "How do I…?" refreshers: browse them by competency, or search them (offline, MiniSearch over
+// title, steps, tags and body). One tap on a result opens it (#/refreshers/<id>): its steps as
+// an ordered list, then the body.
+import { h, replace, uid } from "../dom.js";
+import { competencyName, groupByCompetency, inLanguage } from "../library.js";
+import { refresherIndex } from "../refresher-search.js";
+
+export const titleKey = "refreshers.title";
+
+const MAX_RESULTS = 20;
+let lastQuery = ""; // kept while the app runs, so "back" from a refresher shows the same results
+let cached = null; // {version, language, items, index}
+
+function indexFor(snapshot, language) {
+  if (cached?.version !== snapshot.version || cached?.language !== language) {
+    const items = inLanguage(snapshot.refreshers, language);
+    cached = { version: snapshot.version, language, items, index: refresherIndex(items) };
+  }
+  return cached;
+}
+
+export function mount(root, ctx) {
+  const { store, t, language, param } = ctx;
+  let gone = false;
+  let version;
+
+  async function load({ onlyIfChanged = false } = {}) {
+    const content = await store.content();
+    if (gone || (onlyIfChanged && (content?.version ?? null) === version)) return;
+    version = content?.version ?? null;
+    const snapshot = content?.snapshot;
+    if (!snapshot) {
+      replace(root, h("section", { class: "card" }, h("h2", {}, t("refreshers.title")), h("p", {}, t("study.noLibrary"))));
+      return;
+    }
+    const refresher = param ? (snapshot.refreshers ?? []).find((r) => r.id === param) : null;
+    if (refresher) showRefresher(snapshot, refresher);
+    else showBrowse(snapshot);
+  }
+
+  const link = (r) =>
+    h("a", { class: "item", href: `#/refreshers/${encodeURIComponent(r.id)}` }, h("span", { class: "item-title", lang: r.language ?? null }, r.title));
+
+  function showBrowse(snapshot) {
+    const { items, index } = indexFor(snapshot, language);
+    const inputId = uid("q");
+    const hintId = uid("hint");
+    const input = h("input", {
+      type: "search",
+      id: inputId,
+      name: "q",
+      value: lastQuery,
+      autocomplete: "off",
+      enterkeyhint: "search",
+      "aria-describedby": hintId,
+      on: { input: () => draw(input.value) },
+    });
+    const count = h("p", { class: "result-count", role: "status" });
+    const results = h("div", { class: "results" });
+    const form = h(
+      "form",
+      { role: "search", class: "search", on: { submit: (e) => (e.preventDefault(), draw(input.value)) } },
+      h("label", { for: inputId }, t("refreshers.searchLabel")),
+      h("p", { class: "hint", id: hintId }, t("refreshers.searchHint")),
+      input,
+    );
+
+    function draw(query) {
+      lastQuery = query;
+      if (!query.trim()) {
+        count.textContent = "";
+        replace(
+          results,
+          groupByCompetency(snapshot, items, language).map((group) =>
+            h(
+              "section",
+              { class: "group", "aria-labelledby": `g-${group.id}` },
+              h("h3", { id: `g-${group.id}` }, group.name),
+              h("ul", { class: "item-list" }, group.items.map((r) => h("li", {}, link(r)))),
+            ),
+          ),
+        );
+        return;
+      }
+      const hits = index.search(query).slice(0, MAX_RESULTS);
+      count.textContent = hits.length ? t("refreshers.results", { n: hits.length }) : t("refreshers.noResults", { query: query.trim() });
+      replace(
+        results,
+        hits.length
+          ? h(
+              "ul",
+              { class: "item-list" },
+              hits.map(({ refresher: r }) =>
+                h("li", {}, h("a", { class: "item", href: `#/refreshers/${encodeURIComponent(r.id)}` },
+                  h("span", { class: "item-title", lang: r.language ?? null }, r.title),
+                  h("span", { class: "item-meta" }, competencyName(snapshot, r.competency, language)),
+                )),
+              ),
+            )
+          : null,
+      );
+    }
+
+    replace(
+      root,
+      h("section", { class: "card" }, h("h2", {}, t("refreshers.title")), h("p", { class: "muted" }, t("refreshers.intro")), form, count, results),
+    );
+    draw(lastQuery);
+  }
+
+  function showRefresher(snapshot, r) {
+    const lang = r.language ?? null;
+    replace(
+      root,
+      h(
+        "article",
+        { class: "card reader" },
+        h("p", { class: "back" }, h("a", { href: "#/refreshers" }, h("span", { "aria-hidden": "true" }, "← "), t(lastQuery.trim() ? "refreshers.backToResults" : "refreshers.all"))),
+        h("h2", { lang }, r.title),
+        h("p", { class: "item-meta" }, competencyName(snapshot, r.competency, language)),
+        r.steps?.length ? [h("h3", {}, t("refreshers.steps")), h("ol", { class: "steps", lang }, r.steps.map((s) => h("li", {}, s)))] : null,
+        r.body_html ? [h("h3", {}, t("refreshers.more")), h("div", { class: "body", lang, html: r.body_html })] : null,
+      ),
+    );
+  }
+
+  load();
+  return {
+    refresh: () => load({ onlyIfChanged: true }),
+    unmount: () => {
+      gone = true;
+    },
+  };
+}

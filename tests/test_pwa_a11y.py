@@ -1,0 +1,129 @@
+"""An accessibility scan (axe-core) of the app's screens, in a real Chromium at 360×740.
+
+The demo library is published on a real server with dev sign-in; the page clock is on a day the
+demo campaigns run. axe runs on the study screen (a question, then its feedback), the refresher
+search with results, a nugget in the reader, and the progress screen. Violations of impact
+"serious" or "critical" fail the test; they are printed with their targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import DEMO_LIBRARY, ROOT, LiveServer, run_recap
+
+AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)  # the demo campaigns start on 2026-12-07
+VIEWPORT = {"width": 360, "height": 740}
+FEEDBACK = re.compile("Correct|Not quite")
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server with the demo library published and dev sign-in on."""
+    db_file = tmp_path / "live" / "recap.db"
+    result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1"})
+    yield server
+    server.stop()
+
+
+def blocking_violations(page: Page, where: str) -> list[str]:
+    """Run axe on the page as it is; the serious and critical violations, described."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }"""
+    )
+    found = [
+        f"{where}: [{v['impact']}] {v['id']}: {v['help']} at {', '.join(v['targets'])}"
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]
+    for line in found:
+        print(line)
+    return found
+
+
+def test_screens_have_no_serious_accessibility_violations(dev_server: LiveServer, browser: Any, tmp_path: Path) -> None:
+    assert AXE.exists(), "axe-core is not installed: run `npm install` in pwa/"
+    shots = Path(os.environ.get("RECAP_SCREENSHOTS") or tmp_path / "screens")
+    shots.mkdir(parents=True, exist_ok=True)
+    # bypass_csp: the server's Content-Security-Policy (rightly) refuses the inline script tag
+    # that injects axe; the app's own CSP compliance is not what this test is about.
+    context = browser.new_context(
+        viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce", bypass_csp=True
+    )
+    context.clock.install(time=MORNING)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    problems: list[str] = []
+
+    page.goto(dev_server.url + "/")
+    main = page.get_by_role("main")
+    main.get_by_label("Email").fill("rep@example.com")
+    main.get_by_role("button", name="Sign in").click()
+
+    # The study screen: a question, then its feedback.
+    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=20_000)
+    problems += blocking_violations(page, "question")
+    main.get_by_role("radiogroup").get_by_role("radio").first.check()
+    main.get_by_role("button", name="Check answer").click()
+    expect(main.get_by_role("status").filter(has_text=FEEDBACK)).to_be_visible()
+    problems += blocking_violations(page, "feedback")
+    main.get_by_role("button", name="Next").click()
+    expect(main.get_by_role("heading", name="Question 2 of 5")).to_be_visible()
+
+    # The refresher search, with results; one tap opens a result.
+    page.get_by_role("navigation").get_by_role("link", name="How do I…?").click()
+    main.get_by_label("Search the refreshers").fill("who decides")
+    results = main.get_by_role("listitem")
+    expect(results.first).to_contain_text("who else is involved")
+    expect(main.get_by_role("status")).to_contain_text("found")
+    page.screenshot(path=str(shots / "refresher-search-360x740.png"))
+    problems += blocking_violations(page, "refresher search")
+    results.first.get_by_role("link").click()
+    expect(main.get_by_role("heading", level=2)).to_contain_text("who else is involved")
+    expect(main.locator("ol.steps li").first).to_be_visible()
+    page.screenshot(path=str(shots / "refresher-360x740.png"))
+    problems += blocking_violations(page, "refresher")
+
+    # A nugget in the reader, marked as done.
+    page.get_by_role("navigation").get_by_role("link", name="Lessons").click()
+    expect(main.get_by_role("heading", name="Two-minute lessons")).to_be_visible()
+    page.screenshot(path=str(shots / "nuggets-360x740.png"))
+    main.get_by_role("link").filter(has_text="value wedge").first.click()
+    expect(main.get_by_role("button", name="Mark as done")).to_be_visible()
+    problems += blocking_violations(page, "nugget reader")
+    main.get_by_role("button", name="Mark as done").click()
+    expect(main.get_by_role("status")).to_have_text("Marked as done.")
+    page.screenshot(path=str(shots / "nugget-360x740.png"))
+    problems += blocking_violations(page, "nugget reader, done")
+
+    # Progress.
+    page.get_by_role("navigation").get_by_role("link", name="Progress").click()
+    expect(main.get_by_role("heading", name="Your progress")).to_be_visible()
+    expect(main.get_by_text(re.compile(r"\d+ of \d+ right")).first).to_be_visible()
+    page.screenshot(path=str(shots / "progress-360x740.png"))
+    problems += blocking_violations(page, "progress")
+
+    context.close()
+    assert errors == []
+    assert problems == [], "\n".join(problems)
