@@ -227,10 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("email", metavar="EMAIL")
     add.add_argument("--name", help="their name (needed for a new person)")
     add.add_argument(
-        "--role", action="append", metavar="ROLE", help="rep, coach, editor, manager or admin; repeat for several (replaces their roles)"
+        "--role",
+        action="append",
+        metavar="ROLE",
+        help="rep, coach, editor, manager or admin; repeat for several (replaces their roles)",
     )
     add.add_argument(
-        "--team", action="append", metavar="TEAM[:ROLE]", help="a team, created when missing; repeat for several (replaces their teams)"
+        "--team",
+        action="append",
+        metavar="TEAM[:ROLE]",
+        help="a team, created when missing; repeat for several (replaces their teams)",
     )
     add.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     add.set_defaults(func=cmd_users_add)
