@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Litestar
@@ -14,13 +16,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import Receive, Scope, Send
 
-from server import __version__, migrations
+from server import __version__, migrations, proxies
 from server.db import connect
 from server.deps import provide_db, provide_pool, provide_settings
 from server.errors import handle_error
 from server.pool import ConnectionPool
 from server.request_log import log_request
-from server.routes import content, health, shell, sync
+from server.routes import auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
 
@@ -28,17 +30,31 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 class RecapApp(Litestar):
-    """Litestar, plus security headers and one log line on every HTTP response (404s and errors included)."""
+    """Litestar, plus security headers and one log line on every HTTP response (404s and errors included).
+
+    The client address and scheme are settled first, from a trusted proxy's headers when the
+    peer is one (server/proxies.py), so that the log, the headers and sign-in agree on them.
+    """
+
+    trusted_proxies: tuple[proxies.Network, ...] = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
         if scope["type"] != ScopeType.HTTP:
             await super().__call__(scope, receive, send)
             return
+        scope = proxies.resolve(scope, self.trusted_proxies)
         await log_request(scope, receive, with_security_headers(scope, send), super().__call__)
 
 
-def create_app(settings: Settings) -> RecapApp:
-    """Build the app for these settings. Applies pending migrations at start-up unless told not to."""
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc_now) -> RecapApp:
+    """Build the app for these settings. Applies pending migrations at start-up unless told not to.
+
+    `clock` is what sign-in and sessions take as the time; tests pass one they can move.
+    """
 
     pool = ConnectionPool(settings.db_path, settings.busy_timeout_ms)
 
@@ -51,8 +67,11 @@ def create_app(settings: Settings) -> RecapApp:
                 db.close()
         pool.start()
 
-    return RecapApp(
+    app = RecapApp(
         route_handlers=[
+            auth.request_code,
+            auth.verify,
+            auth.logout,
             health.ready,
             content.latest,
             content.snapshot,
@@ -71,7 +90,7 @@ def create_app(settings: Settings) -> RecapApp:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "pool": Provide(provide_pool, sync_to_thread=False),
         },
-        state=State({"settings": settings, "pool": pool}),
+        state=State({"settings": settings, "pool": pool, "clock": clock}),
         on_startup=[migrate_on_start],
         on_shutdown=[pool.close],
         exception_handlers={Exception: handle_error},
@@ -84,3 +103,5 @@ def create_app(settings: Settings) -> RecapApp:
         # The `recap` command configures logging itself: one plain line per event.
         logging_config=None,
     )
+    app.trusted_proxies = proxies.networks(settings.trusted_proxies)
+    return app

@@ -1,23 +1,107 @@
-"""Who is calling. For now a development credential stands in for sign-in (RECAP_DEV_AUTH)."""
+"""Who is calling: a session cookie, a device credential, or (RECAP_DEV_AUTH) a development credential.
+
+docs/auth.md has the rules. Whatever the credential, `current_user` returns the user's
+normalised email, which sync stores as its user key for now.
+"""
 
 from __future__ import annotations
 
+import datetime
+import hmac
 import re
+from collections.abc import Callable
 from typing import Any
 
+import sqlite_utils
 from litestar import Request
 
+from server import signin
+from server.people import rules
 from server.settings import Settings
 from server.syncing import errors
 
 _DEV_TOKEN = re.compile(r"^Bearer dev:([A-Za-z0-9._@+-]{1,200})$")
+_DEVICE_TOKEN = re.compile(r"^Bearer (" + signin.DEVICE_TOKEN_PREFIX + r"[A-Za-z0-9_-]{20,100})$")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
 
 
-def current_user(request: Request[Any, Any, Any], settings: Settings) -> str:
-    """The signed-in user's id, or a 401 that tells the app to pause its outbox and ask for sign-in."""
+def is_https(request: Request[Any, Any, Any]) -> bool:
+    return request.scope.get("scheme") == "https"
+
+
+def session_cookie(request: Request[Any, Any, Any]) -> str:
+    """`__Host-recap_session` over https (Secure, this host only, Path=/), else `recap_session`."""
+    return "__Host-recap_session" if is_https(request) else "recap_session"
+
+
+def csrf_cookie(request: Request[Any, Any, Any]) -> str:
+    return "__Host-recap_csrf" if is_https(request) else "recap_csrf"
+
+
+def now(request: Request[Any, Any, Any]) -> datetime.datetime:
+    """The app's clock (tests give create_app their own)."""
+    clock: Callable[[], datetime.datetime] = request.app.state.clock
+    return clock()
+
+
+def client_address(request: Request[Any, Any, Any]) -> str | None:
+    """The client's address, after RECAP_TRUSTED_PROXIES have been applied (server/proxies.py)."""
+    return request.client.host if request.client else None
+
+
+def dev_user_key(text: str) -> str:
+    """A development credential's user, normalised as sign-in normalises an email."""
+    try:
+        return rules.normalise_email(text)
+    except rules.Invalid:
+        return text.strip().lower()
+
+
+def authenticate(
+    request: Request[Any, Any, Any], settings: Settings, db: sqlite_utils.Database, *, check_csrf: bool = True
+) -> signin.Principal:
+    """The caller, or a 401 that tells the app to pause its outbox and ask for sign-in.
+
+    A request with an Authorization header is judged by that header alone. A request
+    authenticated by the session cookie must, unless its method is safe, carry the session's
+    CSRF token in `X-CSRF-Token` matching the `recap_csrf` cookie (403 otherwise).
+    """
     header = request.headers.get("authorization", "")
-    if settings.dev_auth:
-        match = _DEV_TOKEN.match(header)
-        if match:
-            return match.group(1)
+    moment = now(request)
+    if header:
+        if settings.dev_auth:
+            dev = _DEV_TOKEN.match(header)
+            if dev:
+                return signin.Principal(dev_user_key(dev.group(1)), "dev")
+        device = _DEVICE_TOKEN.match(header)
+        if device:
+            principal = signin.device_principal(db, device.group(1), moment)
+            if principal is not None:
+                return principal
+        raise errors.Unauthorized("sign in again to sync; nothing recorded on this device is lost")
+    token = request.cookies.get(session_cookie(request))
+    if token:
+        principal = signin.session_principal(db, settings, token, moment)
+        if principal is not None:
+            if check_csrf and request.method not in SAFE_METHODS:
+                require_csrf(request, token)
+            return principal
     raise errors.Unauthorized("sign in again to sync; nothing recorded on this device is lost")
+
+
+def require_csrf(request: Request[Any, Any, Any], session_token: str) -> None:
+    """Double submit, bound to the session: header == cookie == the session's CSRF token."""
+    sent = request.headers.get(CSRF_HEADER, "")
+    cookie = request.cookies.get(csrf_cookie(request), "")
+    expected = signin.csrf_token(session_token)
+    if not (sent and hmac.compare_digest(sent, cookie) and hmac.compare_digest(sent, expected)):
+        raise signin.Forbidden(
+            "missing or wrong CSRF token: send the recap_csrf cookie's value in the X-CSRF-Token header",
+            reason="csrf",
+        )
+
+
+def current_user(request: Request[Any, Any, Any], settings: Settings, db: sqlite_utils.Database) -> str:
+    """The signed-in user's key (their normalised email), or 401."""
+    return authenticate(request, settings, db).key

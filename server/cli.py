@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 import socket
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from server import migrations
+from server import migrations, signin
 from server.db import connect
 from server.library.checks import check_library
 from server.library.problems import ContentError
@@ -19,6 +20,8 @@ from server.library.publish import publish
 from server.people import accounts, rules
 from server.people.csv_import import MAX_BYTES, Row, parse_people_csv
 from server.settings import Settings, SettingsError, settings_from_env
+from server.storage import auth as auth_store
+from sync.clock import format_utc
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -68,7 +71,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(f"Recap is running at http://{host}:{port}/  (database {settings.db_path}; Ctrl-C to stop)", flush=True)
-    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on")
+    # proxy_headers=False: the app believes forwarding headers only from RECAP_TRUSTED_PROXIES.
+    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on", proxy_headers=False)
     uvicorn.Server(config).run(sockets=[sock])
     print("Recap stopped.", flush=True)
     return 0
@@ -197,6 +201,86 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    return _set_disabled(args, True)
+
+
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    return _set_disabled(args, False)
+
+
+def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
+    label = "recap users disable" if disabled else "recap users enable"
+    db = _migrated(args)
+    try:
+        email, ended, revoked = signin.set_disabled(db, args.email, disabled, _now())
+    except (rules.Invalid, signin.UnknownUser) as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    if disabled:
+        print(f"disabled {email}: {ended} session(s) ended, {revoked} device credential(s) revoked")
+    else:
+        print(f"enabled {email}")
+    return 0
+
+
+def cmd_users_revoke(args: argparse.Namespace) -> int:
+    db = _migrated(args)
+    try:
+        email, ended, revoked = signin.revoke(db, args.email, args.device, _now())
+    except (rules.Invalid, signin.UnknownUser) as error:
+        print(f"recap users revoke: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"{email}: {ended} session(s) ended, {revoked} device credential(s) revoked")
+    return 0
+
+
+def cmd_users_sessions(args: argparse.Namespace) -> int:
+    db = _migrated(args)
+    try:
+        email = rules.normalise_email(args.email)
+        user = auth_store.account(db, email)
+        if user is None:
+            print(f"recap users sessions: no one has the address {email}", file=sys.stderr)
+            return 1
+        sessions = auth_store.live_sessions(db, user.id, format_utc(_now()))
+        devices = auth_store.live_device_credentials(db, user.id)
+    except rules.Invalid as error:
+        print(f"recap users sessions: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    for created, device, last_seen, expires, _ in sessions:
+        print("\t".join(["session", created, f"last seen {last_seen}", f"expires {expires}", f"device {device or '-'}"]))
+    for device_id, created, last_used in devices:
+        print("\t".join(["device", created, f"last used {last_used}", f"device {device_id}"]))
+    print(f"{len(sessions)} session(s), {len(devices)} device credential(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    db = _migrated(args)
+    try:
+        email = rules.normalise_email(args.email) if args.email else None
+        entries = auth_store.recent_audit(db, args.limit, email)
+    except rules.Invalid as error:
+        print(f"recap audit list: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    for _id, at, event, who, address, detail in entries:
+        print("\t".join([at, event, who or "-", address or "-", detail or ""]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recap", description="Recap: sales training that sticks.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -221,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     pub.set_defaults(func=cmd_content_publish)
 
-    users = commands.add_parser("users", help="add, import and list people and their teams")
+    users = commands.add_parser("users", help="people, their teams, and their sign-in (docs/people.md, docs/auth.md)")
     users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = users_commands.add_parser("add", help="create or update one person (docs/people.md)")
     add.add_argument("email", metavar="EMAIL")
@@ -248,6 +332,28 @@ def build_parser() -> argparse.ArgumentParser:
     lst = users_commands.add_parser("list", help="print everyone: email, name, roles, teams (tab-separated)")
     lst.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     lst.set_defaults(func=cmd_users_list)
+    for name, func, text in (
+        ("disable", cmd_users_disable, "stop someone signing in: ends their sessions, revokes their devices"),
+        ("enable", cmd_users_enable, "let a disabled person sign in again"),
+        ("sessions", cmd_users_sessions, "print someone's live sessions and device credentials"),
+    ):
+        sub = users_commands.add_parser(name, help=text + " (docs/auth.md)")
+        sub.add_argument("email", metavar="EMAIL")
+        sub.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+        sub.set_defaults(func=func)
+    rev = users_commands.add_parser("revoke", help="end someone's sessions and revoke their device credentials (docs/auth.md)")
+    rev.add_argument("email", metavar="EMAIL")
+    rev.add_argument("--device", metavar="DEVICE_ID", help="only this device's credential and sessions")
+    rev.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    rev.set_defaults(func=cmd_users_revoke)
+
+    audit = commands.add_parser("audit", help="the audit log of sign-ins, logouts, disables and revocations")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    alist = audit_commands.add_parser("list", help="print recent entries, newest first (tab-separated)")
+    alist.add_argument("--limit", type=int, default=50, help="how many entries (default 50)")
+    alist.add_argument("--email", help="only entries about this address")
+    alist.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    alist.set_defaults(func=cmd_audit_list)
     return parser
 
 

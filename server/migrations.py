@@ -171,6 +171,60 @@ def m004_people(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_sign_in(db: sqlite_utils.Database) -> None:
+    # Sign-in by emailed code, sessions, device credentials, rate limits and the audit log
+    # (docs/auth.md). Secrets are stored only as hashes: a copy of the database signs no one in.
+    db.executescript(
+        """
+        CREATE TABLE sign_in_codes (
+            user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,  -- one live code each
+            salt TEXT NOT NULL,
+            hash TEXT NOT NULL,            -- PBKDF2-SHA256 of the 6-digit code
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,   -- SHA-256 of the cookie's token
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            device_id TEXT,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,    -- idle expiry counts from here
+            expires_at TEXT NOT NULL,      -- absolute expiry
+            ended_at TEXT,
+            end_reason TEXT
+        );
+        CREATE INDEX sessions_by_user ON sessions(user_id);
+        CREATE TABLE device_credentials (
+            token_hash TEXT PRIMARY KEY,   -- SHA-256 of the bearer token
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            device_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoke_reason TEXT
+        );
+        CREATE INDEX device_credentials_by_user ON device_credentials(user_id, device_id);
+        CREATE TABLE rate_limits (
+            bucket TEXT PRIMARY KEY,       -- e.g. code-email:ann@example.com, address:203.0.113.9
+            window_start TEXT NOT NULL,
+            count INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,           -- sign-in, sign-in-failed, logout, disable, enable, revoke-device
+            email TEXT,
+            address TEXT,
+            detail TEXT
+        );
+        CREATE INDEX audit_log_by_email ON audit_log(email, id);
+        """
+    )
+    _immutable(db, "audit_log")
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

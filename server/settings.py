@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ import msgspec
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("debug", "info", "warning", "error")
+SMTP_TLS_MODES = ("starttls", "tls", "none")
 
 
 class SettingsError(ValueError):
@@ -32,6 +34,19 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     dev_auth: bool = False
     # How long a request waits for the database's write lock before answering 503.
     busy_timeout_ms: int = 5_000
+    # Peers (IP addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (docs/auth.md "Behind a proxy"). Empty: the socket peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    # Sessions end after this long without a request, and this long after sign-in whatever happens.
+    session_idle_minutes: int = 12 * 60
+    session_max_days: int = 30
+    # Outgoing mail. Without an SMTP host, messages are written to var/mail/ as .eml files.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "Recap <recap@localhost>"
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -49,6 +64,30 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
                 f"RECAP_DB={self.db_path} is a directory: give the path of a database file, "
                 "e.g. var/recap.db"
             )
+
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"RECAP_TRUSTED_PROXIES: {proxy!r} is not an IP address or network: "
+                    "use addresses such as 127.0.0.1 or 10.0.0.0/8, separated by commas"
+                ) from None
+        if self.session_idle_minutes < 1 or self.session_max_days < 1:
+            raise SettingsError(
+                "RECAP_SESSION_IDLE_MINUTES and RECAP_SESSION_MAX_DAYS must be at least 1"
+            )
+        if self.smtp_tls not in SMTP_TLS_MODES:
+            raise SettingsError(
+                f"RECAP_SMTP_TLS={self.smtp_tls!r} is not a TLS mode: use one of " + ", ".join(SMTP_TLS_MODES)
+            )
+        if not 1 <= self.smtp_port <= 65535:
+            raise SettingsError(f"RECAP_SMTP_PORT={self.smtp_port} is not a port: use e.g. 587")
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where mail goes when no SMTP server is configured: var/mail/ next to the database."""
+        return self.var_dir / "mail"
 
     @property
     def var_dir(self) -> Path:
@@ -95,5 +134,23 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         values["busy_timeout_ms"] = _int("RECAP_BUSY_TIMEOUT_MS", env["RECAP_BUSY_TIMEOUT_MS"])
     if env.get("RECAP_DEV_AUTH"):
         values["dev_auth"] = _bool("RECAP_DEV_AUTH", env["RECAP_DEV_AUTH"])
+    if env.get("RECAP_TRUSTED_PROXIES"):
+        values["trusted_proxies"] = tuple(p.strip() for p in env["RECAP_TRUSTED_PROXIES"].split(",") if p.strip())
+    if env.get("RECAP_SESSION_IDLE_MINUTES"):
+        values["session_idle_minutes"] = _int("RECAP_SESSION_IDLE_MINUTES", env["RECAP_SESSION_IDLE_MINUTES"])
+    if env.get("RECAP_SESSION_MAX_DAYS"):
+        values["session_max_days"] = _int("RECAP_SESSION_MAX_DAYS", env["RECAP_SESSION_MAX_DAYS"])
+    if env.get("RECAP_SMTP_HOST"):
+        values["smtp_host"] = env["RECAP_SMTP_HOST"].strip()
+    if env.get("RECAP_SMTP_PORT"):
+        values["smtp_port"] = _int("RECAP_SMTP_PORT", env["RECAP_SMTP_PORT"])
+    if env.get("RECAP_SMTP_TLS"):
+        values["smtp_tls"] = env["RECAP_SMTP_TLS"].strip().lower()
+    if env.get("RECAP_SMTP_USER"):
+        values["smtp_user"] = env["RECAP_SMTP_USER"]
+    if env.get("RECAP_SMTP_PASSWORD"):
+        values["smtp_password"] = env["RECAP_SMTP_PASSWORD"]
+    if env.get("RECAP_MAIL_FROM"):
+        values["mail_from"] = env["RECAP_MAIL_FROM"].strip()
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

@@ -13,9 +13,10 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import RawBody
 
-from server.auth import current_user
+from server.auth import authenticate
 from server.pool import ConnectionPool
 from server.settings import Settings
+from server.signin import Principal
 from server.storage import sync as store
 from server.syncing import errors
 from server.syncing.pull import pull
@@ -50,6 +51,12 @@ def _check_protocol(version: int) -> None:
         raise errors.ProtocolUnsupported(
             f"protocol {version} is not supported: update the app", supported=list(SUPPORTED_PROTOCOLS)
         )
+
+
+def _check_device(principal: Principal, device_id: str) -> None:
+    """A device credential syncs only the device it was issued to."""
+    if principal.via == "device" and principal.device_id != device_id:
+        raise errors.DeviceBound("this device credential belongs to another device: sign in on this one")
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
@@ -88,10 +95,12 @@ def push_route(
 ) -> PushResponse:
     """Apply a device's mutations in client_seq order, all or nothing."""
     received_at = _now()
-    user_id = current_user(request, settings)
+    principal = authenticate(request, settings, db)
+    user_id = principal.key
     if len(body) > MAX_PUSH_BYTES:
         raise errors.TooLarge(f"a push may carry at most {MAX_PUSH_BYTES:,} bytes: split it", limit=LIMITS)
     req: PushRequest = _decode(_push_decoder, body)
+    _check_device(principal, req.device_id)
     if len(req.mutations) > MAX_MUTATIONS:
         raise errors.TooLarge(f"a push may carry at most {MAX_MUTATIONS} mutations: split it", limit=LIMITS)
     try:
@@ -106,10 +115,12 @@ def pull_route(
     request: Request[Any, Any, Any], body: RawBody, db: NamedDependency[sqlite_utils.Database], settings: NamedDependency[Settings]
 ) -> PullResponse:
     """Changes after the device's cursors, a page at a time, with acked_through."""
-    user_id = current_user(request, settings)
+    principal = authenticate(request, settings, db)
+    user_id = principal.key
     if len(body) > 64 * 1024:
         raise errors.TooLarge("a pull request is at most 64 KiB")
     req: PullRequest = _decode(_pull_decoder, body)
+    _check_device(principal, req.device_id)
     try:
         return pull(db, user_id, req, _now())
     except sqlite3.OperationalError as exc:

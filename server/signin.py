@@ -1,0 +1,263 @@
+"""Sign-in by emailed code, sessions and device credentials (docs/auth.md).
+
+The rules live here; SQL in server/storage/auth.py; HTTP in server/routes/auth.py. Every
+function takes the time as an argument, so tests move the clock instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+
+import msgspec
+import sqlite_utils
+
+from server.db import write_transaction
+from server.errors import RecapError
+from server.people import rules
+from server.settings import Settings
+from server.storage import auth as store
+from sync.clock import format_utc
+
+CODE_DIGITS = 6
+CODE_TTL = datetime.timedelta(minutes=10)
+MAX_WRONG_CODES = 5  # wrong guesses of one code; then the code dies
+# Code requests per address (email), whether or not it belongs to anyone.
+ACCOUNT_CODE_REQUESTS = 5
+ACCOUNT_WINDOW = datetime.timedelta(minutes=15)
+# Requests to /auth/code and /auth/verify together, per client address (IPv6: per /64).
+ADDRESS_REQUESTS = 30
+ADDRESS_WINDOW = datetime.timedelta(minutes=15)
+# Last-seen times are written at most this often, so a busy session is not a write per request.
+TOUCH_EVERY = datetime.timedelta(minutes=1)
+DEVICE_TOKEN_PREFIX = "rcd_"
+
+
+class RateLimited(RecapError):
+    status_code = 429
+    error = "rate_limited"
+
+
+class CodeRejected(RecapError):
+    status_code = 400
+    error = "code_rejected"
+
+
+class Forbidden(RecapError):
+    status_code = 403
+    error = "forbidden"
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who a request is from. `key` is the normalised email: sync's user key (docs/auth.md)."""
+
+    key: str
+    via: str  # dev, session, device
+    user_id: str | None = None
+    device_id: str | None = None
+    token_hash: str | None = None
+
+
+class SignedIn(msgspec.Struct, frozen=True):
+    email: str
+    session_token: str
+    expires_at: str
+    device_token: str | None
+
+
+def token_hash(token: str) -> str:
+    """Tokens are 256 random bits, so a plain SHA-256 is enough to make a stolen table useless."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token(session_token: str) -> str:
+    """The CSRF token that goes with a session: derived from it, so it is bound to that session."""
+    return hmac.new(session_token.encode(), b"recap-csrf", hashlib.sha256).hexdigest()
+
+
+def _code_hash(salt: str, user_id: str, code: str) -> str:
+    # A 6-digit code cannot be protected by hashing alone; its protection is its 10-minute life
+    # and the 5-guess limit. The hash keeps it out of sight of anyone reading the database.
+    return hmac.new(bytes.fromhex(salt), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _address_limit(db: sqlite_utils.Database, address_key: str, now: datetime.datetime) -> None:
+    if not store.hit(db, f"address:{address_key}", ADDRESS_REQUESTS, format_utc(now), format_utc(now - ADDRESS_WINDOW)):
+        raise RateLimited("too many sign-in attempts from this network: wait 15 minutes and try again")
+
+
+def request_code(
+    db: sqlite_utils.Database, raw_email: str, address_key: str, now: datetime.datetime
+) -> tuple[str, str] | None:
+    """Make a new code for an enabled user: (email, code) to send, or None (told to nobody).
+
+    An unknown address costs the same work and counts against the same limits, so the answer
+    and its timing say nothing about who has an account.
+    """
+    stamp = format_utc(now)
+    try:
+        email = rules.normalise_email(raw_email)
+    except rules.Invalid as error:
+        raise RecapError(f"{error}") from None
+    code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+    salt = secrets.token_hex(16)
+    with write_transaction(db):
+        store.prune_rate_limits(db, format_utc(now - max(ACCOUNT_WINDOW, ADDRESS_WINDOW)))
+        _address_limit(db, address_key, now)
+        if not store.hit(db, f"code:{email}", ACCOUNT_CODE_REQUESTS, stamp, format_utc(now - ACCOUNT_WINDOW)):
+            raise RateLimited("too many codes asked for this address: wait 15 minutes and use the newest one")
+        user = store.account(db, email)
+        digest = _code_hash(salt, user.id if user else "nobody", code)
+        if user is None or user.disabled:
+            return None
+        store.replace_code(db, user.id, salt, digest, stamp, format_utc(now + CODE_TTL))
+    return email, code
+
+
+def verify_code(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    raw_email: str,
+    code: str,
+    device_id: str | None,
+    address: str | None,
+    address_key: str,
+    now: datetime.datetime,
+) -> SignedIn:
+    """Check the code and start a session (plus a device credential when a device is named)."""
+    stamp = format_utc(now)
+    rejected = CodeRejected("that code is wrong or has expired: check it, or ask for a new one")
+    try:
+        email = rules.normalise_email(raw_email)
+    except rules.Invalid as error:
+        raise RecapError(f"{error}") from None
+    with write_transaction(db):
+        _address_limit(db, address_key, now)
+        user = store.account(db, email)
+        stored = store.code_for(db, user.id) if user else None
+        given = _code_hash(stored.salt if stored else "00" * 16, user.id if user else "nobody", code.strip())
+        if user is None or stored is None or user.disabled:
+            failure = "no live code" if user and not user.disabled else "unknown or disabled account"
+        elif stored.expires_at <= stamp:
+            store.delete_code(db, user.id)
+            failure = "code expired"
+        elif stored.failures >= MAX_WRONG_CODES:
+            store.delete_code(db, user.id)
+            failure = "code locked"
+        elif not hmac.compare_digest(given, stored.hash):
+            failures = store.count_failure(db, user.id)
+            if failures >= MAX_WRONG_CODES:
+                store.delete_code(db, user.id)
+                failure = f"wrong code ({failures}); code locked"
+            else:
+                failure = f"wrong code ({failures})"
+        else:
+            failure = ""
+        if failure:
+            store.audit(db, stamp, "sign-in-failed", email, address, failure)
+        else:
+            assert user is not None
+            store.delete_code(db, user.id)  # single use
+            session_token = secrets.token_urlsafe(32)
+            expires_at = format_utc(now + datetime.timedelta(days=settings.session_max_days))
+            store.insert_session(db, token_hash(session_token), user.id, device_id, stamp, expires_at)
+            device_token = None
+            if device_id is not None:
+                # One live credential per device: signing in again replaces the old one.
+                store.revoke_device_credentials(db, user.id, stamp, "replaced", device_id=device_id)
+                device_token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+                store.insert_device_credential(db, token_hash(device_token), user.id, device_id, stamp)
+            store.audit(db, stamp, "sign-in", email, address, f"device {device_id}" if device_id else "")
+            return SignedIn(email, session_token, expires_at, device_token)
+    raise rejected
+
+
+def session_principal(
+    db: sqlite_utils.Database, settings: Settings, token: str, now: datetime.datetime
+) -> Principal | None:
+    """The user of a live session cookie, or None (ended, expired, idle too long, user disabled)."""
+    digest = token_hash(token)
+    found = store.session(db, digest)
+    stamp = format_utc(now)
+    idle = datetime.timedelta(minutes=settings.session_idle_minutes)
+    if (
+        found is None
+        or found.ended
+        or found.disabled
+        or (found.expires_at or "") <= stamp
+        or found.last_seen_at <= format_utc(now - idle)
+    ):
+        return None
+    if found.last_seen_at <= format_utc(now - TOUCH_EVERY):
+        store.touch_session(db, digest, stamp)
+    return Principal(found.email, "session", found.user_id, found.device_id, digest)
+
+
+def device_principal(db: sqlite_utils.Database, token: str, now: datetime.datetime) -> Principal | None:
+    """The user of a device credential that is not revoked, or None."""
+    digest = token_hash(token)
+    found = store.device_credential(db, digest)
+    if found is None or found.ended or found.disabled:
+        return None
+    if found.last_seen_at <= format_utc(now - TOUCH_EVERY):
+        store.touch_device_credential(db, digest, format_utc(now))
+    return Principal(found.email, "device", found.user_id, found.device_id, digest)
+
+
+def logout(db: sqlite_utils.Database, principal: Principal, address: str | None, now: datetime.datetime) -> None:
+    """End this session, or revoke this device credential."""
+    stamp = format_utc(now)
+    if principal.token_hash is None or principal.user_id is None:
+        return
+    with write_transaction(db):
+        if principal.via == "session":
+            store.end_session(db, principal.token_hash, stamp, "logout")
+            store.audit(db, stamp, "logout", principal.key, address)
+        elif principal.via == "device":
+            store.revoke_device_credentials(db, principal.user_id, stamp, "logout", token_hash=principal.token_hash)
+            store.audit(db, stamp, "revoke-device", principal.key, address, f"device {principal.device_id} signed out")
+
+
+class UnknownUser(ValueError):
+    pass
+
+
+def _user(db: sqlite_utils.Database, raw_email: str) -> store.Account:
+    email = rules.normalise_email(raw_email)
+    user = store.account(db, email)
+    if user is None:
+        raise UnknownUser(f"no one has the address {email}: see `recap users list`")
+    return user
+
+
+def set_disabled(db: sqlite_utils.Database, raw_email: str, disabled: bool, now: datetime.datetime) -> tuple[str, int, int]:
+    """Disable (ending every session and revoking every device credential) or enable a user.
+
+    Returns (email, sessions ended, device credentials revoked).
+    """
+    stamp = format_utc(now)
+    with write_transaction(db):
+        user = _user(db, raw_email)
+        store.set_disabled(db, user.id, disabled, stamp)
+        ended = revoked = 0
+        if disabled:
+            store.delete_code(db, user.id)
+            ended = store.end_sessions(db, user.id, stamp, "disabled")
+            revoked = store.revoke_device_credentials(db, user.id, stamp, "disabled")
+        detail = f"{ended} session(s) ended, {revoked} device credential(s) revoked" if disabled else ""
+        store.audit(db, stamp, "disable" if disabled else "enable", user.email, None, detail)
+    return user.email, ended, revoked
+
+
+def revoke(db: sqlite_utils.Database, raw_email: str, device_id: str | None, now: datetime.datetime) -> tuple[str, int, int]:
+    """End a user's sessions and revoke their device credentials (all, or one device's)."""
+    stamp = format_utc(now)
+    with write_transaction(db):
+        user = _user(db, raw_email)
+        ended = store.end_sessions(db, user.id, stamp, "revoked", device_id=device_id)
+        revoked = store.revoke_device_credentials(db, user.id, stamp, "revoked", device_id=device_id)
+        scope = f"device {device_id}" if device_id else "all devices"
+        store.audit(db, stamp, "revoke", user.email, None, f"{scope}: {ended} session(s) ended, {revoked} device credential(s) revoked")
+    return user.email, ended, revoked
