@@ -20,6 +20,7 @@ from server import __version__, migrations, proxies
 from server.db import connect
 from server.deps import provide_db, provide_pool, provide_settings
 from server.errors import handle_error
+from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
 from server.request_log import log_request
 from server.routes import auth, content, health, shell, sync
@@ -94,6 +95,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
         on_startup=[migrate_on_start],
         on_shutdown=[pool.close],
         exception_handlers={Exception: handle_error},
+        guards=[access_guard],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         # The schema as JSON and YAML only: the browsable UIs load scripts from CDNs, which the
         # Content-Security-Policy (rightly) refuses.
@@ -104,4 +106,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
         logging_config=None,
     )
     app.trusted_proxies = proxies.networks(settings.trusted_proxies)
+    check_declarations(app)
     return app

@@ -67,6 +67,9 @@ def authenticate(
     authenticated by the session cookie must, unless its method is safe, carry the session's
     CSRF token in `X-CSRF-Token` matching the `recap_csrf` cookie (403 otherwise).
     """
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, signin.Principal):
+        return cached  # the access guard already authenticated this request
     header = request.headers.get("authorization", "")
     moment = now(request)
     if header:

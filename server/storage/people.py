@@ -75,3 +75,12 @@ def team_ids(db: sqlite_utils.Database) -> set[str]:
 
 def insert_team(db: sqlite_utils.Database, team_id: str, name: str, now: str) -> None:
     db.execute("INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)", [team_id, name, now])
+
+
+def roles_of_email(db: sqlite_utils.Database, email: str) -> frozenset[str]:
+    """The roles of the enabled user with this (normalised) email; empty when none."""
+    rows = db.execute(
+        "SELECT r.role FROM users AS u JOIN user_roles AS r ON r.user_id = u.id WHERE u.email = ? AND NOT u.disabled",
+        [email],
+    ).fetchall()
+    return frozenset(str(r[0]) for r in rows)

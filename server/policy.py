@@ -1,0 +1,80 @@
+"""Who may use each route: every handler declares `opt={"access": ...}`, one guard enforces it.
+
+Levels (docs/security.md):
+- `public`: anyone, signed in or not;
+- `signed-in`: any signed-in user (session cookie with CSRF on writes, device credential, or
+  the development credential when RECAP_DEV_AUTH=1);
+- `role:<role>`: a signed-in user holding that role (rep, coach, editor, manager, admin).
+
+A handler without a declaration makes the app refuse to start, so no route can be forgotten.
+The generated OpenAPI schema routes and Litestar's automatic OPTIONS answers (which only list
+the allowed methods) are the exceptions, and they are public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from server import auth
+from server.people.rules import ROLES
+from server.signin import Forbidden
+from server.storage import people
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+LEVELS = frozenset({PUBLIC, SIGNED_IN, *(f"role:{role}" for role in ROLES)})
+SCHEMA_PREFIX = "/schema"
+
+
+class PolicyError(RuntimeError):
+    """Routes without a (valid) access declaration."""
+
+
+def access_of(handler: BaseRouteHandler, path: str) -> str | None:
+    level = handler.opt.get("access")
+    if level is None and (path.startswith(SCHEMA_PREFIX) or getattr(handler, "http_methods", None) == {"OPTIONS"}):
+        return PUBLIC  # the generated schema, and Litestar's automatic OPTIONS (allowed methods only)
+    return level if level in LEVELS else None
+
+
+def declared_routes(app: Litestar) -> list[tuple[str, str, str | None]]:
+    """(path, method, access) for every route of the app; access None where undeclared."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(getattr(handler, "http_methods", {"GET"})):
+                found.append((route.path, method, access_of(handler, route.path)))
+    return found
+
+
+def check_declarations(app: Litestar) -> None:
+    """Refuse to start when a route does not say who may use it."""
+    missing = sorted({f"{method} {path}" for path, method, access in declared_routes(app) if access is None})
+    if missing:
+        raise PolicyError(f"routes without an access declaration (opt={{'access': ...}}): {', '.join(missing)}")
+
+
+def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Enforce the route's declared level; the principal is kept for the handler to reuse."""
+    level = access_of(handler, connection.scope.get("path", ""))
+    if level == PUBLIC:
+        return
+    if level is None:
+        raise Forbidden("this route has no access policy")
+    if not isinstance(connection, Request):
+        raise Forbidden("only HTTP requests can be authenticated")
+    state = connection.app.state
+    db = state.pool.acquire()
+    try:
+        principal = auth.authenticate(connection, state.settings, db)
+        connection.state.principal = principal
+        if level.startswith("role:"):
+            role = level.removeprefix("role:")
+            if role not in people.roles_of_email(db, principal.key):
+                raise Forbidden(f"this needs the {role} role")
+    finally:
+        state.pool.release(db)

@@ -1,0 +1,131 @@
+"""The access policy: every route declares who may use it, and the guard enforces it.
+
+The matrix is every route of the app (enumerated from the app itself) × a set of callers;
+each cell must match the route's declared level. A route without a declaration fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar import get
+from litestar.testing import TestClient
+
+from server import migrations
+from server.app import create_app
+from server.db import connect
+from server.library.publish import publish
+from server.policy import PolicyError, check_declarations, declared_routes
+from server.settings import Settings
+
+from .conftest import FIXTURE_LIBRARY, ROOT, run_recap
+
+CALLERS = {
+    "anonymous": None,
+    "rep": "rep@example.com",
+    "rep2": "rep2@example.com",
+    "coach": "coach@example.com",
+    "editor": "editor@example.com",
+    "manager": "manager@example.com",
+    "admin": "admin@example.com",
+}
+ROLE_OF = {"rep": "rep", "rep2": "rep", "coach": "coach", "editor": "editor", "manager": "manager", "admin": "admin"}
+PARAM_TYPE = re.compile(r"\{(\w+):\w+\}")
+SAMPLE_PARAMS = {"version": "1", "file_path": "nothing.txt"}
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    path = tmp_path / "access.db"
+    db = connect(path)
+    migrations.apply(db)
+    publish(db, FIXTURE_LIBRARY)
+    db.close()
+    result = run_recap("users", "import", str(ROOT / "server" / "demo" / "accounts.csv"), db_path=path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return path
+
+
+@pytest.fixture
+def client(db_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    app = create_app(Settings(db_path=db_path, dev_auth=True))
+
+    @get("/test/editors-only", opt={"access": "role:editor"}, sync_to_thread=False)
+    def editors_only() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    app.register(editors_only)
+    with TestClient(app) as c:
+        yield c
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE_PARAMS.get(m.group(1), "x"), path)
+
+
+def headers_for(email: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer dev:{email}"} if email else {}
+
+
+def test_every_route_declares_its_access(tmp_path: Path) -> None:
+    app = create_app(Settings(db_path=tmp_path / "x.db"))
+    routes = declared_routes(app)
+    assert len(routes) > 20
+    undeclared = [(path, method) for path, method, access in routes if access is None]
+    assert undeclared == []
+
+
+def test_a_route_without_a_declaration_stops_the_app(tmp_path: Path) -> None:
+    app = create_app(Settings(db_path=tmp_path / "x.db"))
+
+    @get("/forgotten", sync_to_thread=False)
+    def forgotten() -> str:
+        return "oops"
+
+    app.register(forgotten)
+    with pytest.raises(PolicyError, match="GET /forgotten"):
+        check_declarations(app)
+
+
+def test_the_access_matrix(client: TestClient) -> None:  # type: ignore[type-arg]
+    app = client.app
+    failures = []
+    for path, method, access in declared_routes(app):
+        if method in ("OPTIONS", "HEAD"):
+            continue
+        url = concrete(path)
+        for caller, email in CALLERS.items():
+            response = client.request(method, url, headers=headers_for(email), json={} if method == "POST" else None)
+            denied = response.status_code in (401, 403)
+            if access == "public":
+                expected_denied = False
+            elif access == "signed-in":
+                expected_denied = email is None
+            else:
+                role = access.removeprefix("role:")
+                expected_denied = email is None or ROLE_OF[caller] != role
+            if denied != expected_denied:
+                failures.append(f"{method} {url} as {caller}: {response.status_code} (declared {access})")
+    assert failures == []
+
+
+def test_role_routes_tell_anonymous_from_forbidden(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert client.get("/test/editors-only").status_code == 401
+    assert client.get("/test/editors-only", headers=headers_for("rep@example.com")).status_code == 403
+    assert client.get("/test/editors-only", headers=headers_for("editor@example.com")).json() == {"ok": "yes"}
+    assert client.get("/test/editors-only", headers=headers_for("stranger@example.com")).status_code == 403
+
+
+def test_the_documented_policy_table_matches_the_app(tmp_path: Path) -> None:
+    app = create_app(Settings(db_path=tmp_path / "x.db"))
+    doc = (ROOT / "docs" / "security.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+ \S+)` \| `([\w:-]+)` \|$", doc, re.M))
+    actual = {
+        (method + " " + PARAM_TYPE.sub(r"{\1}", path), access)
+        for path, method, access in declared_routes(app)
+        if method not in ("OPTIONS", "HEAD") and not path.startswith("/schema")
+    }
+    assert documented == actual
