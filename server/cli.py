@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from server import migrations, signin
+from server import migrations, privacy, signin
 from server.db import connect
 from server.library.checks import check_library
 from server.library.problems import ContentError
@@ -243,6 +243,36 @@ def cmd_users_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_export(args: argparse.Namespace) -> int:
+    db = _migrated(args)
+    out = Path(args.out) if args.out else Path(f"{args.email.strip().lower()}-export.json")
+    try:
+        counts = privacy.export(db, args.email, out, _now())
+    except (rules.Invalid, privacy.UnknownPerson) as error:
+        print(f"recap users export: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"wrote {out}: " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
+    return 0
+
+
+def cmd_users_erase(args: argparse.Namespace) -> int:
+    if not args.yes:
+        print("recap users erase: this deletes everything about the person for good; add --yes to confirm", file=sys.stderr)
+        return 2
+    db = _migrated(args)
+    try:
+        removed = privacy.erase(db, args.email, _now())
+    except (rules.Invalid, privacy.UnknownPerson) as error:
+        print(f"recap users erase: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print("erased: " + ", ".join(f"{n} {table}" for table, n in removed.items() if n))
+    return 0
+
+
 def cmd_users_sessions(args: argparse.Namespace) -> int:
     db = _migrated(args)
     try:
@@ -346,6 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--device", metavar="DEVICE_ID", help="only this device's credential and sessions")
     rev.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     rev.set_defaults(func=cmd_users_revoke)
+
+    exp = users_commands.add_parser("export", help="write everything held about a person to a JSON file (docs/people.md)")
+    exp.add_argument("email", metavar="EMAIL")
+    exp.add_argument("--out", metavar="FILE", help="where to write (default EMAIL-export.json)")
+    exp.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    exp.set_defaults(func=cmd_users_export)
+    era = users_commands.add_parser("erase", help="delete everything held about a person, for good (docs/people.md)")
+    era.add_argument("email", metavar="EMAIL")
+    era.add_argument("--yes", action="store_true", help="confirm: there is no undo")
+    era.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    era.set_defaults(func=cmd_users_erase)
 
     audit = commands.add_parser("audit", help="the audit log of sign-ins, logouts, disables and revocations")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
