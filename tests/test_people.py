@@ -381,3 +381,14 @@ def test_demo_accounts_import_once(db_path: Path) -> None:
         "manager@example.com": ["manager", "demo:manager"],
         "admin@example.com": ["admin", ""],
     }
+
+
+def test_role_changes_are_audited(tmp_path: Path) -> None:
+    db_path = tmp_path / "audit.db"
+    assert run_recap("users", "add", "ann@example.com", "--name", "Ann", "--role", "rep", db_path=db_path).returncode == 0
+    assert run_recap("users", "add", "ann@example.com", "--role", "rep", "--role", "coach", db_path=db_path).returncode == 0
+    assert run_recap("users", "add", "ann@example.com", "--role", "rep", "--role", "coach", db_path=db_path).returncode == 0
+    log = run_recap("audit", "list", "--email", "ann@example.com", db_path=db_path).stdout
+    changes = [line for line in log.splitlines() if "\trole-change\t" in line]
+    assert len(changes) == 2  # created, then changed; the unchanged third run writes nothing
+    assert changes[0].endswith("rep -> coach;rep") and changes[1].endswith("none -> rep")

@@ -13,6 +13,7 @@ from server.db import write_transaction
 from server.people import rules
 from server.people.csv_import import Problem, Row
 from server.people.rules import Invalid
+from server.storage import auth as auth_store
 from server.storage import people as store
 from server.storage.people import StoredPerson
 
@@ -134,6 +135,9 @@ def import_people(
                 store.update_user(db, user_id, change.name, stamp)
             if change.before is None or change.roles != change.before.roles:
                 store.set_roles(db, user_id, change.roles)
+                old = ";".join(sorted(change.before.roles)) if change.before else "none"
+                detail = f"{old} -> {';'.join(sorted(change.roles)) or 'none'}"
+                auth_store.audit(db, stamp, "role-change", change.email, detail=detail)
             if change.before is None or change.teams != change.before.teams:
                 store.set_memberships(db, user_id, change.teams)
     return ImportResult(changes, new_teams, problems, applied=True)
