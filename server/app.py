@@ -23,7 +23,7 @@ from server.errors import handle_error
 from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
 from server.request_log import log_request
-from server.routes import auth, content, health, shell, sync
+from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
 
@@ -79,6 +79,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             sync.info,
             sync.push_route,
             sync.pull_route,
+            admin.people_page,
+            admin.person_page,
+            admin.set_roles,
+            admin.account_action,
+            admin.revoke_device,
             shell.app_shell,
             shell.service_worker,
             shell.web_manifest,

@@ -93,9 +93,10 @@ def authenticate(
     raise errors.Unauthorized("sign in again to sync; nothing recorded on this device is lost")
 
 
-def require_csrf(request: Request[Any, Any, Any], session_token: str) -> None:
-    """Double submit, bound to the session: header == cookie == the session's CSRF token."""
-    sent = request.headers.get(CSRF_HEADER, "")
+def require_csrf(request: Request[Any, Any, Any], session_token: str, sent: str | None = None) -> None:
+    """Double submit, bound to the session: header (or a form's `csrf_token`, passed as `sent`)
+    == cookie == the session's CSRF token."""
+    sent = request.headers.get(CSRF_HEADER, "") if sent is None else sent
     cookie = request.cookies.get(csrf_cookie(request), "")
     expected = signin.csrf_token(session_token)
     if not (sent and hmac.compare_digest(sent, cookie) and hmac.compare_digest(sent, expected)):
@@ -108,3 +109,15 @@ def require_csrf(request: Request[Any, Any, Any], session_token: str) -> None:
 def current_user(request: Request[Any, Any, Any], settings: Settings, db: sqlite_utils.Database) -> str:
     """The signed-in user's key (their normalised email), or 401."""
     return authenticate(request, settings, db).key
+
+
+def require_form_csrf(request: Request[Any, Any, Any], principal: signin.Principal, sent: str) -> None:
+    """For HTML forms (which cannot send headers): the form's token, when a cookie signed in."""
+    if principal.via == "session":
+        require_csrf(request, request.cookies.get(session_cookie(request), ""), sent)
+
+
+def form_csrf_token(request: Request[Any, Any, Any]) -> str:
+    """The token a page puts in its forms: the session's CSRF token, or "" without a session."""
+    token = request.cookies.get(session_cookie(request))
+    return signin.csrf_token(token) if token else ""

@@ -70,7 +70,9 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
     state = connection.app.state
     db = state.pool.acquire()
     try:
-        principal = auth.authenticate(connection, state.settings, db)
+        # Forms cannot send the CSRF header: routes marked csrf="form" check the form's token.
+        form_csrf = handler.opt.get("csrf") == "form"
+        principal = auth.authenticate(connection, state.settings, db, check_csrf=not form_csrf)
         connection.state.principal = principal
         if level.startswith("role:"):
             role = level.removeprefix("role:")

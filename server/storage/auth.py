@@ -207,3 +207,13 @@ def recent_audit(db: sqlite_utils.Database, limit: int, email: str | None = None
             [email, limit],
         )
     return [tuple(r) for r in rows]
+
+
+def device_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Live (not revoked) device credentials per user id."""
+    return {
+        str(user_id): int(n)
+        for user_id, n in db.execute(
+            "SELECT user_id, count(*) FROM device_credentials WHERE revoked_at IS NULL GROUP BY user_id"
+        )
+    }
