@@ -80,6 +80,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             sync.push_route,
             sync.pull_route,
             admin.people_page,
+            admin.audit_page,
             admin.person_page,
             admin.set_roles,
             admin.account_action,

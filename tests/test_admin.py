@@ -103,3 +103,14 @@ def test_disable_and_enable(admin: TestClient, db_file: Path) -> None:  # type: 
     assert admin.post("/admin/people/rep2@example.com/enable", data={"csrf_token": token}, follow_redirects=False).status_code == 303
     assert admin.post("/admin/people/rep2@example.com/explode", data={"csrf_token": token}).status_code == 404
     assert admin.get("/admin/people/nobody@example.com").status_code == 404
+
+
+def test_the_audit_log_is_visible_to_admins(admin: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200
+    assert "sign-in" in page.text and ADMIN in page.text
+    rep = signed_in(db_file, "rep@example.com")
+    try:
+        assert rep.get("/admin/audit").status_code == 403
+    finally:
+        rep.__exit__(None, None, None)

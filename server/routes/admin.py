@@ -49,6 +49,12 @@ def people_page(db: NamedDependency[sqlite_utils.Database]) -> Template:
     return Template("admin/people.html", context={"people": people, "devices": auth_store.device_counts(db)})
 
 
+@get("/admin/audit", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
+def audit_page(db: NamedDependency[sqlite_utils.Database]) -> Template:
+    """The latest 200 audit log entries."""
+    return Template("admin/audit.html", context={"entries": auth_store.recent_audit(db, 200)})
+
+
 @get("/admin/people/{email:str}", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
 def person_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database], email: FromPath[str]) -> Template:
     """One person: roles (editable), enrolled devices (revocable), disable or enable."""
