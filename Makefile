@@ -12,8 +12,8 @@ run: setup
 	@$(RECAP) migrate
 	@$(RECAP) content publish content
 	@$(RECAP) users import server/demo/accounts.csv
-	@echo "Sign in to the app with rep@example.com (development sign-in; other demo accounts in docs/people.md)."
-	@PORT=$(PORT) RECAP_DEV_AUTH=1 exec $(RECAP) serve
+	@echo "Sign in with rep@example.com; the code is written to var/mail/ (newest .eml). Other demo accounts: docs/people.md."
+	@PORT=$(PORT) exec $(RECAP) serve
 
 test: setup chromium lint types jstest pytest
 

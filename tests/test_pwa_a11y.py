@@ -1,10 +1,10 @@
 """An accessibility scan (axe-core) of the app's screens, in a real Chromium at 360×740.
 
-The demo library is published on a real server with dev sign-in; the page clock is on a day the
-demo campaigns run. axe runs on the study screen (a question, then its feedback), the refresher
-search with results, a nugget in the reader, and the progress screen. Violations of impact
-"serious" or "critical" fail the test; they are printed with their targets.
-"""
+The demo library and accounts are on a real server (sign-in by emailed code); the page clock is
+on a day the demo campaigns run. axe runs on both sign-in steps (the email, then the emailed
+code), the study screen (a question, then its feedback), the refresher search with results, a
+nugget in the reader, and the progress screen. Violations of impact "serious" or "critical" fail
+the test; they are printed with their targets."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import DEMO_LIBRARY, ROOT, LiveServer, run_recap
+from .signin_mail import ask_for_code, import_demo_accounts
 
 AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)  # the demo campaigns start on 2026-12-07
@@ -28,12 +29,13 @@ BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real server with the demo library published and dev sign-in on."""
+def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server with the demo library published and the demo accounts imported."""
     db_file = tmp_path / "live" / "recap.db"
     result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
     assert result.returncode == 0, result.stdout + result.stderr
-    server = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1"})
+    import_demo_accounts(db_file)
+    server = LiveServer(db_file)
     yield server
     server.stop()
 
@@ -61,7 +63,9 @@ def blocking_violations(page: Page, where: str) -> list[str]:
     return found
 
 
-def test_screens_have_no_serious_accessibility_violations(dev_server: LiveServer, browser: Any, tmp_path: Path) -> None:
+def test_screens_have_no_serious_accessibility_violations(
+    demo_server: LiveServer, browser: Any, tmp_path: Path
+) -> None:
     assert AXE.exists(), "axe-core is not installed: run `npm install` in pwa/"
     shots = Path(os.environ.get("RECAP_SCREENSHOTS") or tmp_path / "screens")
     shots.mkdir(parents=True, exist_ok=True)
@@ -76,9 +80,16 @@ def test_screens_have_no_serious_accessibility_violations(dev_server: LiveServer
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     problems: list[str] = []
 
-    page.goto(dev_server.url + "/")
+    page.goto(demo_server.url + "/")
     main = page.get_by_role("main")
-    main.get_by_label("Email").fill("rep@example.com")
+    # Sign-in by emailed code: both steps.
+    expect(main.get_by_label("Email")).to_be_visible(timeout=10_000)
+    page.screenshot(path=str(shots / "sign-in-email-360x740.png"))
+    problems += blocking_violations(page, "sign-in, email")
+    code = ask_for_code(page, demo_server.db_path, "rep@example.com")
+    page.screenshot(path=str(shots / "sign-in-code-360x740.png"))
+    problems += blocking_violations(page, "sign-in, code")
+    main.get_by_label("Sign-in code").fill(code)
     main.get_by_role("button", name="Sign in").click()
 
     # The study screen: a question, then its feedback.

@@ -1,4 +1,4 @@
-"""The installed app offline, in a real Chromium, against a real server with dev sign-in.
+"""The installed app offline, in a real Chromium, against a real server, signed in by emailed code.
 
 One browser profile on disk across two launches (a persistent context), so that IndexedDB and
 the service worker survive closing the browser, as on a phone: sign in online; go offline;
@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import CHROMIUM_ARGS, DEMO_LIBRARY, LiveServer, chromium_path, run_recap
+from .signin_mail import import_demo_accounts, sign_in
 
 # The demo campaigns start on 2026-12-07 (two in English: caps 2 and 3, so 5 questions a day).
 # The page's clock is set after that, whatever the real date is.
@@ -31,12 +32,13 @@ FEEDBACK = re.compile("Correct|Not quite")
 
 
 @pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real server with the demo library published and dev sign-in on."""
+def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server with the demo library published and the demo accounts imported."""
     db_file = tmp_path / "live" / "recap.db"
     result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
     assert result.returncode == 0, result.stdout + result.stderr
-    server = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1"})
+    import_demo_accounts(db_file)
+    server = LiveServer(db_file)
     yield server
     server.stop()
 
@@ -74,17 +76,16 @@ def server_answers(server: LiveServer) -> list[tuple[str, str, str]]:
 
 
 def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
-    dev_server: LiveServer, browser: Any, tmp_path: Path
+    demo_server: LiveServer, browser: Any, tmp_path: Path
 ) -> None:
     profile = tmp_path / "profile"
     shots = screenshot_dir(tmp_path)
 
     # 1. First visit, online: sign in; the app installs for offline use and downloads the library.
     context, page, errors = launch(browser, profile, offline=False, at=MORNING)
-    page.goto(dev_server.url + "/")
+    page.goto(demo_server.url + "/")
     main = page.get_by_role("main")
-    main.get_by_label("Email").fill(EMAIL)
-    main.get_by_role("button", name="Sign in").click()
+    sign_in(page, demo_server.db_path, EMAIL)
     expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
     expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
@@ -118,24 +119,24 @@ def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
 
     # 3. The browser restarts on the same profile, still offline: nothing was lost.
     context, page, errors = launch(browser, profile, offline=True, at=MORNING + dt.timedelta(minutes=20))
-    page.goto(dev_server.url + "/")
+    page.goto(demo_server.url + "/")
     main = page.get_by_role("main")
     expect(page.get_by_text("3 not synced")).to_be_visible(timeout=15_000)
     expect(main.get_by_role("heading", name="Question 4 of 5")).to_be_visible()
     expect(main.locator(".stem")).to_have_text(fourth)
-    assert server_answers(dev_server) == []
+    assert server_answers(demo_server) == []
 
     # 4. Online again: "Sync now" sends the three answers, exactly once.
     context.set_offline(False)
     page.get_by_role("button", name="Sync now").click()
     expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
-    rows = server_answers(dev_server)
+    rows = server_answers(demo_server)
     assert len(rows) == 3
     assert {user for _, user, _ in rows} == {EMAIL}
     assert len({device for _, _, device in rows}) == 1
     page.get_by_role("button", name="Sync now").click()
     expect(page.get_by_text("All synced")).to_be_visible()
-    assert len(server_answers(dev_server)) == 3
+    assert len(server_answers(demo_server)) == 3
 
     # 5. Five days later an answered question is due again, and comes first, as a repeat.
     page.clock.fast_forward(5 * 24 * 3600 * 1000)

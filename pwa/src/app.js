@@ -3,7 +3,11 @@
 // Sync runs on app open, on `online`, when the app becomes visible, on "Sync now", and shortly
 // after an answer while online (DESIGN.md §3). A 401 pauses it and shows the sign-in screen;
 // nothing recorded is touched. Screens are separate modules (screens/index.js).
+//
+// Sign-in is by emailed code (docs/auth.md): requestCode() then verifyCode(), which keeps the
+// device credential the server returns; sync sends it as `Authorization: Bearer <device_token>`.
 import { SyncClient } from "./sync-client.js";
+import * as authClient from "./auth-client.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { focus, h, replace } from "./dom.js";
 import { createSyncBar } from "./sync-bar.js";
@@ -31,6 +35,8 @@ export class App {
 
   /** Why the sign-in screen is shown: "expired" after a 401, else null. */
   signInReason = null;
+  /** The address a code was sent to, while the sign-in screen waits for it (step 2), else null. */
+  signInEmail = null;
   /** True while the first library download (before any sync) is running. */
   contentLoading = false;
   settings = null;
@@ -90,7 +96,8 @@ export class App {
       store: this.#store,
       deviceId,
       fetch: this.#fetch,
-      getAuthHeader: async () => (this.settings.user ? `Bearer dev:${this.settings.user}` : null),
+      // No credential yet (or an old development sign-in): sync pauses as on a 401.
+      getAuthHeader: async () => (this.settings.user && this.settings.device_token ? `Bearer ${this.settings.device_token}` : null),
     });
     this.#client.on("status", (status) => this.#refreshBar(status));
     this.#client.on("paused", () => this.requestSignIn());
@@ -218,21 +225,53 @@ export class App {
     return false;
   }
 
-  /** Sign in with a dev credential (an email). Returns {ok} or the store's refusal. */
-  async signIn(email) {
-    const result = await this.#store.signIn(email);
+  /**
+   * Sign-in step 1: email a code to `email`. Refused first, without asking the server, when
+   * another person's answers still wait to sync on this device.
+   * @returns {Promise<{ok: true} | {ok: false, reason: string, unsynced?: number, user?: string, retryAfter?: number|null}>}
+   */
+  async requestCode(email) {
+    const check = await this.#store.signInDevice(email);
+    if (!check.ok) return { ok: false, reason: "other_user", unsynced: check.unsynced, user: check.user };
+    if (navigator.onLine === false) return { ok: false, reason: "offline" };
+    const result = await authClient.requestCode({ fetch: this.#fetch, baseUrl: this.#baseUrl, email });
+    return result.ok ? { ok: true } : result;
+  }
+
+  /**
+   * Sign-in step 2: trade the emailed code for this device's credential, keep it, and sync.
+   * @returns {Promise<{ok: true} | {ok: false, reason: string, unsynced?: number, user?: string, retryAfter?: number|null}>}
+   */
+  async verifyCode(email, code) {
+    const check = await this.#store.signInDevice(email);
+    if (!check.ok) return { ok: false, reason: "other_user", unsynced: check.unsynced, user: check.user };
+    if (navigator.onLine === false) return { ok: false, reason: "offline" };
+    const result = await authClient.verifyCode({ fetch: this.#fetch, baseUrl: this.#baseUrl, email, code, deviceId: check.deviceId });
     if (!result.ok) return result;
+    const previousToken = this.settings.device_token;
+    const user = String(result.data.email ?? email);
+    const kept = await this.#store.signIn(user, () => check.deviceId, { deviceToken: result.data.device_token });
+    if (!kept.ok) return { ok: false, reason: "other_user", unsynced: kept.unsynced, user: kept.user };
+    if (check.previous && check.previous !== user && previousToken) {
+      // The previous person's credential is of no use on this device any more: revoke it.
+      authClient.logout({ fetch: this.#fetch, baseUrl: this.#baseUrl, deviceToken: previousToken }).catch(() => {});
+    }
+    await this.#signedIn();
+    return { ok: true };
+  }
+
+  async #signedIn() {
     this.settings = await this.#store.settings();
     const deviceId = await this.#store.deviceId();
     if (deviceId !== this.#client.deviceId) this.#makeClient(deviceId);
     this.signInReason = null;
+    this.signInEmail = null;
     this.#pendingSignIn = false;
     this.navigate(DEFAULT_SCREEN);
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);
       this.#emit("synced", status);
     });
-    return result;
   }
 
   async setSetting(key, value) {

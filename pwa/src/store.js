@@ -20,7 +20,7 @@ export class StorageFullError extends Error {
 }
 
 const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading"];
-export const DEFAULT_SETTINGS = Object.freeze({ language: null, user: null, rollover_hour: 4 });
+export const DEFAULT_SETTINGS = Object.freeze({ language: null, user: null, device_token: null, rollover_hour: 4 });
 
 const isQuota = (err) => err?.name === "QuotaExceededError" || err?.inner?.name === "QuotaExceededError";
 const byAnsweredAt = (a, b) =>
@@ -372,12 +372,31 @@ export class IdbStore {
   }
 
   /**
+   * The device id a sign-in as `user` will use, checked before asking the server for a
+   * credential bound to it: the device's own id for the same user (or the first one), a fresh
+   * id (not kept yet) for another user when nothing of the previous one waits to sync.
+   * Returns {ok: true, deviceId, previous} or {ok: false, unsynced, user} naming the previous user.
+   */
+  async signInDevice(user, newDeviceId = () => globalThis.crypto.randomUUID()) {
+    const result = await this.#run(["settings", "outbox", "answers", "rejections"], "readonly", async (tx) => {
+      const previous = (await tx.objectStore("settings").get("user"))?.value ?? null;
+      if (!previous || previous === user) return { ok: true, deviceId: null, previous };
+      const unsynced = (await tx.objectStore("outbox").count()) + (await this.#missing(tx)).length;
+      return unsynced ? { ok: false, unsynced, user: previous } : { ok: true, deviceId: newDeviceId(), previous };
+    });
+    if (result.ok && !result.deviceId) result.deviceId = await this.deviceId();
+    return result;
+  }
+
+  /**
    * Sign in as `user`. Another user than the stored one is allowed only when nothing of the
    * previous user is waiting to sync: then their records (all on the server) are forgotten and
    * the device gets a new id, since a device is bound to one user for good (docs/sync.md).
+   * `deviceToken` is the credential the server issued for this device (docs/auth.md); it
+   * replaces the one kept, in the same transaction.
    * Returns {ok: true} or {ok: false, unsynced, user} naming the previous user.
    */
-  async signIn(user, newDeviceId = () => globalThis.crypto.randomUUID()) {
+  async signIn(user, newDeviceId = () => globalThis.crypto.randomUUID(), { deviceToken } = {}) {
     return this.#run(ALL, "readwrite", async (tx) => {
       const previous = (await tx.objectStore("settings").get("user"))?.value ?? null;
       if (previous && previous !== user) {
@@ -389,8 +408,10 @@ export class IdbStore {
         await this.#putMeta(tx, "device_id", newDeviceId());
         await this.#putMeta(tx, "next_seq", 1);
         await this.#putMeta(tx, "disagreements", 0);
+        await tx.objectStore("settings").delete("device_token");
       }
       await tx.objectStore("settings").put({ key: "user", value: user });
+      if (deviceToken !== undefined) await tx.objectStore("settings").put({ key: "device_token", value: deviceToken });
       return { ok: true };
     });
   }
