@@ -36,7 +36,10 @@ def send(settings: Settings, msg: EmailMessage) -> Path | None:
             folder.mkdir(parents=True, exist_ok=True)
             stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
             path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
-            path.write_bytes(bytes(msg))
+            # Written under another name, then renamed: whoever reads var/mail/ never sees half a message.
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(bytes(msg))
+            partial.replace(path)
             log.info("mail to %s (%s) written to %s", to, msg["Subject"], path)
             return path
         context = ssl.create_default_context()
