@@ -82,6 +82,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.people_page,
             admin.audit_page,
             admin.person_page,
+            admin.add_person,
+            admin.set_teams,
             admin.set_roles,
             admin.account_action,
             admin.revoke_device,

@@ -114,3 +114,21 @@ def test_the_audit_log_is_visible_to_admins(admin: TestClient, db_file: Path) ->
         assert rep.get("/admin/audit").status_code == 403
     finally:
         rep.__exit__(None, None, None)
+
+
+def test_people_and_teams_are_managed_from_the_pages(admin: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    token = form_token(admin.get("/admin").text)
+    made = admin.post(
+        "/admin/people",
+        data={"email": "New@Example.com", "name": "Nia New", "roles": ["rep"], "teams": "south", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"].startswith("/admin/people/new@example.com")
+    moved = admin.post("/admin/people/new@example.com/teams", data={"teams": "demo; north", "csrf_token": token}, follow_redirects=False)
+    assert moved.status_code == 303
+    listing = {line.split("\t")[0]: line.split("\t") for line in run_recap("users", "list", db_path=db_file).stdout.splitlines()}
+    assert listing["new@example.com"][1:] == ["Nia New", "rep", "demo:rep;north:rep"]
+    bad = admin.post("/admin/people", data={"email": "not-an-address", "name": "X", "csrf_token": token})
+    assert bad.status_code == 400
+    wrong_role = admin.post("/admin/people/new@example.com/teams", data={"teams": "demo:manager", "csrf_token": token})
+    assert wrong_role.status_code == 400  # managing a team needs the manager role

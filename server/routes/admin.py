@@ -43,10 +43,11 @@ def _person(db: sqlite_utils.Database, email: str) -> people_store.StoredPerson:
 
 
 @get("/admin", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
-def people_page(db: NamedDependency[sqlite_utils.Database]) -> Template:
-    """Everyone, with roles, teams, enrolled devices and status."""
+def people_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database]) -> Template:
+    """Everyone, with roles, teams, enrolled devices and status; a form to add someone."""
     people = sorted(accounts.list_people(db), key=lambda p: p.email)
-    return Template("admin/people.html", context={"people": people, "devices": auth_store.device_counts(db)})
+    context = {"people": people, "devices": auth_store.device_counts(db), "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request)}
+    return Template("admin/people.html", context=context)
 
 
 @get("/admin/audit", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
@@ -94,6 +95,46 @@ def _back(email: str, message: str) -> Redirect:
     return Redirect(f"/admin/people/{email}?done={message}", status_code=303)
 
 
+def _apply(db: sqlite_utils.Database, person: rules.Person) -> Any:
+    result = accounts.import_people(db, [Row(0, person)], [], "admin")
+    if result.problems:
+        raise RecapError("; ".join(p.message for p in result.problems))
+    return result
+
+
+@post("/admin/people", opt=ADMIN_FORM, include_in_schema=False)
+async def add_person(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool]) -> Redirect:
+    """Create (or update) a person: email, name, roles, teams (`team` or `team:role`, `;`-separated)."""
+    form = await _form(request)
+    try:
+        address = rules.normalise_email(str(form.get("email", "")))
+        name = rules.check_name(str(form.get("name", "")))
+        roles = frozenset(rules.check_role(r) for r in form.getall("roles", []))
+        teams = rules.parse_teams(str(form.get("teams", "")).split(";"))
+    except rules.Invalid as error:
+        raise RecapError(str(error)) from None
+    await _in_thread(pool, lambda db: _apply(db, rules.Person(address, name, roles, teams)))
+    return _back(address, "Saved")
+
+
+@post("/admin/people/{email:str}/teams", opt=ADMIN_FORM, include_in_schema=False)
+async def set_teams(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], email: FromPath[str]) -> Redirect:
+    """Replace a person's teams; a team that does not exist yet is created."""
+    form = await _form(request)
+    try:
+        address = rules.normalise_email(email)
+        teams = rules.parse_teams(str(form.get("teams", "")).split(";"))
+    except rules.Invalid as error:
+        raise RecapError(str(error)) from None
+
+    def work(db: sqlite_utils.Database) -> Any:
+        _person(db, address)
+        return _apply(db, rules.Person(address, None, None, teams))
+
+    await _in_thread(pool, work)
+    return _back(address, "Teams saved")
+
+
 @post("/admin/people/{email:str}/roles", opt=ADMIN_FORM, include_in_schema=False)
 async def set_roles(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], email: FromPath[str]) -> Redirect:
     """Replace a person's roles (audited as a role change)."""
@@ -106,11 +147,9 @@ async def set_roles(request: Request[Any, Any, Any], pool: NamedDependency[Conne
 
     def work(db: sqlite_utils.Database) -> Any:
         _person(db, address)
-        return accounts.import_people(db, [Row(0, rules.Person(address, None, roles, None))], [], "admin")
+        return _apply(db, rules.Person(address, None, roles, None))
 
-    result = await _in_thread(pool, work)
-    if result.problems:
-        raise RecapError("; ".join(p.message for p in result.problems))
+    await _in_thread(pool, work)
     return _back(address, "Roles saved")
 
 
