@@ -132,3 +132,12 @@ def test_people_and_teams_are_managed_from_the_pages(admin: TestClient, db_file:
     assert bad.status_code == 400
     wrong_role = admin.post("/admin/people/new@example.com/teams", data={"teams": "demo:manager", "csrf_token": token})
     assert wrong_role.status_code == 400  # managing a team needs the manager role
+
+
+def test_pages_are_well_formed(admin: TestClient) -> None:  # type: ignore[type-arg]
+    for path in ("/admin", "/admin/people/rep@example.com", "/admin/audit"):
+        page = admin.get(path).text
+        title = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert title and "<" not in title.group(1), f"{path}: broken title"
+        assert page.count("<form") == page.count("</form>")
+        assert page.count('name="csrf_token"') == page.count("<form")
