@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
-import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -37,35 +35,18 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import CHROMIUM_ARGS, LiveServer, chromium_path, run_recap
+
 ROOT = Path(__file__).resolve().parent.parent
 PWA = ROOT / "pwa"
 CONTENT = ROOT / "content"
 ACCOUNTS = ROOT / "server" / "demo" / "accounts.csv"
 EMAIL = "rep@example.com"
 CODE = re.compile(r"sign-in code is (\d{6})")
-RECAP = str(Path(sys.executable).parent / "recap")
 BUDGET_BYTES = 60 * 1024
 MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)  # the demo campaigns start on 2026-12-07
 QUESTION = re.compile(r"Question \d+ of \d+")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def chromium_path() -> str:
-    path = os.environ.get("RECAP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        sys.exit("chromium is not installed (Debian package chromium)")
-    return path
-
-
 def build() -> None:
     subprocess.run(["npm", "run", "build"], cwd=PWA, check=True, stdout=subprocess.DEVNULL)
 
@@ -77,40 +58,14 @@ def shell_gzip_bytes() -> dict[str, int]:
     return {name: len(gzip.compress((PWA / "dist" / name).read_bytes(), compresslevel=9)) for name in files}
 
 
-class Server:
-    """`recap serve --port 0` on a temporary database with the demo library published."""
-
-    def __init__(self, workdir: Path) -> None:
-        db = workdir / "recap.db"
-        env = dict(os.environ, RECAP_DB=str(db), PYTHONUNBUFFERED="1")
-        subprocess.run([RECAP, "content", "publish", str(CONTENT)], env=env, check=True, capture_output=True)
-        subprocess.run([RECAP, "users", "import", str(ACCOUNTS)], env=env, check=True, capture_output=True)
-        self.mail = workdir / "mail"
-        self._log = (workdir / "server.log").open("w")
-        self.process = subprocess.Popen(
-            [RECAP, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
-        )
-        assert self.process.stdout is not None
-        self.url = ""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not self.url:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            if "running at " in line:
-                self.url = line.split("running at ", 1)[1].split()[0].rstrip("/")
-        if not self.url:
-            self.stop()
-            sys.exit("recap serve did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self._log.close()
+def start_server(workdir: Path) -> LiveServer:
+    """`recap serve --port 0` on a temporary database with the demo library and accounts."""
+    db = workdir / "recap.db"
+    for args in (("content", "publish", str(CONTENT)), ("users", "import", str(ACCOUNTS))):
+        result = run_recap(*args, db_path=db)
+        if result.returncode != 0:
+            sys.exit(f"recap {' '.join(args[:2])} failed:\n{result.stdout}{result.stderr}")
+    return LiveServer(db)
 
 
 RECORD_ANSWERS = """async (count) => {
@@ -200,9 +155,9 @@ def main() -> None:
     print(f"study shell: {total} bytes gzip of a {BUDGET_BYTES} byte budget: {verdict}")
 
     with tempfile.TemporaryDirectory(prefix="recap-bench-pwa-") as tmp:
-        server = Server(Path(tmp))
+        server = start_server(Path(tmp))
         try:
-            offline_ms, write_ms = measure(server.url, server.mail, Path(tmp) / "profile", args.runs, args.answers)
+            offline_ms, write_ms = measure(server.url, server.db_path.parent / "mail", Path(tmp) / "profile", args.runs, args.answers)
         finally:
             server.stop()
     print(f"offline navigation to the first question: median of {args.runs}: {offline_ms:.0f} ms")
