@@ -25,6 +25,9 @@ def test_first_visit_signs_in_by_code_and_a_refused_credential_never_blocks_stud
     main = page.get_by_role("main")
     expect(page.get_by_role("heading", name="Recap")).to_be_visible()
     expect(main.get_by_role("heading", name="Sign in")).to_be_visible()
+    header = page.get_by_role("banner")
+    expect(header.get_by_role("button", name="Sign in")).to_be_visible()  # nothing to sync before sign-in
+    expect(header.get_by_role("button", name="Sync now")).to_have_count(0)
     main.get_by_label("Email").fill("not an email")
     main.get_by_role("button", name="Email me a code").click()
     expect(main.get_by_role("alert")).to_contain_text("Enter an email address")
@@ -41,6 +44,7 @@ def test_first_visit_signs_in_by_code_and_a_refused_credential_never_blocks_stud
     main.get_by_role("button", name="Sign in").click()
     expect(main.get_by_role("heading", name="Question 1 of 2")).to_be_visible(timeout=10_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("banner").get_by_role("button", name="Sync now")).to_be_visible()
 
     # The server revokes the credential: the next sync is refused, and studying goes on.
     revoked = run_recap("users", "revoke", "rep@example.com", db_path=live_server.db_path)

@@ -178,7 +178,12 @@ export class App {
     const titles = new Map((content?.snapshot?.questions ?? []).map((q) => [q.id, String(q.stem ?? q.id).split("\n")[0].slice(0, 80)]));
     this.#bar?.update(
       this.#lastStatus,
-      { offline: !navigator.onLine, contentError: await this.#store.contentError().catch(() => null), questionTitle: (id) => titles.get(id) ?? id },
+      {
+        offline: !navigator.onLine,
+        signedOut: !this.settings?.device_token,
+        contentError: await this.#store.contentError().catch(() => null),
+        questionTitle: (id) => titles.get(id) ?? id,
+      },
       this.t,
     );
   }

@@ -31,11 +31,12 @@ export function createSyncBar(root, { onSyncNow, onSignIn }) {
   return {
     /**
      * @param {object} status the SyncClient's status
-     * @param {{offline?: boolean, contentError?: object|null, questionTitle?: (id: string) => string}} extra
+     * @param {{offline?: boolean, signedOut?: boolean, contentError?: object|null, questionTitle?: (id: string) => string}} extra
      * @param {Function} t the translator
      */
     update(status, extra, t) {
-      paused = Boolean(status.paused);
+      // Before anyone has signed in there is nothing to sync yet: offer sign-in instead.
+      paused = Boolean(status.paused || extra.signedOut);
       count.textContent = status.unsynced ? t("sync.unsynced", { n: status.unsynced }) : t("sync.allSynced");
       count.className = status.unsynced ? "count pending" : "count";
       button.textContent = paused ? t("sync.signIn") : t("sync.now");
