@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from .conftest import LiveServer, run_recap
-from .signin_mail import ask_for_code, import_demo_accounts
+from .signin_mail import ask_for_code, import_demo_accounts, sign_in
 
 # The fixture campaign starts on 2026-12-01; the page's clock is set after that, whatever today is.
 CAMPAIGN_DAY = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
@@ -80,3 +80,34 @@ def test_the_shell_installs_and_opens_offline(live_server: LiveServer, page: Any
     expect(page.get_by_role("heading", name="Recap")).to_be_visible()
     manifest = page.evaluate("() => document.querySelector('link[rel=manifest]').href")
     assert manifest.endswith("/manifest.webmanifest")
+
+
+def test_signing_out_keeps_unsynced_answers_and_online_revokes_the_device(live_server: LiveServer, page: Any) -> None:
+    import_demo_accounts(live_server.db_path)
+    page.clock.install(time=CAMPAIGN_DAY)
+    page.goto(live_server.url + "/")
+    sign_in(page, live_server.db_path, "rep@example.com")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Question 1 of 2")).to_be_visible(timeout=10_000)
+    page.context.set_offline(True)
+    main.get_by_role("radio").first.check()
+    main.get_by_role("button", name="Check answer").click()
+    expect(page.get_by_text("1 not synced")).to_be_visible()
+    page.get_by_role("link", name="Settings").click()
+    main.get_by_role("button", name="Sign out").click()
+    expect(main.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("1 not synced")).to_be_visible()  # the answer stays on the device
+    page.context.set_offline(False)
+    sign_in(page, live_server.db_path, "rep@example.com")
+    page.get_by_role("banner").get_by_role("button", name="Sync now").click()
+    expect(page.get_by_text("All synced")).to_be_visible(timeout=10_000)
+    answers = run_recap("users", "export", "rep@example.com", "--out", str(live_server.db_path.parent / "rep.json"), db_path=live_server.db_path)
+    assert answers.returncode == 0 and "1 answers" in answers.stdout
+    page.get_by_role("link", name="Settings").click()
+    main.get_by_role("button", name="Sign out").click()  # online this time: the server hears of it
+    expect(main.get_by_role("heading", name="Sign in")).to_be_visible()
+    deadline = dt.datetime.now() + dt.timedelta(seconds=10)
+    log = ""
+    while "signed out" not in log and dt.datetime.now() < deadline:
+        log = run_recap("audit", "list", "--email", "rep@example.com", db_path=live_server.db_path).stdout
+    assert "signed out" in log

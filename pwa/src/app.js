@@ -265,6 +265,20 @@ export class App {
     return { ok: true };
   }
 
+  /**
+   * Sign out: this device's credential is revoked on the server (best effort when offline) and
+   * forgotten here. Answers not yet synced stay on the device and go out when the same person
+   * signs in again.
+   */
+  async signOut() {
+    const token = this.settings.device_token;
+    if (token) authClient.logout({ fetch: this.#fetch, baseUrl: this.#baseUrl, deviceToken: token }).catch(() => {});
+    await this.#store.setSetting("device_token", null);
+    this.settings = await this.#store.settings();
+    await this.#refreshBar();
+    this.navigate("sign-in");
+  }
+
   async #signedIn() {
     this.settings = await this.#store.settings();
     const deviceId = await this.#store.deviceId();

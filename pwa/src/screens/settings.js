@@ -74,6 +74,10 @@ export function mount(root, ctx) {
       h("h3", {}, t("settings.account")),
       h("p", {}, settings.user ? t("settings.signedInAs", { user: settings.user }) : t("settings.notSignedIn")),
       h("button", { type: "button", class: "secondary", on: { click: () => app.navigate("sign-in") } }, t("settings.switchUser")),
+      settings.device_token
+        ? h("p", {}, h("button", { type: "button", class: "secondary", on: { click: () => app.signOut() } }, t("settings.signOut")))
+        : null,
+      settings.device_token ? h("p", { class: "hint" }, t("settings.signOutHint")) : null,
       h("h3", {}, t("settings.library")),
       library,
     ),
