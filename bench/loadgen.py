@@ -12,7 +12,6 @@ import json
 import math
 import os
 import random
-import secrets
 import subprocess
 import sys
 import threading
@@ -31,17 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sync import clock  # noqa: E402
+from tests.conftest import LiveServer  # noqa: E402
+from tests.sync_device import uuid7  # noqa: E402
 
 RECAP = str(Path(sys.executable).parent / "recap")
 DAY_MS = 86_400_000
-
-
-def uuid7(now_ms: int | None = None) -> str:
-    """A UUIDv7 made as tests/sync_device.py makes it (48 bits of ms, version 7, variant 10)."""
-    ms = int(time.time() * 1000) if now_ms is None else now_ms
-    rand = secrets.token_bytes(10)
-    raw = ms.to_bytes(6, "big") + bytes([0x70 | (rand[0] & 0x0F), rand[1], 0x80 | (rand[2] & 0x3F)]) + rand[3:]
-    return str(uuid.UUID(bytes=raw))
 
 
 # ---- the server --------------------------------------------------------------------------------
@@ -55,31 +48,12 @@ def publish_content(db_path: Path, content: Path) -> None:
         raise RuntimeError(f"recap content publish failed:\n{result.stdout}{result.stderr}")
 
 
-class Server:
-    """`recap serve` on 127.0.0.1 in a subprocess, on its own database (RECAP_DEV_AUTH=1)."""
+class Server(LiveServer):
+    """`recap serve` on 127.0.0.1 on its own database (RECAP_DEV_AUTH=1), with the figures the
+    benchmark reads off it: CPU time and the request log."""
 
-    def __init__(self, db_path: Path, log_path: Path, port: int = 0) -> None:
-        env = dict(
-            os.environ, RECAP_DB=str(db_path), RECAP_DEV_AUTH="1", RECAP_HOST="127.0.0.1", PYTHONUNBUFFERED="1"
-        )
-        self.db_path = db_path
-        self.log_path = log_path
-        self._log = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [RECAP, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
-        )
-        assert self.process.stdout is not None
-        self.url = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not self.url:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            if "running at " in line:
-                self.url = line.split("running at ", 1)[1].split()[0].rstrip("/")
-        if not self.url:
-            self.stop()
-            raise RuntimeError(f"recap serve did not start:\n{log_path.read_text()}")
+    def __init__(self, db_path: Path) -> None:
+        super().__init__(db_path, env={"RECAP_DEV_AUTH": "1", "RECAP_HOST": "127.0.0.1"})
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server process has used so far (Linux /proc; 0 elsewhere)."""
@@ -90,32 +64,19 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def log_size(self) -> int:
-        self._log.flush()
-        return self.log_path.stat().st_size
+        self._log_file.flush()
+        return self.log.stat().st_size
 
     def push_times_ms(self, since: int) -> list[float]:
         """Time spent in the app per POST /sync/push, from the server's request log after `since`."""
-        self._log.flush()
+        self._log_file.flush()
         times = []
-        with self.log_path.open("rb") as log:
+        with self.log.open("rb") as log:
             log.seek(since)
             for line in log:
                 if b'"/sync/push"' in line and line.startswith(b"{"):
                     times.append(float(json.loads(line)["ms"]))
         return times
-
-    def stop(self) -> None:
-        """Stop gracefully (in-flight requests finish), or kill after 30 s."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        self._log.close()
 
 
 # ---- content and answers -----------------------------------------------------------------------

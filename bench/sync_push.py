@@ -74,13 +74,13 @@ from loadgen import (
     published_questions,
     run_clients,
     today,
-    uuid7,
 )
 
 from server import migrations
 from server.db import connect, write_transaction
 from server.storage import sync as store
 from sync import clock
+from tests.sync_device import uuid7
 
 
 class Bench:
@@ -101,7 +101,7 @@ class Bench:
 
     def serve(self, name: str) -> Server:
         db_path = self.fresh_db(name)
-        return Server(db_path, db_path.parent / "server.log")
+        return Server(db_path)
 
     def run(self, title: str, jobs: Sequence[Sequence[Push]], clients: int, limit: float) -> tuple[RunResult, float]:
         server = self.serve(title)

@@ -147,3 +147,15 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server with the demo library published and the demo accounts imported."""
+    db_file = tmp_path / "live" / "recap.db"
+    for args in (("content", "publish", str(DEMO_LIBRARY)), ("users", "import", str(ROOT / "server" / "demo" / "accounts.csv"))):
+        result = run_recap(*args, db_path=db_file)
+        assert result.returncode == 0, result.stdout + result.stderr
+    server = LiveServer(db_file)
+    yield server
+    server.stop()

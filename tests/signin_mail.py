@@ -4,6 +4,7 @@ server writes under `var/mail/` next to its database when no SMTP server is conf
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -16,6 +17,12 @@ from playwright.sync_api import expect
 from .conftest import ROOT, run_recap
 
 CODE = re.compile(r"sign-in code is (\d{6})")
+# Shared by the app's browser tests. The demo campaigns start on 2026-12-07; pages' clocks are
+# set after that, whatever the real date is.
+MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)
+VIEWPORT = {"width": 360, "height": 740}
+EMAIL = "rep@example.com"
+FEEDBACK = re.compile("Correct|Not quite")
 DEMO_ACCOUNTS = ROOT / "server" / "demo" / "accounts.csv"
 
 

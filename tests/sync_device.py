@@ -187,7 +187,7 @@ class Device:
 
     def _digest_matches(self, server: dict[str, Any]) -> bool:
         count, value = digest(self.on_server)
-        return count == server["answers"] and value == server["hash"]
+        return bool(count == server["answers"] and value == server["hash"])
 
     def _heal(self) -> None:
         """Re-pull everything, then re-push what the server lacks. Never delete local data."""

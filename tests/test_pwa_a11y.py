@@ -8,36 +8,19 @@ the test; they are printed with their targets."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import DEMO_LIBRARY, ROOT, LiveServer, run_recap
-from .signin_mail import ask_for_code, import_demo_accounts
+from .conftest import ROOT, LiveServer
+from .signin_mail import FEEDBACK, MORNING, VIEWPORT, ask_for_code
 
 AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)  # the demo campaigns start on 2026-12-07
-VIEWPORT = {"width": 360, "height": 740}
-FEEDBACK = re.compile("Correct|Not quite")
 BLOCKING = {"serious", "critical"}
 
-
-@pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real server with the demo library published and the demo accounts imported."""
-    db_file = tmp_path / "live" / "recap.db"
-    result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
-    assert result.returncode == 0, result.stdout + result.stderr
-    import_demo_accounts(db_file)
-    server = LiveServer(db_file)
-    yield server
-    server.stop()
 
 
 def blocking_violations(page: Page, where: str) -> list[str]:

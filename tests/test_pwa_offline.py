@@ -13,34 +13,13 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM_ARGS, DEMO_LIBRARY, LiveServer, chromium_path, run_recap
-from .signin_mail import import_demo_accounts, sign_in
-
-# The demo campaigns start on 2026-12-07 (two in English: caps 2 and 3, so 5 questions a day).
-# The page's clock is set after that, whatever the real date is.
-MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)
-VIEWPORT = {"width": 360, "height": 740}
-EMAIL = "rep@example.com"
-FEEDBACK = re.compile("Correct|Not quite")
-
-
-@pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real server with the demo library published and the demo accounts imported."""
-    db_file = tmp_path / "live" / "recap.db"
-    result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
-    assert result.returncode == 0, result.stdout + result.stderr
-    import_demo_accounts(db_file)
-    server = LiveServer(db_file)
-    yield server
-    server.stop()
+from .conftest import CHROMIUM_ARGS, LiveServer, chromium_path
+from .signin_mail import EMAIL, FEEDBACK, MORNING, VIEWPORT, sign_in
 
 
 def launch(browser: Any, profile: Path, *, offline: bool, at: dt.datetime) -> tuple[Any, Any, list[str]]:

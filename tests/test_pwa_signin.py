@@ -8,36 +8,25 @@ and keeps the waiting answer; signed in with a new code, it syncs exactly once.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_LIBRARY, LiveServer, run_recap
-from .signin_mail import ask_for_code, import_demo_accounts, mail_files, sign_in, wait_for_code
-
-MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)  # the demo campaigns start on 2026-12-07
-VIEWPORT = {"width": 360, "height": 740}
-EMAIL = "rep@example.com"
-FEEDBACK = re.compile("Correct|Not quite")
-
-
-@pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real server with the demo library published and the demo accounts imported."""
-    db_file = tmp_path / "live" / "recap.db"
-    result = run_recap("content", "publish", str(DEMO_LIBRARY), db_path=db_file)
-    assert result.returncode == 0, result.stdout + result.stderr
-    import_demo_accounts(db_file)
-    server = LiveServer(db_file)
-    yield server
-    server.stop()
+from .conftest import LiveServer, run_recap
+from .signin_mail import (
+    EMAIL,
+    FEEDBACK,
+    MORNING,
+    VIEWPORT,
+    ask_for_code,
+    mail_files,
+    sign_in,
+    wait_for_code,
+)
 
 
 @pytest.fixture

@@ -1,5 +1,9 @@
 // The app's entry point: open the store, start the app, register the service worker.
-import "./app.css";
+// The stylesheet, in cascade order (esbuild bundles them into one file).
+import "./styles/base.css";
+import "./styles/study.css";
+import "./styles/controls.css";
+import "./styles/reading.css";
 import { App } from "./app.js";
 import { IdbStore } from "./store.js";
 import { registerServiceWorker } from "./sw-register.js";
