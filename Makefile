@@ -10,9 +10,9 @@ PORT ?= 8000
 
 run: setup
 	@$(RECAP) migrate
-	@$(RECAP) content publish content
-	@$(RECAP) users import server/demo/accounts.csv
-	@echo "Sign in with rep@example.com; the code is written to var/mail/ (newest .eml). Other demo accounts: docs/people.md."
+	@$(RECAP) content publish --initial content
+	@$(RECAP) users import --new-only server/demo/accounts.csv
+	@echo "Sign in with rep@example.com (other demo accounts: docs/people.md); where the code goes is printed below."
 	@PORT=$(PORT) exec $(RECAP) serve
 
 test: setup chromium lint types jstest pytest

@@ -43,7 +43,7 @@ DAY_MS = 86_400_000
 def publish_content(db_path: Path, content: Path) -> None:
     """`recap content publish CONTENT` into a new database, as an operator would."""
     env = dict(os.environ, RECAP_DB=str(db_path))
-    result = subprocess.run([RECAP, "content", "publish", str(content)], capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run([RECAP, "content", "publish", "--create", str(content)], capture_output=True, text=True, env=env, timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"recap content publish failed:\n{result.stdout}{result.stderr}")
 

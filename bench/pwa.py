@@ -61,7 +61,7 @@ def shell_gzip_bytes() -> dict[str, int]:
 def start_server(workdir: Path) -> LiveServer:
     """`recap serve --port 0` on a temporary database with the demo library and accounts."""
     db = workdir / "recap.db"
-    for args in (("content", "publish", str(CONTENT)), ("users", "import", str(ACCOUNTS))):
+    for args in (("content", "publish", "--create", str(CONTENT)), ("users", "import", str(ACCOUNTS))):
         result = run_recap(*args, db_path=db)
         if result.returncode != 0:
             sys.exit(f"recap {' '.join(args[:2])} failed:\n{result.stdout}{result.stderr}")

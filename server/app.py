@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -14,9 +15,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
-from litestar.types import Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 
-from server import __version__, migrations, proxies
+from server import __version__, migrations, proxies, urls
 from server.db import connect
 from server.deps import provide_db, provide_pool, provide_settings
 from server.errors import handle_error
@@ -44,7 +45,27 @@ class RecapApp(Litestar):
             await super().__call__(scope, receive, send)
             return
         scope = proxies.resolve(scope, self.trusted_proxies)
+        if scope.get("method") == "HEAD":
+            # HEAD is GET without the body, for every route that answers GET (RFC 9110 §9.3.2).
+            scope = cast(Scope, {**scope, "method": "GET"})
+            send = _without_body(send)
         await log_request(scope, receive, with_security_headers(scope, send), super().__call__)
+
+
+def _without_body(send: Send) -> Send:
+    """`send` with every body chunk emptied: the headers (Content-Length included) stay as for GET."""
+
+    async def send_headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_headers_only
+
+
+def _template_filters(engine: JinjaTemplateEngine) -> None:
+    # `segment`: a value placed in a URL path, quoted whole (an email may hold `%`, `?`, `#`, `/`).
+    engine.engine.filters["segment"] = urls.segment
 
 
 def _utc_now() -> datetime.datetime:
@@ -104,7 +125,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
         on_shutdown=[pool.close],
         exception_handlers={Exception: handle_error},
         guards=[access_guard],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_template_filters),
         # The schema as JSON and YAML only: the browsable UIs load scripts from CDNs, which the
         # Content-Security-Policy (rightly) refuses.
         openapi_config=OpenAPIConfig(

@@ -20,8 +20,9 @@ from server.people import rules
 from server.settings import Settings
 from server.syncing import errors
 
-_DEV_TOKEN = re.compile(r"^Bearer dev:([A-Za-z0-9._@+-]{1,200})$")
-_DEVICE_TOKEN = re.compile(r"^Bearer (" + signin.DEVICE_TOKEN_PREFIX + r"[A-Za-z0-9_-]{20,100})$")
+# Used with fullmatch, so nothing may follow the token (not even a line break).
+_DEV_TOKEN = re.compile(r"Bearer dev:([A-Za-z0-9._@+-]{1,200})")
+_DEVICE_TOKEN = re.compile(r"Bearer (" + signin.DEVICE_TOKEN_PREFIX + r"[A-Za-z0-9_-]{20,100})")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 
@@ -37,6 +38,11 @@ def session_cookie(request: Request[Any, Any, Any]) -> str:
 
 def csrf_cookie(request: Request[Any, Any, Any]) -> str:
     return "__Host-recap_csrf" if is_https(request) else "recap_csrf"
+
+
+def sign_in_cookie(request: Request[Any, Any, Any]) -> str:
+    """The cookie naming the browser that asked for a sign-in code (docs/auth.md)."""
+    return "__Host-recap_signin" if is_https(request) else "recap_signin"
 
 
 def now(request: Request[Any, Any, Any]) -> datetime.datetime:
@@ -59,13 +65,19 @@ def dev_user_key(text: str) -> str:
 
 
 def authenticate(
-    request: Request[Any, Any, Any], settings: Settings, db: sqlite_utils.Database, *, check_csrf: bool = True
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    db: sqlite_utils.Database,
+    *,
+    check_csrf: bool = True,
+    device: bool = False,
 ) -> signin.Principal:
     """The caller, or a 401 that tells the app to pause its outbox and ask for sign-in.
 
-    A request with an Authorization header is judged by that header alone. A request
-    authenticated by the session cookie must, unless its method is safe, carry the session's
-    CSRF token in `X-CSRF-Token` matching the `recap_csrf` cookie (403 otherwise).
+    A request with an Authorization header is judged by that header alone. A device credential
+    counts only where the route accepts one (`device=True`: sync and signing out); pages and
+    forms need the session cookie, which must, unless the method is safe, come with the
+    session's CSRF token in `X-CSRF-Token` matching the `recap_csrf` cookie (403 otherwise).
     """
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, signin.Principal):
@@ -74,12 +86,14 @@ def authenticate(
     moment = now(request)
     if header:
         if settings.dev_auth:
-            dev = _DEV_TOKEN.match(header)
+            dev = _DEV_TOKEN.fullmatch(header)
             if dev:
                 return signin.Principal(dev_user_key(dev.group(1)), "dev")
-        device = _DEVICE_TOKEN.match(header)
-        if device:
-            principal = signin.device_principal(db, device.group(1), moment)
+        bearer = _DEVICE_TOKEN.fullmatch(header)
+        if bearer and not device:
+            raise errors.Unauthorized("a device credential is for syncing only: sign in to use this page")
+        if bearer:
+            principal = signin.device_principal(db, settings, bearer.group(1), moment)
             if principal is not None:
                 return principal
         raise errors.Unauthorized("sign in again to sync; nothing recorded on this device is lost")

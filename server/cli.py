@@ -21,6 +21,7 @@ from server.people import accounts, rules
 from server.people.csv_import import MAX_BYTES, Row, parse_people_csv
 from server.settings import Settings, SettingsError, settings_from_env
 from server.storage import auth as auth_store
+from server.storage.content import latest_version
 from sync.clock import format_utc
 
 
@@ -71,6 +72,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(f"Recap is running at http://{host}:{port}/  (database {settings.db_path}; Ctrl-C to stop)", flush=True)
+    if not settings.smtp_host:
+        print(
+            f"Sign-in codes are not mailed (RECAP_SMTP_HOST is not set): each is written to {settings.mail_dir.resolve()}/ "
+            "as an .eml file (the newest is the latest code)",
+            flush=True,
+        )
     # proxy_headers=False: the app believes forwarding headers only from RECAP_TRUSTED_PROXIES.
     config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on", proxy_headers=False)
     uvicorn.Server(config).run(sockets=[sock])
@@ -104,11 +111,24 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 def cmd_content_publish(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if not settings.db_path.exists() and not args.create:
+        print(
+            f"recap content publish: there is no database at {settings.db_path}: check --db or RECAP_DB, "
+            "or add --create to start a new one there",
+            file=sys.stderr,
+        )
+        return 1
     db = connect(settings.db_path)
     try:
         pending = migrations.pending(db)
         if pending:
             migrations.apply(db)
+        if args.initial and (version := latest_version(db)):
+            print(
+                f"not published: the database already has library version {version}; --initial publishes only into "
+                "a database that has none (publish changes with `recap content publish DIR`)"
+            )
+            return 0
         result = publish(db, _content_dir(args))
     except ContentError as error:
         print("nothing was published", file=sys.stderr)
@@ -181,7 +201,7 @@ def cmd_users_import(args: argparse.Namespace) -> int:
         return 1
     db = _migrated(args)
     try:
-        result = accounts.import_people(db, parsed.rows, parsed.problems, path, partial=args.partial)
+        result = accounts.import_people(db, parsed.rows, parsed.problems, path, partial=args.partial, new_only=args.new_only)
     finally:
         db.close()
     return _print_import(result)
@@ -282,7 +302,7 @@ def cmd_users_sessions(args: argparse.Namespace) -> int:
             print(f"recap users sessions: no one has the address {email}", file=sys.stderr)
             return 1
         sessions = auth_store.live_sessions(db, user.id, format_utc(_now()))
-        devices = auth_store.live_device_credentials(db, user.id)
+        devices = auth_store.live_device_credentials(db, user.id, signin.device_idle_cutoff(_settings(args), _now()))
     except rules.Invalid as error:
         print(f"recap users sessions: {error}", file=sys.stderr)
         return 1
@@ -333,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     pub = content_commands.add_parser("publish", help="validate, then publish all changes as one new version")
     pub.add_argument("dir", metavar="DIR", nargs="?", help="the content folder (default: RECAP_CONTENT, or content/)")
     pub.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    pub.add_argument("--create", action="store_true", help="create the database when the file does not exist (otherwise refused)")
+    pub.add_argument(
+        "--initial", action="store_true", help="publish only into a database that has no published version yet (make run)"
+    )
     pub.set_defaults(func=cmd_content_publish)
 
     users = commands.add_parser("users", help="people, their teams, and their sign-in (docs/people.md, docs/auth.md)")
@@ -357,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = users_commands.add_parser("import", help="create or update people from a CSV file (docs/people.md)")
     imp.add_argument("file", metavar="FILE", type=Path, help="CSV with the columns email,name,roles[,teams]")
     imp.add_argument("--partial", action="store_true", help="apply the good rows even when some are bad (exit code 1)")
+    imp.add_argument("--new-only", action="store_true", help="create the people who are new; leave everyone who exists as they are")
     imp.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     imp.set_defaults(func=cmd_users_import)
     lst = users_commands.add_parser("list", help="print everyone: email, name, roles, teams (tab-separated)")

@@ -23,13 +23,14 @@ _TITLES = {
     405: "That method is not allowed here",
     409: "That clashes with something already there",
     413: "That is too large",
+    415: "That kind of content is not accepted here",
     429: "Too many requests",
     500: "Something went wrong on our side",
     503: "Not ready yet",
 }
 _CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
     500: "internal_error", 503: "unavailable",
 }
 
@@ -45,6 +46,8 @@ class RecapError(Exception):
         self.detail = detail
         # Machine-readable fields a client acts on, e.g. `expected_seq` or `limit`.
         self.extra = extra
+        # Response headers, e.g. Retry-After on a 429.
+        self.headers: dict[str, str] = {}
 
 
 class NotFound(RecapError):
@@ -72,6 +75,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     if isinstance(exc, RecapError):
         status, code, detail = exc.status_code, exc.error, exc.detail
         extra = dict(exc.extra)
+        headers = dict(exc.headers)
     elif isinstance(exc, HTTPException):
         status = exc.status_code
         code = _CODES.get(status, "error")

@@ -225,6 +225,43 @@ def m005_sign_in(db: sqlite_utils.Database) -> None:
     _immutable(db, "audit_log")
 
 
+@migrations()
+def m006_hardening(db: sqlite_utils.Database) -> None:
+    # Sign-in codes belong to whoever asked for them (docs/auth.md "Nobody can lock you out"):
+    # one per (person, requester), so a stranger asking for codes neither replaces nor uses up
+    # the owner's. Codes live ten minutes, so the old table is simply replaced.
+    db.executescript(
+        """
+        DROP TABLE sign_in_codes;
+        CREATE TABLE sign_in_codes (
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            challenge TEXT NOT NULL,       -- SHA-256 of the requester's sign-in cookie
+            network TEXT NOT NULL,         -- the requester's client network (rate-limit key)
+            salt TEXT NOT NULL,
+            code_hash TEXT NOT NULL,       -- HMAC-SHA256 of the 6-digit code
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, challenge)
+        ) WITHOUT ROWID;
+        CREATE INDEX sign_in_codes_by_network ON sign_in_codes(user_id, network);
+        -- A repeated client_seq must be the same mutation: its hash is compared (docs/sync.md).
+        ALTER TABLE mutations ADD COLUMN hash TEXT;
+        -- Answers applied since the device last reported progress disagreements: the most it may report.
+        ALTER TABLE devices ADD COLUMN unreported_answers INTEGER NOT NULL DEFAULT 0;
+        -- The day each learner started each campaign: max(campaign start, the day it reached them).
+        CREATE TABLE enrollments (
+            user_id TEXT NOT NULL,
+            campaign_id TEXT NOT NULL,
+            enrolled_day INTEGER NOT NULL,  -- the learner's local day number when it reached them
+            start_day INTEGER NOT NULL,     -- max(campaign start, enrolled_day)
+            enrolled_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, campaign_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

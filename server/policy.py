@@ -6,6 +6,10 @@ Levels (docs/security.md):
   the development credential when RECAP_DEV_AUTH=1);
 - `role:<role>`: a signed-in user holding that role (rep, coach, editor, manager, admin).
 
+Which credentials count: a session cookie everywhere; a device credential (`Bearer rcd_…`) only
+on routes that also declare `"device": True` (sync, and signing a device out), so a stolen
+device credential opens no page and bypasses no form's CSRF token (docs/auth.md).
+
 A handler without a declaration makes the app refuse to start, so no route can be forgotten.
 The generated OpenAPI schema routes and Litestar's automatic OPTIONS answers (which only list
 the allowed methods) are the exceptions, and they are public.
@@ -72,7 +76,9 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
     try:
         # Forms cannot send the CSRF header: routes marked csrf="form" check the form's token.
         form_csrf = handler.opt.get("csrf") == "form"
-        principal = auth.authenticate(connection, state.settings, db, check_csrf=not form_csrf)
+        principal = auth.authenticate(
+            connection, state.settings, db, check_csrf=not form_csrf, device=bool(handler.opt.get("device"))
+        )
         connection.state.principal = principal
         if level.startswith("role:"):
             role = level.removeprefix("role:")

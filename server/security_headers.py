@@ -29,11 +29,16 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# A response that does not say how to cache it is not cached at all: pages, sign-in answers,
+# sync answers and errors are about one person at one moment. Files that may be cached (the
+# app's assets, icons, page styles, published content) say so themselves.
+NO_STORE = (b"cache-control", b"no-store")
 
 
 def with_security_headers(scope: Scope, send: Send) -> Send:
-    """Wrap `send` so the response start carries the headers (HSTS only over https)."""
-    extra = [*HEADERS, HSTS] if scope.get("scheme") == "https" else HEADERS
+    """Wrap `send` so the response start carries the headers (HSTS only over https), each only
+    when the response has not set it itself."""
+    extra = [*HEADERS, NO_STORE, HSTS] if scope.get("scheme") == "https" else [*HEADERS, NO_STORE]
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":

@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
     session_idle_minutes: int = 12 * 60
     session_max_days: int = 30
+    # A device credential unused for this long stops working (using it renews it).
+    device_idle_days: int = 60
     # Outgoing mail. Without an SMTP host, messages are written to var/mail/ as .eml files.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -73,9 +75,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
                     f"RECAP_TRUSTED_PROXIES: {proxy!r} is not an IP address or network: "
                     "use addresses such as 127.0.0.1 or 10.0.0.0/8, separated by commas"
                 ) from None
-        if self.session_idle_minutes < 1 or self.session_max_days < 1:
+        if self.session_idle_minutes < 1 or self.session_max_days < 1 or self.device_idle_days < 1:
             raise SettingsError(
-                "RECAP_SESSION_IDLE_MINUTES and RECAP_SESSION_MAX_DAYS must be at least 1"
+                "RECAP_SESSION_IDLE_MINUTES, RECAP_SESSION_MAX_DAYS and RECAP_DEVICE_IDLE_DAYS must be at least 1"
             )
         if self.smtp_tls not in SMTP_TLS_MODES:
             raise SettingsError(
@@ -140,6 +142,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         values["session_idle_minutes"] = _int("RECAP_SESSION_IDLE_MINUTES", env["RECAP_SESSION_IDLE_MINUTES"])
     if env.get("RECAP_SESSION_MAX_DAYS"):
         values["session_max_days"] = _int("RECAP_SESSION_MAX_DAYS", env["RECAP_SESSION_MAX_DAYS"])
+    if env.get("RECAP_DEVICE_IDLE_DAYS"):
+        values["device_idle_days"] = _int("RECAP_DEVICE_IDLE_DAYS", env["RECAP_DEVICE_IDLE_DAYS"])
     if env.get("RECAP_SMTP_HOST"):
         values["smtp_host"] = env["RECAP_SMTP_HOST"].strip()
     if env.get("RECAP_SMTP_PORT"):

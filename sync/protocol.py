@@ -7,6 +7,7 @@ never changes. A change that cannot be made that way is a new protocol version.
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -102,6 +103,12 @@ class Mutation(Base):
     payload_version: Annotated[int, msgspec.Meta(ge=1)]
     payload: dict[str, Any]
 
+    def content_hash(self) -> str:
+        """What a repeat of this mutation must match (`seq_reused` otherwise): a SHA-256 of its
+        kind, payload version and payload, with object keys sorted."""
+        canonical = msgspec.json.encode([self.kind, self.payload_version, self.payload], order="sorted")
+        return hashlib.sha256(canonical).hexdigest()
+
 
 class PushRequest(Base):
     protocol: int
@@ -140,6 +147,9 @@ class PullRequest(Base):
     # How many of this device's answers, since its last pull, got a different provisional
     # progress from the one the server returned. Counted into a metric; never trusted.
     disagreements: Annotated[int, msgspec.Meta(ge=0, le=100_000)] = 0
+    # The learner's local day number now (docs/scheduler.md §1). A campaign reaching the learner
+    # at this pull starts for them on this day (or on its own start date, if later).
+    local_day: Annotated[int, msgspec.Meta(ge=0, le=200_000)] | None = None
 
 
 class Change(Base):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,9 @@ import pytest
 import sqlite_utils
 
 from server import migrations
-from server.db import connect
+from server.db import connect, write_transaction
+from server.library.publish import publish
+from server.storage import people
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_LIBRARY = Path(__file__).parent / "fixtures" / "library"
@@ -30,6 +34,43 @@ def library(tmp_path: Path) -> Path:
     target = tmp_path / "library"
     shutil.copytree(FIXTURE_LIBRARY, target)
     return target
+
+
+class Clock:
+    """Today's real time to start with (commands such as `recap users sessions` read the real
+    clock), then moved by the tests instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+ANN = "ann@example.com"
+BO = "bo@example.com"
+
+
+def people_db(path: Path) -> Path:
+    """A migrated database with the fixture library published and two reps, Ann and Bo."""
+    database = connect(path)
+    migrations.apply(database)
+    publish(database, FIXTURE_LIBRARY)
+    with write_transaction(database):
+        for address, name in ((ANN, "Ann Archer"), (BO, "Bo Baker")):
+            user_id = str(uuid.uuid4())
+            people.insert_user(database, user_id, address, name, "2026-01-01T00:00:00.000Z")
+            people.set_roles(database, user_id, ["rep"])
+    database.close()
+    return path
 
 
 @pytest.fixture
@@ -102,7 +143,7 @@ class LiveServer:
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A real server on its own database, with the fixture library published."""
     db_file = tmp_path / "live" / "recap.db"
-    result = run_recap("content", "publish", str(FIXTURE_LIBRARY), db_path=db_file)
+    result = run_recap("content", "publish", "--create", str(FIXTURE_LIBRARY), db_path=db_file)
     assert result.returncode == 0, result.stdout + result.stderr
     server = LiveServer(db_file)
     yield server
@@ -153,7 +194,7 @@ def page(browser: Any) -> Iterator[Any]:
 def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A real server with the demo library published and the demo accounts imported."""
     db_file = tmp_path / "live" / "recap.db"
-    for args in (("content", "publish", str(DEMO_LIBRARY)), ("users", "import", str(ROOT / "server" / "demo" / "accounts.csv"))):
+    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(ROOT / "server" / "demo" / "accounts.csv"))):
         result = run_recap(*args, db_path=db_file)
         assert result.returncode == 0, result.stdout + result.stderr
     server = LiveServer(db_file)

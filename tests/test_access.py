@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import get
@@ -122,10 +123,28 @@ def test_role_routes_tell_anonymous_from_forbidden(client: TestClient) -> None: 
 def test_the_documented_policy_table_matches_the_app(tmp_path: Path) -> None:
     app = create_app(Settings(db_path=tmp_path / "x.db"))
     doc = (ROOT / "docs" / "security.md").read_text()
-    documented = set(re.findall(r"^\| `(\w+ \S+)` \| `([\w:-]+)` \|$", doc, re.M))
+    documented = set(re.findall(r"^\| `(\w+ \S+)` \| `([\w:-]+)` \| (device)? ?\|$", doc, re.M))
+    devices = {(path, method) for path, method, opt in _device_routes(app)}
     actual = {
-        (method + " " + PARAM_TYPE.sub(r"{\1}", path), access)
+        (method + " " + PARAM_TYPE.sub(r"{\1}", path), access, "device" if (path, method) in devices else "")
         for path, method, access in declared_routes(app)
         if method not in ("OPTIONS", "HEAD") and not path.startswith("/schema")
     }
     assert documented == actual
+
+
+def _device_routes(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, method, opt) of the routes that accept a device credential."""
+    return [
+        (route.path, method, handler.opt)
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        for method in getattr(handler, "http_methods", ())
+        if handler.opt.get("device")
+    ]
+
+
+def test_only_sync_and_signing_out_accept_a_device_credential(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert sorted((path, method) for path, method, _ in _device_routes(client.app)) == [
+        ("/auth/logout", "POST"), ("/sync/pull", "POST"), ("/sync/push", "POST"),
+    ]  # fmt: skip

@@ -123,7 +123,8 @@ def test_people_and_teams_are_managed_from_the_pages(admin: TestClient, db_file:
         data={"email": "New@Example.com", "name": "Nia New", "roles": ["rep"], "teams": "south", "csrf_token": token},
         follow_redirects=False,
     )
-    assert made.status_code == 303 and made.headers["location"].startswith("/admin/people/new@example.com")
+    assert made.status_code == 303 and made.headers["location"].startswith("/admin/people/")
+    assert "Nia New" in admin.get(made.headers["location"]).text  # a person's pages are addressed by their id
     moved = admin.post("/admin/people/new@example.com/teams", data={"teams": "demo; north", "csrf_token": token}, follow_redirects=False)
     assert moved.status_code == 303
     listing = {line.split("\t")[0]: line.split("\t") for line in run_recap("users", "list", db_path=db_file).stdout.splitlines()}

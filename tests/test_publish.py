@@ -44,7 +44,7 @@ def add_answer(db: sqlite_utils.Database, qid: str, answer_id: str = "a1") -> No
 
 
 def test_publish_prints_each_change_and_the_version(library: Path, db_path: Path) -> None:
-    first = run_recap("content", "publish", str(library), db_path=db_path)
+    first = run_recap("content", "publish", "--create", str(library), db_path=db_path)
     assert first.returncode == 0, first.stderr
     lines = first.stdout.strip().splitlines()
     assert lines[-1] == "published version 1"
@@ -102,7 +102,7 @@ def test_cosmetic_change_may_not_move_the_right_answer(library: Path, db: sqlite
 
 
 def test_broken_content_publishes_nothing(library: Path, db_path: Path) -> None:
-    assert run_recap("content", "publish", str(library), db_path=db_path).returncode == 0
+    assert run_recap("content", "publish", "--create", str(library), db_path=db_path).returncode == 0
     edit(library, "questions/next-step.yaml", "correct: 2", "correct: 9")
     edit(library, "nuggets/ask-first.md", "before you talk", "before talking")
     result = run_recap("content", "publish", str(library), db_path=db_path)

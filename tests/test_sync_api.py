@@ -228,7 +228,13 @@ def test_pull_pages_cursors_and_acked_through(client: TestClient) -> None:  # ty
         "/sync/pull", json={"protocol": 1, "device_id": other.device_id, "cursors": {}, "limit": 3}, headers=AUTH
     ).json()
     assert response["has_more"] is True and response["digest"] is None
-    assert [c["stream"] for c in response["changes"]] == ["content", "records", "records", "records"]
+    # `limit` counts every change of the page, the content change included (docs/sync.md).
+    assert [c["stream"] for c in response["changes"]] == ["content", "records", "records"]
+    one = client.post(
+        "/sync/pull", json={"protocol": 1, "device_id": other.device_id, "cursors": {}, "limit": 1}, headers=AUTH
+    ).json()
+    assert [c["stream"] for c in one["changes"]] == ["content"] and one["has_more"] is True
+    assert one["cursors"]["records"] == 0  # nothing of the records stream was sent: its cursor stays
     other.pull_all(limit=3)
     assert set(other.answers) == set(device.answers)
     assert other.server_progress["who-else"]["reps"] == 5
@@ -362,3 +368,38 @@ def test_impossible_dates_never_block_the_outbox(client: TestClient, server_db: 
     month13 = client.post("/sync/push", json=push_body(DEVICE, [mutation(4)], sent_at="2026-13-01T00:00:00.000Z"), headers=AUTH)
     assert month13.status_code == 400 and month13.json()["error"] == "malformed" and "sent_at" in month13.json()["detail"]
     assert answer_count(server_db) == 2
+
+
+@pytest.mark.parametrize("path", ["/sync/push", "/sync/pull"])
+def test_a_well_formed_request_of_another_protocol_is_told_so(client: TestClient, path: str) -> None:  # type: ignore[type-arg]
+    body = push_body(DEVICE, [mutation(1)]) if path == "/sync/push" else {"protocol": 1, "device_id": DEVICE}
+    answer = client.post(path, json={**body, "protocol": 2}, headers=AUTH)
+    assert answer.status_code == 400 and answer.json()["error"] == "protocol_unsupported"
+    assert answer.json()["supported"] == [1]
+
+
+def test_a_resent_seq_with_the_same_id_but_another_payload_is_seq_reused(client: TestClient, server_db: Path) -> None:  # type: ignore[type-arg]
+    original = mutation(1, choice=[2])
+    assert client.post("/sync/push", json=push_body(DEVICE, [original]), headers=AUTH).status_code == 200
+    changed = {**original, "payload": {**original["payload"], "choice": [1]}}
+    for body in (push_body(DEVICE, [changed]), push_body(DEVICE, [changed, mutation(2)])):
+        refused = client.post("/sync/push", json=body, headers=AUTH)
+        assert refused.status_code == 409 and refused.json()["error"] == "seq_reused", refused.text
+        assert refused.json()["expected_seq"] == 2
+    assert rows(server_db, "SELECT choice FROM answers") == [("[2]",)]  # the stored answer is untouched
+    # The very same mutation, keys in another order, is still a harmless repeat.
+    same = {"payload": dict(reversed(list(original["payload"].items()))), **{k: v for k, v in original.items() if k != "payload"}}
+    repeat = client.post("/sync/push", json=push_body(DEVICE, [same]), headers=AUTH)
+    assert repeat.status_code == 200 and repeat.json()["results"][0]["status"] == "applied"
+    # Within one batch too: the same seq twice with different content is refused, and nothing applies.
+    twice = push_body(DEVICE, [mutation(2), {**mutation(2), "payload": mutation(2)["payload"]}])
+    twice["mutations"][1]["id"] = twice["mutations"][0]["id"]
+    assert client.post("/sync/push", json=twice, headers=AUTH).status_code == 409
+    assert rows(server_db, "SELECT count(*) FROM answers") == [(1,)]
+
+
+def test_a_batch_with_a_hole_or_out_of_order_is_refused_whole(client: TestClient, server_db: Path) -> None:  # type: ignore[type-arg]
+    for seqs in ([1, 3], [2, 1]):
+        refused = client.post("/sync/push", json=push_body(DEVICE, [mutation(s) for s in seqs]), headers=AUTH)
+        assert refused.status_code == 409 and refused.json() | {"detail": ""} == {"error": "seq_gap", "detail": "", "expected_seq": 1}
+    assert rows(server_db, "SELECT count(*) FROM answers") == [(0,)]

@@ -89,7 +89,7 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[CrashableServer]:
     db_path = tmp_path / "crash" / "recap.db"
-    published = run_recap("content", "publish", str(FIXTURE_LIBRARY), db_path=db_path)
+    published = run_recap("content", "publish", "--create", str(FIXTURE_LIBRARY), db_path=db_path)
     assert published.returncode == 0, published.stdout + published.stderr
     instance = CrashableServer(db_path, free_port())
     try:

@@ -96,6 +96,7 @@ export class App {
       store: this.#store,
       deviceId,
       fetch: this.#fetch,
+      localDay: () => this.today(),
       // No credential yet (or an old development sign-in): sync pauses as on a 401.
       getAuthHeader: async () => (this.settings.user && this.settings.device_token ? `Bearer ${this.settings.device_token}` : null),
     });

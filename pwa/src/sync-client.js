@@ -73,6 +73,7 @@ export class SyncClient {
   #pullLimit;
   #maxRetries;
   #timeoutMs;
+  #localDay;
 
   #running = null;
   #syncing = false;
@@ -103,6 +104,8 @@ export class SyncClient {
    * @param {number} [options.pullLimit] changes per pull page (1–1000, default 1000)
    * @param {number} [options.maxRetries] transient failures retried within one sync (default 5)
    * @param {number} [options.timeoutMs] per request (default 30 s)
+   * @param {() => number|null} [options.localDay] the learner's local day number now, sent with
+   *   each pull: the server starts campaigns on the day they reach the learner (docs/sync.md)
    */
   constructor(options) {
     const o = options ?? {};
@@ -123,6 +126,7 @@ export class SyncClient {
     this.#pullLimit = Math.max(1, Math.min(MAX_PULL_PAGE, o.pullLimit ?? MAX_PULL_PAGE));
     this.#maxRetries = o.maxRetries ?? 5;
     this.#timeoutMs = o.timeoutMs ?? 30_000;
+    this.#localDay = o.localDay ?? (() => null);
   }
 
   get deviceId() {
@@ -474,6 +478,8 @@ export class SyncClient {
       const disagreements = Math.min(100_000, (await this.#store.disagreements?.()) ?? 0);
       const body = { protocol: PROTOCOL, device_id: this.#deviceId, cursors: { content: cursors.content, records: cursors.records }, limit: this.#pullLimit };
       if (disagreements > 0) body.disagreements = disagreements;
+      const localDay = this.#localDay();
+      if (Number.isInteger(localDay) && localDay >= 0) body.local_day = localDay;
       const result = await this.#post("/sync/pull", JSON.stringify(body));
       const verdict = classify(result);
       if (verdict.type === "transient") {

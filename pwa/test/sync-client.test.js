@@ -47,7 +47,7 @@ const DAY = 20423;
 async function startServer() {
   const dir = await mkdtemp(path.join(tmpdir(), "recap-sync-client-"));
   const env = { ...process.env, RECAP_DB: path.join(dir, "recap.db") };
-  const published = spawnSync(RECAP, ["content", "publish", LIBRARY], { env, encoding: "utf8" });
+  const published = spawnSync(RECAP, ["content", "publish", "--create", LIBRARY], { env, encoding: "utf8" });
   if (published.status !== 0) {
     throw new Error(`recap content publish failed (${published.status}):\n${published.stdout}\n${published.stderr}`);
   }
@@ -619,14 +619,24 @@ for (const [storeKind, storeFactory] of STORES) describe(`sync against the real 
     assert.ok(pulls.length >= 4, `${pulls.length} pages`);
     pulls.forEach((p, i) => {
       assert.equal(p.body.limit, 3);
-      const records = p.response.changes.filter((c) => c.stream === "records");
-      assert.ok(records.length <= 3);
+      assert.ok(p.response.changes.length <= 3, "the limit counts every change, the content change included");
       assert.equal(p.response.has_more, i < pulls.length - 1);
       assert.equal(p.response.digest === null, i < pulls.length - 1, "the digest comes on the last page only");
       if (i > 0) assert.equal(p.body.cursors.records, pulls[i - 1].response.cursors.records, "each page starts at the last page's cursor");
     });
     assert.deepEqual(sorted((await b.store.answers()).map((x) => x.id)), sorted(ids));
     assert.deepEqual(await b.store.getCursors(), await a.store.getCursors());
+  });
+
+  test("every pull names the learner's local day, so campaigns start on the day they reach them", async () => {
+    const withDay = device(uniqueUser("day"), { client: { localDay: () => DAY + 3 } });
+    await withDay.client.syncNow();
+    const pulls = withDay.fetch.calls("/sync/pull");
+    assert.ok(pulls.length >= 1);
+    for (const p of pulls) assert.equal(p.body.local_day, DAY + 3);
+    const without = device(uniqueUser("noday"));
+    await without.client.syncNow();
+    for (const p of without.fetch.calls("/sync/pull")) assert.equal("local_day" in p.body, false);
   });
 
   test("the library snapshot is stored with the content cursor; a failed download keeps the old cursor", async () => {

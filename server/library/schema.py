@@ -132,7 +132,9 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     language: Language = "en"
     # Team ids, or "all" for everyone.
     audience: Annotated[list[Slug], msgspec.Meta(min_length=1)]
-    start: datetime.date
+    # The first day it may run. Each learner starts on max(start, the day it reaches them:
+    # their first sync after it is published); without it, on the day it reaches them.
+    start: datetime.date | None = None
     daily_cap: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
     repeat: RepeatMode = "fsrs"
     questions: Annotated[list[Slug], msgspec.Meta(min_length=1)]

@@ -48,6 +48,7 @@ class ImportResult(msgspec.Struct, frozen=True):
     new_teams: list[str]
     problems: list[Problem]
     applied: bool
+    kept: int = 0  # existing people left as they were (--new-only)
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -58,9 +59,10 @@ class ImportResult(msgspec.Struct, frozen=True):
         if not self.applied:
             return f"nothing was imported: {len(self.problems)} problem(s); fix them, or use --partial to import the good rows"
         skipped = f"; {len({p.line for p in self.problems})} bad row(s) skipped" if self.problems else ""
+        kept = f"; {self.kept} existing kept as they are" if self.kept else ""
         if not created and not updated and not self.new_teams:
-            return f"no changes ({unchanged} unchanged){skipped}"
-        return f"imported: {created} created, {updated} updated, {unchanged} unchanged{skipped}"
+            return f"no changes ({unchanged} unchanged{kept}){skipped}"
+        return f"imported: {created} created, {updated} updated, {unchanged} unchanged{kept}{skipped}"
 
 
 def plan(people: dict[str, StoredPerson], rows: list[Row], path: str) -> tuple[list[Change], list[str], list[Problem]]:
@@ -109,19 +111,25 @@ def import_people(
     path: str,
     *,
     partial: bool = False,
+    new_only: bool = False,
     now: datetime.datetime | None = None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> ImportResult:
     """Apply the rows in one transaction. Any problem (already found or found here) stops
-    everything unless `partial`, when the good rows are applied and the bad ones reported."""
+    everything unless `partial`, when the good rows are applied and the bad ones reported.
+    With `new_only`, rows about people who exist already are left out: nothing of theirs changes."""
     stamp = (now or datetime.datetime.now(datetime.UTC)).isoformat(timespec="seconds")
     with write_transaction(db):
-        changes, teams_needed, more = plan(store.all_people(db), rows, path)
+        stored = store.all_people(db)
+        kept = sum(1 for row in rows if row.person.email in stored) if new_only else 0
+        if new_only:
+            rows = [row for row in rows if row.person.email not in stored]
+        changes, teams_needed, more = plan(stored, rows, path)
         problems = sorted([*problems, *more])
         existing_teams = store.team_ids(db)
         new_teams = [t for t in teams_needed if t not in existing_teams]
         if problems and not partial:
-            return ImportResult(changes, new_teams, problems, applied=False)
+            return ImportResult(changes, new_teams, problems, applied=False, kept=kept)
         for team in new_teams:
             store.insert_team(db, team, team, stamp)
         for change in changes:
@@ -140,7 +148,7 @@ def import_people(
                 auth_store.audit(db, stamp, "role-change", change.email, detail=detail)
             if change.before is None or change.teams != change.before.teams:
                 store.set_memberships(db, user_id, change.teams)
-    return ImportResult(changes, new_teams, problems, applied=True)
+    return ImportResult(changes, new_teams, problems, applied=True, kept=kept)
 
 
 def list_people(db: sqlite_utils.Database) -> list[StoredPerson]:

@@ -22,9 +22,14 @@ MAX_LOCAL_PART = 64
 
 # Deliberately strict: plain ASCII addresses of the form people type, which every mail system
 # delivers to. Quoted local parts, IP-literal domains and internationalised addresses are refused.
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-_TEAM_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
+# Used with fullmatch: `$` alone would also match before a final line break ("x\n@…").
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_TEAM_SLUG = re.compile(r"[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?")
+# Invisible characters that change how text around them is shown: bidi embeddings, overrides,
+# isolates and marks, zero-width spaces and the BOM. A name holding one can pose as another
+# ("Ann\u202eevil"). Zero-width (non-)joiners stay allowed: some scripts need them between letters.
+_DECEPTIVE = frozenset("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
 
 
 class Invalid(ValueError):
@@ -49,6 +54,8 @@ def normalise_email(text: str) -> str:
     email = text.strip()
     if not email:
         raise Invalid("the email is empty")
+    if any(unicodedata.category(c) == "Cc" for c in email):
+        raise Invalid("the email contains a control character (a line break or tab?): type the address on one line")
     if len(email) > MAX_EMAIL:
         raise Invalid(f"the email is longer than {MAX_EMAIL} characters")
     if not email.isascii():
@@ -58,9 +65,9 @@ def normalise_email(text: str) -> str:
     if (
         not at
         or len(local) > MAX_LOCAL_PART
-        or not _LOCAL.match(local)
+        or not _LOCAL.fullmatch(local)
         or len(labels) < 2
-        or not all(_LABEL.match(label) for label in labels)
+        or not all(_LABEL.fullmatch(label) for label in labels)
         or labels[-1].isdigit()
     ):
         raise Invalid(f"{email!r} is not an email address, e.g. ann@example.com")
@@ -76,6 +83,8 @@ def check_name(text: str) -> str:
         raise Invalid(f"the name is {len(name)} characters long; the limit is {MAX_NAME}")
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise Invalid("the name contains a control character (a tab or line break?)")
+    if any(c in _DECEPTIVE for c in name):
+        raise Invalid("the name contains an invisible formatting character (a direction mark or zero-width space): retype it")
     return name
 
 
@@ -89,7 +98,7 @@ def check_role(text: str) -> str:
 def check_team_slug(text: str) -> str:
     """A team's id: lower-case letters, digits and inner hyphens, 1 to 40 characters."""
     slug = text.strip().lower()
-    if not _TEAM_SLUG.match(slug):
+    if not _TEAM_SLUG.fullmatch(slug):
         hint = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")[:40] or "north"
         raise Invalid(f"{text.strip()!r} is not a team id: use lower-case letters, digits and hyphens, e.g. {hint}")
     return slug

@@ -3,13 +3,16 @@
 Every route needs the admin role (server/policy.py). The forms carry the session's CSRF token
 (routes marked csrf="form" check it here, since a form cannot send a header). Each change goes
 through the same functions as the `recap users` commands, so it is audited the same way.
+
+A person's pages are addressed by their user id (`/admin/people/{id}`): an email address may
+hold `%`, `?`, `#` or `/`, which no URL survives intact everywhere, and it can change. An email
+in that place is still accepted, for links typed by hand.
 """
 
 from __future__ import annotations
 
-import datetime
-import functools
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import sqlite_utils
@@ -18,11 +21,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from server import auth, signin
+from server import auth, signin, urls
 from server.errors import NotFound, RecapError
 from server.people import accounts, rules
 from server.people.csv_import import Row
 from server.pool import ConnectionPool
+from server.settings import Settings
 from server.storage import auth as auth_store
 from server.storage import people as people_store
 from sync.clock import format_utc
@@ -31,22 +35,28 @@ ADMIN = {"access": "role:admin"}
 ADMIN_FORM = {"access": "role:admin", "csrf": "form"}
 
 
-def _person(db: sqlite_utils.Database, email: str) -> people_store.StoredPerson:
-    try:
-        address = rules.normalise_email(email)
-    except rules.Invalid as error:
-        raise NotFound(str(error)) from None
-    person = people_store.all_people(db).get(address)
-    if person is None:
-        raise NotFound(f"no one has the address {address}")
-    return person
+def _person(db: sqlite_utils.Database, key: str) -> people_store.StoredPerson:
+    """The person with this user id, or (for a hand-typed link) this email address; else 404."""
+    everyone = people_store.all_people(db)
+    found = next((p for p in everyone.values() if p.id == key), None)
+    if found is None and "@" in key:
+        try:
+            found = everyone.get(rules.normalise_email(key))
+        except rules.Invalid as error:
+            raise NotFound(str(error)) from None
+    if found is None:
+        raise NotFound("no such person: see the list of people at /admin")
+    return found
 
 
 @get("/admin", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
-def people_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database]) -> Template:
+def people_page(
+    request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database], settings: NamedDependency[Settings]
+) -> Template:
     """Everyone, with roles, teams, enrolled devices and status; a form to add someone."""
     people = sorted(accounts.list_people(db), key=lambda p: p.email)
-    context = {"people": people, "devices": auth_store.device_counts(db), "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request)}
+    devices = auth_store.device_counts(db, signin.device_idle_cutoff(settings, auth.now(request)))
+    context = {"people": people, "devices": devices, "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request)}
     return Template("admin/people.html", context=context)
 
 
@@ -56,18 +66,23 @@ def audit_page(db: NamedDependency[sqlite_utils.Database]) -> Template:
     return Template("admin/audit.html", context={"entries": auth_store.recent_audit(db, 200)})
 
 
-@get("/admin/people/{email:str}", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
-def person_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database], email: FromPath[str]) -> Template:
+@get("/admin/people/{person:str}", sync_to_thread=True, opt=ADMIN, include_in_schema=False)
+def person_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[sqlite_utils.Database],
+    settings: NamedDependency[Settings],
+    person: FromPath[str],
+) -> Template:
     """One person: roles (editable), enrolled devices (revocable), disable or enable."""
-    person = _person(db, email)
-    now = format_utc(datetime.datetime.now(datetime.UTC))
+    found = _person(db, person)
+    moment = auth.now(request)
     return Template(
         "admin/person.html",
         context={
-            "person": person,
+            "person": found,
             "all_roles": rules.ROLES,
-            "devices": auth_store.live_device_credentials(db, person.id),
-            "sessions": len(auth_store.live_sessions(db, person.id, now)),
+            "devices": auth_store.live_device_credentials(db, found.id, signin.device_idle_cutoff(settings, moment)),
+            "sessions": len(auth_store.live_sessions(db, found.id, format_utc(moment))),
             "csrf": auth.form_csrf_token(request),
             "message": request.query_params.get("done", ""),
         },
@@ -91,8 +106,9 @@ async def _in_thread(pool: ConnectionPool, work: Any) -> Any:
     return await anyio.to_thread.run_sync(run)
 
 
-def _back(email: str, message: str) -> Redirect:
-    return Redirect(f"/admin/people/{email}?done={message}", status_code=303)
+def _back(user_id: str, message: str) -> Redirect:
+    """Back to the person's page, with what was done."""
+    return Redirect(f"/admin/people/{urls.segment(user_id)}?{urlencode({'done': message})}", status_code=303)
 
 
 def _apply(db: sqlite_utils.Database, person: rules.Person) -> Any:
@@ -113,75 +129,78 @@ async def add_person(request: Request[Any, Any, Any], pool: NamedDependency[Conn
         teams = rules.parse_teams(str(form.get("teams", "")).split(";"))
     except rules.Invalid as error:
         raise RecapError(str(error)) from None
-    await _in_thread(pool, lambda db: _apply(db, rules.Person(address, name, roles, teams)))
-    return _back(address, "Saved")
+
+    def work(db: sqlite_utils.Database) -> str:
+        _apply(db, rules.Person(address, name, roles, teams))
+        return _person(db, address).id
+
+    return _back(await _in_thread(pool, work), "Saved")
 
 
-@post("/admin/people/{email:str}/teams", opt=ADMIN_FORM, include_in_schema=False)
-async def set_teams(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], email: FromPath[str]) -> Redirect:
+async def _update(request: Request[Any, Any, Any], pool: ConnectionPool, person: str, change: Any, message: str) -> Redirect:
+    """Apply `change(email)` (a rules.Person) to an existing person, then back to their page."""
+
+    def work(db: sqlite_utils.Database) -> str:
+        found = _person(db, person)
+        _apply(db, change(found.email))
+        return found.id
+
+    return _back(await _in_thread(pool, work), message)
+
+
+@post("/admin/people/{person:str}/teams", opt=ADMIN_FORM, include_in_schema=False)
+async def set_teams(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str]) -> Redirect:
     """Replace a person's teams; a team that does not exist yet is created."""
     form = await _form(request)
     try:
-        address = rules.normalise_email(email)
         teams = rules.parse_teams(str(form.get("teams", "")).split(";"))
     except rules.Invalid as error:
         raise RecapError(str(error)) from None
-
-    def work(db: sqlite_utils.Database) -> Any:
-        _person(db, address)
-        return _apply(db, rules.Person(address, None, None, teams))
-
-    await _in_thread(pool, work)
-    return _back(address, "Teams saved")
+    return await _update(request, pool, person, lambda email: rules.Person(email, None, None, teams), "Teams saved")
 
 
-@post("/admin/people/{email:str}/roles", opt=ADMIN_FORM, include_in_schema=False)
-async def set_roles(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], email: FromPath[str]) -> Redirect:
+@post("/admin/people/{person:str}/roles", opt=ADMIN_FORM, include_in_schema=False)
+async def set_roles(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str]) -> Redirect:
     """Replace a person's roles (audited as a role change)."""
     form = await _form(request)
     try:
         roles = frozenset(rules.check_role(r) for r in form.getall("roles", []))
-        address = rules.normalise_email(email)
     except rules.Invalid as error:
         raise RecapError(str(error)) from None
-
-    def work(db: sqlite_utils.Database) -> Any:
-        _person(db, address)
-        return _apply(db, rules.Person(address, None, roles, None))
-
-    await _in_thread(pool, work)
-    return _back(address, "Roles saved")
+    return await _update(request, pool, person, lambda email: rules.Person(email, None, roles, None), "Roles saved")
 
 
-@post("/admin/people/{email:str}/{action:str}", opt=ADMIN_FORM, include_in_schema=False)
-async def account_action(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], email: FromPath[str], action: FromPath[str]) -> Redirect:
+@post("/admin/people/{person:str}/{action:str}", opt=ADMIN_FORM, include_in_schema=False)
+async def account_action(
+    request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str], action: FromPath[str]
+) -> Redirect:
     """Disable (ending sessions, revoking devices) or enable a person."""
     if action not in ("disable", "enable"):
         raise NotFound(f"no such action: {action}")
     await _form(request)
-    now = datetime.datetime.now(datetime.UTC)
-    address, _, _ = await _in_thread(pool, functools.partial(_set_disabled, email=email, disabled=action == "disable", now=now))
-    return _back(address, "Disabled" if action == "disable" else "Enabled")
+    now = auth.now(request)
+
+    def work(db: sqlite_utils.Database) -> str:
+        found = _person(db, person)
+        signin.set_disabled(db, found.email, action == "disable", now)
+        return found.id
+
+    return _back(await _in_thread(pool, work), "Disabled" if action == "disable" else "Enabled")
 
 
-def _set_disabled(db: sqlite_utils.Database, email: str, disabled: bool, now: datetime.datetime) -> Any:
-    try:
-        return signin.set_disabled(db, email, disabled, now)
-    except (rules.Invalid, signin.UnknownUser) as error:
-        raise NotFound(str(error)) from None
-
-
-@post("/admin/people/{email:str}/devices/{device_id:str}/revoke", opt=ADMIN_FORM, include_in_schema=False)
-async def revoke_device(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], email: FromPath[str], device_id: FromPath[str]) -> Redirect:
+@post("/admin/people/{person:str}/devices/{device_id:str}/revoke", opt=ADMIN_FORM, include_in_schema=False)
+async def revoke_device(
+    request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str], device_id: FromPath[str]
+) -> Redirect:
     """Revoke one enrolled device's credential and end its sessions."""
     await _form(request)
-    now = datetime.datetime.now(datetime.UTC)
+    now = auth.now(request)
 
-    def work(db: sqlite_utils.Database) -> Any:
-        try:
-            return signin.revoke(db, email, device_id, now)
-        except (rules.Invalid, signin.UnknownUser) as error:
-            raise NotFound(str(error)) from None
+    def work(db: sqlite_utils.Database) -> tuple[str, int]:
+        found = _person(db, person)
+        _, _, revoked = signin.revoke(db, found.email, device_id, now)
+        return found.id, revoked
 
-    address, _, revoked = await _in_thread(pool, work)
-    return _back(address, f"Revoked {revoked} device credential(s)")
+    user_id, revoked = await _in_thread(pool, work)
+    return _back(user_id, f"Revoked {revoked} device credential(s)")
+

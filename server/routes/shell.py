@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from litestar import MediaType, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
+from litestar.file_system import BaseLocalFileSystem
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
@@ -35,7 +37,8 @@ async def app_shell(settings: NamedDependency[Settings]) -> Response[bytes]:
 async def service_worker(settings: NamedDependency[Settings]) -> Response[bytes]:
     """The service worker, at the root so that its scope is the whole app."""
     body = _built(settings, "sw.js").read_bytes()
-    return Response(body, media_type="text/javascript; charset=utf-8", headers=NO_CACHE)
+    # Litestar adds "; charset=utf-8" to text types itself.
+    return Response(body, media_type="text/javascript", headers=NO_CACHE)
 
 
 @get("/manifest.webmanifest", opt={"access": "public"}, include_in_schema=False)
@@ -43,6 +46,17 @@ async def web_manifest(settings: NamedDependency[Settings]) -> Response[bytes]:
     """The web app manifest that makes the app installable."""
     body = _built(settings, "manifest.webmanifest").read_bytes()
     return Response(body, media_type="application/manifest+json", headers=NO_CACHE)
+
+
+class StaticFiles(BaseLocalFileSystem):
+    """The local file system, where a name that cannot be a file (a NUL byte, a name longer than
+    the file system allows, a path through a file) is simply not found: 404, never 500."""
+
+    async def info(self, path: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().info(path, **kwargs)
+        except (ValueError, OSError):
+            raise FileNotFoundError(path) from None
 
 
 def assets_router(settings: Settings) -> Router:
@@ -53,6 +67,7 @@ def assets_router(settings: Settings) -> Router:
         cache_control=CacheControlHeader(public=True, max_age=31_536_000, immutable=True),
         opt={"access": "public"},
         name="assets",
+        file_system=StaticFiles(),
     )
 
 
@@ -64,6 +79,7 @@ def icons_router(settings: Settings) -> Router:
         cache_control=CacheControlHeader(public=True, max_age=86_400),
         opt={"access": "public"},
         name="icons",
+        file_system=StaticFiles(),
     )
 
 
@@ -75,4 +91,5 @@ def pages_static_router() -> Router:
         cache_control=CacheControlHeader(public=True, max_age=3600),
         opt={"access": "public"},
         name="pages-static",
+        file_system=StaticFiles(),
     )

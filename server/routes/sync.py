@@ -9,16 +9,18 @@ from typing import Any
 
 import msgspec
 import sqlite_utils
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import RawBody
 
+from server import json_body
 from server.auth import authenticate
+from server.openapi import errors, request_body
 from server.pool import ConnectionPool
 from server.settings import Settings
 from server.signin import Principal
 from server.storage import sync as store
-from server.syncing import errors
+from server.syncing import errors as sync_errors
 from server.syncing.pull import pull
 from server.syncing.push import push
 from sync import clock
@@ -40,6 +42,11 @@ _probe_decoder = msgspec.json.Decoder(ProtocolProbe)
 _push_decoder = msgspec.json.Decoder(PushRequest)
 _pull_decoder = msgspec.json.Decoder(PullRequest)
 LIMITS = {"max_mutations": MAX_MUTATIONS, "max_push_bytes": MAX_PUSH_BYTES}
+MAX_PULL_BYTES = 64 * 1024
+# Sync accepts the device credential as well as a session (docs/auth.md).
+SYNC_ACCESS = {"access": "signed-in", "device": True}
+# Answers for one person at one moment: no cache may keep them.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _now() -> datetime.datetime:
@@ -48,7 +55,7 @@ def _now() -> datetime.datetime:
 
 def _check_protocol(version: int) -> None:
     if version not in SUPPORTED_PROTOCOLS:
-        raise errors.ProtocolUnsupported(
+        raise sync_errors.ProtocolUnsupported(
             f"protocol {version} is not supported: update the app", supported=list(SUPPORTED_PROTOCOLS)
         )
 
@@ -56,26 +63,33 @@ def _check_protocol(version: int) -> None:
 def _check_device(principal: Principal, device_id: str) -> None:
     """A device credential syncs only the device it was issued to."""
     if principal.via == "device" and principal.device_id != device_id:
-        raise errors.DeviceBound("this device credential belongs to another device: sign in on this one")
+        raise sync_errors.DeviceBound("this device credential belongs to another device: sign in on this one")
 
 
-def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
-    """Decode a request body; a client of another protocol version is told so, not "malformed"."""
+def _read(request: Request[Any, Any, Any], body: bytes, decoder: msgspec.json.Decoder[Any], max_bytes: int, what: str) -> Any:
+    """A sync body, checked in order: size, media type, JSON syntax, protocol version, fields.
+
+    A client of another protocol version is told so, not "malformed". Authentication came
+    before all of this (the access guard), so an unsigned-in client gets 401 whatever it sent.
+    """
+    if len(body) > max_bytes:
+        raise sync_errors.TooLarge(f"a {what} may carry at most {max_bytes:,} bytes: split it", **({"limit": LIMITS} if what == "push" else {}))
+    json_body.check_json(request, body, max_bytes, malformed=sync_errors.Malformed)
     try:
-        request = decoder.decode(body)
-    except msgspec.DecodeError as exc:
-        with contextlib.suppress(msgspec.DecodeError):
+        request = json_body.decode(decoder, body, malformed=sync_errors.Malformed)
+    except sync_errors.Malformed:
+        with contextlib.suppress(msgspec.DecodeError, RecursionError):
             _check_protocol(_probe_decoder.decode(body).protocol)
-        raise errors.Malformed(f"the body is not a valid request: {exc}") from None
+        raise
     _check_protocol(request.protocol)
     return request
 
 
 @get("/sync/info", sync_to_thread=True, opt={"access": "public"}, tags=["sync"])
-def info(db: NamedDependency[sqlite_utils.Database]) -> SyncInfo:
+def info(db: NamedDependency[sqlite_utils.Database]) -> Response[SyncInfo]:
     """Server time, protocol versions, size limits and sync health counters."""
     counters = store.metrics(db)
-    return SyncInfo(
+    body = SyncInfo(
         server_time=clock.format_utc(_now()),
         protocol_versions=list(SUPPORTED_PROTOCOLS),
         payload_versions={"answer": ANSWER_PAYLOAD_VERSIONS},
@@ -83,45 +97,48 @@ def info(db: NamedDependency[sqlite_utils.Database]) -> SyncInfo:
         progress_disagreements=counters.get("progress_disagreements", 0),
         correct_overruled=counters.get("correct_overruled", 0),
     )
+    return Response(body, headers=NO_STORE)
 
 
-@post("/sync/push", sync_to_thread=True, status_code=200, opt={"access": "signed-in"}, tags=["sync"], request_max_body_size=8 * MAX_PUSH_BYTES)
+@post(
+    "/sync/push", sync_to_thread=True, status_code=200, opt=SYNC_ACCESS, tags=["sync"],
+    request_max_body_size=8 * MAX_PUSH_BYTES, dependencies=request_body(PushRequest),
+    responses=errors(400, 401, 403, 409, 413, 415, 503),
+)  # fmt: skip
 def push_route(
     request: Request[Any, Any, Any],
     body: RawBody,
     db: NamedDependency[sqlite_utils.Database],
     settings: NamedDependency[Settings],
     pool: NamedDependency[ConnectionPool],
-) -> PushResponse:
-    """Apply a device's mutations in client_seq order, all or nothing."""
+) -> Response[PushResponse]:
+    """Apply a device's mutations in client_seq order, all or nothing (docs/sync.md)."""
     received_at = _now()
-    principal = authenticate(request, settings, db)
-    user_id = principal.key
-    if len(body) > MAX_PUSH_BYTES:
-        raise errors.TooLarge(f"a push may carry at most {MAX_PUSH_BYTES:,} bytes: split it", limit=LIMITS)
-    req: PushRequest = _decode(_push_decoder, body)
+    principal = authenticate(request, settings, db, device=True)
+    req: PushRequest = _read(request, body, _push_decoder, MAX_PUSH_BYTES, "push")
     _check_device(principal, req.device_id)
     if len(req.mutations) > MAX_MUTATIONS:
-        raise errors.TooLarge(f"a push may carry at most {MAX_MUTATIONS} mutations: split it", limit=LIMITS)
+        raise sync_errors.TooLarge(f"a push may carry at most {MAX_MUTATIONS} mutations: split it", limit=LIMITS)
     try:
         with pool.write_lock:
-            return push(db, user_id, req, received_at)
+            return Response(push(db, principal.key, req, received_at), headers=NO_STORE)
     except sqlite3.OperationalError as exc:
-        raise errors.Unavailable(f"the server is busy ({exc}); nothing was applied: retry shortly") from None
+        raise sync_errors.Unavailable(f"the server is busy ({exc}); nothing was applied: retry shortly") from None
 
 
-@post("/sync/pull", sync_to_thread=True, status_code=200, opt={"access": "signed-in"}, tags=["sync"])
+@post(
+    "/sync/pull", sync_to_thread=True, status_code=200, opt=SYNC_ACCESS, tags=["sync"],
+    request_max_body_size=MAX_PULL_BYTES, dependencies=request_body(PullRequest),
+    responses=errors(400, 401, 403, 413, 415, 503),
+)  # fmt: skip
 def pull_route(
     request: Request[Any, Any, Any], body: RawBody, db: NamedDependency[sqlite_utils.Database], settings: NamedDependency[Settings]
-) -> PullResponse:
-    """Changes after the device's cursors, a page at a time, with acked_through."""
-    principal = authenticate(request, settings, db)
-    user_id = principal.key
-    if len(body) > 64 * 1024:
-        raise errors.TooLarge("a pull request is at most 64 KiB")
-    req: PullRequest = _decode(_pull_decoder, body)
+) -> Response[PullResponse]:
+    """Changes after the device's cursors, a page at a time, with acked_through (docs/sync.md)."""
+    principal = authenticate(request, settings, db, device=True)
+    req: PullRequest = _read(request, body, _pull_decoder, MAX_PULL_BYTES, "pull")
     _check_device(principal, req.device_id)
     try:
-        return pull(db, user_id, req, _now())
+        return Response(pull(db, principal.key, req, _now()), headers=NO_STORE)
     except sqlite3.OperationalError as exc:
-        raise errors.Unavailable(f"the server is busy ({exc}): retry shortly") from None
+        raise sync_errors.Unavailable(f"the server is busy ({exc}): retry shortly") from None

@@ -20,8 +20,9 @@ class Account(msgspec.Struct, frozen=True):
 
 
 class StoredCode(msgspec.Struct, frozen=True):
+    challenge: str
     salt: str
-    hash: str
+    code_hash: str
     expires_at: str
     failures: int
 
@@ -43,29 +44,40 @@ def account(db: sqlite_utils.Database, email: str) -> Account | None:
     return Account(row[0], row[1], row[2], bool(row[3])) if row else None
 
 
-def replace_code(db: sqlite_utils.Database, user_id: str, salt: str, digest: str, now: str, expires_at: str) -> None:
+def replace_code(
+    db: sqlite_utils.Database, user_id: str, challenge: str, network: str, salt: str, digest: str, now: str, expires_at: str
+) -> None:
+    """The requester's new code replaces only that requester's previous one."""
+    db.execute("DELETE FROM sign_in_codes WHERE user_id = ? AND expires_at <= ?", [user_id, now])
     db.execute(
-        "INSERT OR REPLACE INTO sign_in_codes (user_id, salt, hash, created_at, expires_at, failures) "
-        "VALUES (?, ?, ?, ?, ?, 0)",
-        [user_id, salt, digest, now, expires_at],
+        "INSERT OR REPLACE INTO sign_in_codes (user_id, challenge, network, salt, code_hash, created_at, expires_at, failures) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+        [user_id, challenge, network, salt, digest, now, expires_at],
     )
 
 
-def code_for(db: sqlite_utils.Database, user_id: str) -> StoredCode | None:
-    row = db.execute(
-        "SELECT salt, hash, expires_at, failures FROM sign_in_codes WHERE user_id = ?", [user_id]
-    ).fetchone()
-    return StoredCode(*row) if row else None
+def codes_for(db: sqlite_utils.Database, user_id: str, challenge: str, network: str) -> list[StoredCode]:
+    """The codes a requester may use: asked for with its sign-in cookie, or from its network."""
+    rows = db.execute(
+        "SELECT challenge, salt, code_hash, expires_at, failures FROM sign_in_codes "
+        "WHERE user_id = ? AND (challenge = ? OR network = ?) ORDER BY created_at",
+        [user_id, challenge, network],
+    ).fetchall()
+    return [StoredCode(*row) for row in rows]
 
 
-def count_failure(db: sqlite_utils.Database, user_id: str) -> int:
-    db.execute("UPDATE sign_in_codes SET failures = failures + 1 WHERE user_id = ?", [user_id])
-    row = db.execute("SELECT failures FROM sign_in_codes WHERE user_id = ?", [user_id]).fetchone()
+def count_failure(db: sqlite_utils.Database, user_id: str, challenge: str) -> int:
+    db.execute("UPDATE sign_in_codes SET failures = failures + 1 WHERE user_id = ? AND challenge = ?", [user_id, challenge])
+    row = db.execute("SELECT failures FROM sign_in_codes WHERE user_id = ? AND challenge = ?", [user_id, challenge]).fetchone()
     return int(row[0]) if row else 0
 
 
-def delete_code(db: sqlite_utils.Database, user_id: str) -> None:
-    db.execute("DELETE FROM sign_in_codes WHERE user_id = ?", [user_id])
+def delete_code(db: sqlite_utils.Database, user_id: str, challenge: str | None = None) -> None:
+    """Delete one requester's code, or (challenge None) all of a person's codes."""
+    if challenge is None:
+        db.execute("DELETE FROM sign_in_codes WHERE user_id = ?", [user_id])
+    else:
+        db.execute("DELETE FROM sign_in_codes WHERE user_id = ? AND challenge = ?", [user_id, challenge])
 
 
 def insert_session(
@@ -158,28 +170,38 @@ def live_sessions(db: sqlite_utils.Database, user_id: str, now: str) -> list[tup
     ]
 
 
-def live_device_credentials(db: sqlite_utils.Database, user_id: str) -> list[tuple[str, str, str]]:
-    """(device_id, created_at, last_used_at) of the credentials not revoked."""
+def live_device_credentials(db: sqlite_utils.Database, user_id: str, idle_cutoff: str) -> list[tuple[str, str, str]]:
+    """(device_id, created_at, last_used_at) of the credentials neither revoked nor idle since `idle_cutoff`."""
     return [
         (r[0], r[1], r[2])
         for r in db.execute(
             "SELECT device_id, created_at, last_used_at FROM device_credentials "
-            "WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at",
-            [user_id],
+            "WHERE user_id = ? AND revoked_at IS NULL AND last_used_at > ? ORDER BY created_at",
+            [user_id, idle_cutoff],
         )
     ]
 
 
-def hit(db: sqlite_utils.Database, bucket: str, limit: int, now: str, window_start_cutoff: str) -> bool:
-    """Count one attempt in a fixed window; False (and nothing counted) when the bucket is full."""
+class Window(msgspec.Struct, frozen=True):
+    """A rate-limit bucket's live window: how many attempts since when (None: no live window)."""
+
+    count: int
+    started_at: str | None
+
+
+def window(db: sqlite_utils.Database, bucket: str, window_start_cutoff: str) -> Window:
     row = db.execute("SELECT window_start, count FROM rate_limits WHERE bucket = ?", [bucket]).fetchone()
     if row is None or row[0] <= window_start_cutoff:
+        return Window(0, None)
+    return Window(int(row[1]), str(row[0]))
+
+
+def count_attempt(db: sqlite_utils.Database, bucket: str, now: str, window_start_cutoff: str) -> None:
+    """Count one attempt in a fixed window that starts at the first attempt."""
+    if window(db, bucket, window_start_cutoff).started_at is None:
         db.execute("INSERT OR REPLACE INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)", [bucket, now])
-        return True
-    if int(row[1]) >= limit:
-        return False
-    db.execute("UPDATE rate_limits SET count = count + 1 WHERE bucket = ?", [bucket])
-    return True
+    else:
+        db.execute("UPDATE rate_limits SET count = count + 1 WHERE bucket = ?", [bucket])
 
 
 def prune_rate_limits(db: sqlite_utils.Database, cutoff: str) -> None:
@@ -209,11 +231,12 @@ def recent_audit(db: sqlite_utils.Database, limit: int, email: str | None = None
     return [tuple(r) for r in rows]
 
 
-def device_counts(db: sqlite_utils.Database) -> dict[str, int]:
-    """Live (not revoked) device credentials per user id."""
+def device_counts(db: sqlite_utils.Database, idle_cutoff: str) -> dict[str, int]:
+    """Live (neither revoked nor idle since `idle_cutoff`) device credentials per user id."""
     return {
         str(user_id): int(n)
         for user_id, n in db.execute(
-            "SELECT user_id, count(*) FROM device_credentials WHERE revoked_at IS NULL GROUP BY user_id"
+            "SELECT user_id, count(*) FROM device_credentials WHERE revoked_at IS NULL AND last_used_at > ? GROUP BY user_id",
+            [idle_cutoff],
         )
     }

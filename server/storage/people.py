@@ -84,3 +84,11 @@ def roles_of_email(db: sqlite_utils.Database, email: str) -> frozenset[str]:
         [email],
     ).fetchall()
     return frozenset(str(r[0]) for r in rows)
+
+
+def teams_of_email(db: sqlite_utils.Database, email: str) -> set[str]:
+    """The teams the user with this (normalised) email belongs to, in any team role."""
+    rows = db.execute(
+        "SELECT m.team_id FROM users AS u JOIN team_members AS m ON m.user_id = u.id WHERE u.email = ?", [email]
+    ).fetchall()
+    return {str(r[0]) for r in rows}

@@ -23,9 +23,10 @@ OWNED: list[tuple[str, str, str]] = [
     ("user_digests", "user_id", "email"),
     ("change_floors", "user_id", "email"),
     ("devices", "user_id", "email"),
+    ("enrollments", "user_id", "email"),
 ]
 # Columns that must never be exported: hashes of secrets are still secrets.
-SECRET_COLUMNS = {"code_hash", "salt", "token_hash", "csrf_hash"}
+SECRET_COLUMNS = {"code_hash", "salt", "token_hash", "csrf_hash", "challenge"}
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -61,8 +62,11 @@ def erase(db: sqlite_utils.Database, user_id: str, email: str, pseudonym: str) -
     ).rowcount
     for table, column, key in OWNED:
         deleted[table] = db.execute(f"DELETE FROM {table} WHERE {column} = ?", [keys[key]]).rowcount
+    # Buckets named after the address: `code-total:EMAIL` and `code:EMAIL|NETWORK` (server/signin.py).
     deleted["rate_limits"] = db.execute(
-        "DELETE FROM rate_limits WHERE substr(bucket, instr(bucket, ':') + 1) = ?", [email]
+        "DELETE FROM rate_limits WHERE bucket = 'code-total:' || ?1"
+        " OR substr(bucket, 1, length('code:' || ?1 || '|')) = 'code:' || ?1 || '|'",
+        [email],
     ).rowcount
     deleted["users"] = db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
     db.execute("DROP TRIGGER audit_log_no_update")

@@ -29,6 +29,11 @@ class MutationRow(msgspec.Struct, frozen=True):
     id: str
     status: str
     reason: str | None
+    hash: str | None  # None for mutations stored before hashes were kept
+
+    def matches(self, mutation_id: str, content_hash: str) -> bool:
+        """True when a resent mutation is this one: same id, and the same content when known."""
+        return self.id == mutation_id and (self.hash is None or self.hash == content_hash)
 
 
 class ChangeRow(msgspec.Struct, frozen=True):
@@ -51,12 +56,23 @@ def create_device(db: sqlite_utils.Database, device_id: str, user_id: str, now: 
 
 
 def update_device(
-    db: sqlite_utils.Database, device_id: str, last_seq: int, last_answer_at: str | None, offset_ms: int, now: str
+    db: sqlite_utils.Database, device_id: str, last_seq: int, last_answer_at: str | None, offset_ms: int, now: str, answers: int
 ) -> None:
+    """After a push: its last applied seq, clock, and `answers` more that it may report on."""
     db.execute(
-        "UPDATE devices SET last_seq = ?, last_answer_at = ?, clock_offset_ms = ?, last_seen_at = ? WHERE id = ?",
-        [last_seq, last_answer_at, offset_ms, now, device_id],
+        "UPDATE devices SET last_seq = ?, last_answer_at = ?, clock_offset_ms = ?, last_seen_at = ?,"
+        " unreported_answers = unreported_answers + ? WHERE id = ?",
+        [last_seq, last_answer_at, offset_ms, now, answers, device_id],
     )
+
+
+def take_unreported(db: sqlite_utils.Database, device_id: str, reported: int) -> int:
+    """Credit a device's reported disagreements, at most one per answer it pushed since its last report."""
+    row = db.execute("SELECT unreported_answers FROM devices WHERE id = ?", [device_id]).fetchone()
+    credited = min(reported, int(row[0])) if row else 0
+    if credited:
+        db.execute("UPDATE devices SET unreported_answers = unreported_answers - ? WHERE id = ?", [credited, device_id])
+    return credited
 
 
 def acked_through(db: sqlite_utils.Database, device_id: str) -> int:
@@ -73,7 +89,7 @@ def get_mutations(db: sqlite_utils.Database, device_id: str, seqs: Sequence[int]
     if not seqs:
         return {}
     rows = db.execute(
-        "SELECT client_seq, id, status, reason FROM mutations WHERE device_id = ? AND client_seq BETWEEN ? AND ?",
+        "SELECT client_seq, id, status, reason, hash FROM mutations WHERE device_id = ? AND client_seq BETWEEN ? AND ?",
         [device_id, min(seqs), max(seqs)],
     ).fetchall()
     return {r[0]: MutationRow(*r) for r in rows}
@@ -88,10 +104,10 @@ def mutation_ids_taken(db: sqlite_utils.Database, ids: Sequence[str]) -> set[str
     return found
 
 
-def insert_mutations(db: sqlite_utils.Database, device_id: str, rows: Iterable[tuple[int, str, str, str, str | None]]) -> None:
-    """Rows of (client_seq, id, kind, status, reason)."""
+def insert_mutations(db: sqlite_utils.Database, device_id: str, rows: Iterable[tuple[int, str, str, str, str | None, str]]) -> None:
+    """Rows of (client_seq, id, kind, status, reason, hash)."""
     db.conn.executemany(
-        "INSERT INTO mutations (device_id, client_seq, id, kind, status, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO mutations (device_id, client_seq, id, kind, status, reason, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(device_id, *row) for row in rows],
     )
 

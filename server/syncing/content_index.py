@@ -10,6 +10,7 @@ import sqlite_utils
 
 from server.storage import content as content_store
 from sync.answers import QuestionAt
+from sync.enrollment import CampaignAt, parse_start
 from sync.progress import DEFAULT_SETTINGS, settings_by_question
 from sync.scheduler import Settings
 
@@ -22,6 +23,7 @@ class VersionIndex:
     questions: dict[str, QuestionAt]
     epochs: dict[str, int]
     settings: dict[str, Settings]
+    campaigns: tuple[CampaignAt, ...] = ()
 
     def settings_for(self, question_id: str) -> Settings:
         return self.settings.get(question_id, DEFAULT_SETTINGS)
@@ -35,7 +37,11 @@ def _build(body_gzip: bytes, version: int) -> VersionIndex:
         correct = q["correct"] if isinstance(q["correct"], list) else [q["correct"]]
         questions[q["id"]] = QuestionAt(rev=q["rev"], options=len(q["options"]), correct=frozenset(correct))
         epochs[q["id"]] = q["epoch"]
-    return VersionIndex(version, questions, epochs, settings_by_question(document["campaigns"]))
+    campaigns = tuple(
+        CampaignAt(id=c["id"], audience=tuple(c.get("audience", ())), start_day=parse_start(c.get("start")))
+        for c in document["campaigns"]
+    )
+    return VersionIndex(version, questions, epochs, settings_by_question(document["campaigns"]), campaigns)
 
 
 # Keyed by the snapshot's ETag, a hash of its bytes: right for any database, since a

@@ -37,7 +37,7 @@ class _Push:
         self.latest = content_store.latest_version(db)
         self.indexes: dict[int, VersionIndex | None] = {}
         self.previous_time = clock.parse(device.last_answer_at) if device.last_answer_at else None
-        self.mutations: list[tuple[int, str, str, str, str | None]] = []
+        self.mutations: list[tuple[int, str, str, str, str | None, str]] = []
         self.answers: list[tuple[Any, ...]] = []
         self.changes: list[tuple[str, str, dict[str, Any]]] = []
         self.touched: dict[str, None] = {}  # an ordered set of question ids
@@ -108,7 +108,7 @@ class _Push:
         store.add_metric(db, "correct_overruled", self.overruled)
         offset_ms = max(min(int(self.offset.total_seconds() * 1000), 2**62), -(2**62))
         previous = clock.format_utc(self.previous_time) if self.previous_time else None
-        store.update_device(db, self.device.id, last_seq, previous, offset_ms, self.now)
+        store.update_device(db, self.device.id, last_seq, previous, offset_ms, self.now, len(self.answers))
 
     def _replayed(self) -> list[tuple[str, dict[str, Any]]]:
         """Progress for every touched question: a replay of all the learner's answers to it."""
@@ -139,7 +139,7 @@ def _stored_results(db: sqlite_utils.Database, user_id: str, request: PushReques
     results = []
     for m in request.mutations:
         row = stored.get(m.client_seq)
-        if row is None or row.id != m.id:
+        if row is None or not row.matches(m.id, m.content_hash()):
             return None  # let the write path raise the precise error
         results.append(MutationResult(client_seq=row.client_seq, id=row.id, status=row.status, reason=row.reason))  # type: ignore[arg-type]
     return PushResponse(acked_through=device.last_seq, results=results, server_time=clock.format_utc(datetime.datetime.now(datetime.UTC)))
@@ -163,8 +163,9 @@ def push(db: sqlite_utils.Database, user_id: str, request: PushRequest, received
         expected = device.last_seq + 1
         state = _Push(db, user_id, device, received_at, offset)
         earlier = store.get_mutations(db, device.id, [m.client_seq for m in request.mutations if m.client_seq < expected])
-        seen: dict[int, MutationResult] = {
-            seq: MutationResult(client_seq=row.client_seq, id=row.id, status=row.status, reason=row.reason)  # type: ignore[arg-type]
+        # client_seq -> (its result, the hash of what was applied: None when stored without one)
+        seen: dict[int, tuple[MutationResult, str | None]] = {
+            seq: (MutationResult(client_seq=row.client_seq, id=row.id, status=row.status, reason=row.reason), row.hash)  # type: ignore[arg-type]
             for seq, row in earlier.items()
         }
         fresh = [m for m in request.mutations if m.client_seq >= expected]
@@ -173,11 +174,14 @@ def push(db: sqlite_utils.Database, user_id: str, request: PushRequest, received
         last = device.last_seq
         results: list[MutationResult] = []
         for mutation in request.mutations:
+            content_hash = mutation.content_hash()
             if mutation.client_seq <= last:
-                prior = seen.get(mutation.client_seq)
-                if prior is None or prior.id != mutation.id:
+                prior, applied_hash = seen.get(mutation.client_seq, (None, None))
+                if prior is None or prior.id != mutation.id or applied_hash not in (None, content_hash):
                     raise errors.SeqReused(
-                        f"client_seq {mutation.client_seq} was already used for another mutation", expected_seq=expected
+                        f"client_seq {mutation.client_seq} was already used for another mutation"
+                        " (another id, or the same id with another payload)",
+                        expected_seq=expected,
                     )
                 results.append(prior)  # a repeat: its stored result, nothing changes
                 continue
@@ -187,9 +191,9 @@ def push(db: sqlite_utils.Database, user_id: str, request: PushRequest, received
                 raise errors.SeqReused(f"mutation id {mutation.id} was already used", expected_seq=expected)
             taken.add(mutation.id)
             status, reason = state.apply_answer(mutation, owners)
-            state.mutations.append((mutation.client_seq, mutation.id, mutation.kind, status, reason))
+            state.mutations.append((mutation.client_seq, mutation.id, mutation.kind, status, reason, content_hash))
             result = MutationResult(client_seq=mutation.client_seq, id=mutation.id, status=status, reason=reason)
-            seen[mutation.client_seq] = result
+            seen[mutation.client_seq] = (result, content_hash)
             results.append(result)
             last = mutation.client_seq
         state.write(last)
