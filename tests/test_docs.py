@@ -78,3 +78,8 @@ def test_every_content_field_is_in_the_authoring_guide() -> None:
 def test_readme_quick_start_is_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
+
+
+def test_make_lock_is_documented() -> None:
+    for doc in ("README.md", "docs/operations.md"):
+        assert "make lock" in (ROOT / doc).read_text(), f"{doc} does not say how to refresh uv.lock"
