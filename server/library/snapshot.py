@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from markdown_it import MarkdownIt
 
-from server.library.schema import KINDS
+from server.library.schema import KINDS, Campaign, Competency, Nugget, Question, Refresher
 
 # Raw HTML in authored Markdown is shown as text, never rendered: content must not be able to
 # inject scripts into the app. markdown-it also refuses javascript: links.
@@ -58,3 +58,47 @@ def build_snapshot(version: int, published_at: str, entries: dict[str, list[dict
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     # mtime=0 keeps the compressed bytes identical for identical input.
     return body, gzip.compress(body, compresslevel=9, mtime=0), etag
+
+
+# ---- the snapshot document's shape, for /schema/openapi.json and its test ---------------------
+# Each entry is the authored item (server/library/schema.py) plus what publishing adds: `rev`,
+# `epoch` for questions, and the rendered `<field>_html` of its Markdown fields.
+
+
+class CompetencyEntry(Competency, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    description_html: str
+
+
+class NuggetEntry(Nugget, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    body_html: str
+
+
+class QuestionEntry(Question, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    epoch: int
+    stem_html: str
+    explanation_html: str
+
+
+class RefresherEntry(Refresher, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    body_html: str | None = None
+
+
+class CampaignEntry(Campaign, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    description_html: str
+
+
+class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The whole library at one published version (docs/api.md "The snapshot document")."""
+
+    version: int
+    published_at: str
+    competencies: list[CompetencyEntry]
+    nuggets: list[NuggetEntry]
+    questions: list[QuestionEntry]
+    refreshers: list[RefresherEntry]
+    campaigns: list[CampaignEntry]

@@ -9,9 +9,12 @@ import msgspec
 import sqlite_utils
 from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from server.errors import NotFound
+from server.library.snapshot import SnapshotDocument
+from server.openapi import errors
 from server.storage import content as store
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -49,9 +52,19 @@ def latest(db: NamedDependency[sqlite_utils.Database]) -> Response[LatestContent
     return Response(body, headers={"Cache-Control": "no-cache"})
 
 
-@get("/content/snapshot/{version:int}", sync_to_thread=True, opt={"access": "public"}, tags=["content"])
-def snapshot(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database], version: FromPath[int]) -> Response[bytes]:
-    """The whole library at one version. Immutable: cached for a year, revalidated by ETag."""
+@get(
+    "/content/snapshot/{version:int}", sync_to_thread=True, opt={"access": "public"}, tags=["content"],
+    responses={
+        200: ResponseSpec(data_container=SnapshotDocument, description="The library at this version (docs/api.md)"),
+        304: ResponseSpec(data_container=None, description="Not modified: the If-None-Match ETag is this version's"),
+        **errors(400, 404),
+    },
+)  # fmt: skip
+def snapshot(
+    request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database], version: FromPath[int]
+) -> Response[bytes]:
+    """The whole library at one version, as JSON (gzip when accepted). Immutable: cached for a
+    year, revalidated by its ETag. The stored bytes are sent as they are."""
     # Bounds first: SQLite integers stop at 2**63, and a larger one must be a 404, not a crash.
     row = store.get_snapshot(db, version) if 0 < version < 2**63 else None
     if row is None:

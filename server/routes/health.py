@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 
 from server import migrations
 from server.errors import NotReady
+from server.openapi import errors
 from server.storage.content import latest_version
 
 
@@ -17,7 +18,7 @@ class Ready(msgspec.Struct):
     content_version: int
 
 
-@get("/-/ready", sync_to_thread=True, opt={"access": "public"}, tags=["operations"])
+@get("/-/ready", sync_to_thread=True, opt={"access": "public"}, tags=["operations"], responses=errors(503))
 def ready(db: NamedDependency[sqlite_utils.Database]) -> Ready:
     """200 once every migration has been applied; 503 with the pending ones before that."""
     pending = migrations.pending(db)

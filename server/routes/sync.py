@@ -76,13 +76,13 @@ def _read(request: Request[Any, Any, Any], body: bytes, decoder: msgspec.json.De
         raise sync_errors.TooLarge(f"a {what} may carry at most {max_bytes:,} bytes: split it", **({"limit": LIMITS} if what == "push" else {}))
     json_body.check_json(request, body, max_bytes, malformed=sync_errors.Malformed)
     try:
-        request = json_body.decode(decoder, body, malformed=sync_errors.Malformed)
+        decoded = json_body.decode(decoder, body, malformed=sync_errors.Malformed)
     except sync_errors.Malformed:
         with contextlib.suppress(msgspec.DecodeError, RecursionError):
             _check_protocol(_probe_decoder.decode(body).protocol)
         raise
-    _check_protocol(request.protocol)
-    return request
+    _check_protocol(decoded.protocol)
+    return decoded
 
 
 @get("/sync/info", sync_to_thread=True, opt={"access": "public"}, tags=["sync"])
