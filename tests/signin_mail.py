@@ -17,9 +17,10 @@ from playwright.sync_api import expect
 from .conftest import ROOT, run_recap
 
 CODE = re.compile(r"sign-in code is (\d{6})")
-# Shared by the app's browser tests. The demo campaigns start on 2026-12-07; pages' clocks are
-# set after that, whatever the real date is.
-MORNING = dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)
+# Shared by the app's browser tests: this morning, by today's real date. The demo campaigns start
+# on the day they reach a rep, so any day works; a page's clock is installed only so that a test
+# can move it forward (a repeat five days later).
+MORNING = dt.datetime.now(dt.UTC).replace(hour=8, minute=0, second=0, microsecond=0)
 VIEWPORT = {"width": 360, "height": 740}
 EMAIL = "rep@example.com"
 FEEDBACK = re.compile("Correct|Not quite")

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from .conftest import LiveServer, run_recap
 from .signin_mail import ask_for_code, import_demo_accounts, sign_in
 
-# The fixture campaign starts on 2026-12-01; the page's clock is set after that, whatever today is.
-CAMPAIGN_DAY = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+# Today, by the real date (the fixture campaign started on 2026-12-01, before any day this runs).
+CAMPAIGN_DAY = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
 
 
 def test_first_visit_signs_in_by_code_and_a_refused_credential_never_blocks_studying(
