@@ -45,17 +45,15 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sync.scheduler import NEW, State, local_day, retrievability, settings_for, step
 
-from sync.scheduler import NEW, State, local_day, retrievability, settings_for, step  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EPS = 1e-4
 BINS = 20

@@ -26,12 +26,11 @@ from typing import Any
 import httpx
 import msgspec
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sync import clock
+from tests.support.ids import uuid7
+from tests.support.server import LiveServer
 
-from sync import clock  # noqa: E402
-from tests.conftest import LiveServer  # noqa: E402
-from tests.sync_device import uuid7  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RECAP = str(Path(sys.executable).parent / "recap")
 DAY_MS = 86_400_000

@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from server import migrations
+from server.db import connect, write_transaction
+from server.library.checks import check_library
+from server.library.publish import publish
+from server.storage.content import get_snapshot
 
-from server import migrations  # noqa: E402
-from server.db import connect, write_transaction  # noqa: E402
-from server.library.checks import check_library  # noqa: E402
-from server.library.publish import publish  # noqa: E402
-from server.storage.content import get_snapshot  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def median_ms(fn: Callable[[], object], repeat: int) -> float:

@@ -35,8 +35,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import CHROMIUM_ARGS, LiveServer, chromium_path, run_recap
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.server import LiveServer, run_recap
 
 ROOT = Path(__file__).resolve().parent.parent
 PWA = ROOT / "pwa"

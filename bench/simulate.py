@@ -41,19 +41,17 @@ import math
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from learners import MODELS, draw
+
+from sync.scheduler import NEW, POLICIES, Settings, State, queue, settings_for, step
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from learners import MODELS, draw  # noqa: E402
-
-from sync.scheduler import NEW, POLICIES, Settings, State, queue, settings_for, step  # noqa: E402
 
 PARETO_RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 

@@ -13,14 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.sync_faults import TOTALS, SyncFaults
+from tests.support.faults import TOTALS, SyncFaults
 
 
 def main() -> int:

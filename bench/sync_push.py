@@ -60,8 +60,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from loadgen import (
     ROOT,
     Push,
@@ -80,7 +78,7 @@ from server import migrations
 from server.db import connect, write_transaction
 from server.storage import sync as store
 from sync import clock
-from tests.sync_device import uuid7
+from tests.support.ids import uuid7
 
 
 class Bench:

@@ -21,8 +21,8 @@ from server.db import connect
 from server.library.publish import publish
 from server.policy import PolicyError, check_declarations, declared_routes
 from server.settings import Settings
-
-from .conftest import FIXTURE_LIBRARY, ROOT, run_recap
+from tests.support.paths import FIXTURE_LIBRARY, ROOT
+from tests.support.server import run_recap
 
 CALLERS = {
     "anonymous": None,

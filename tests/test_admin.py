@@ -14,8 +14,9 @@ from server import migrations
 from server.app import create_app
 from server.db import connect
 from server.settings import Settings
+from tests.support.paths import ROOT
+from tests.support.server import run_recap
 
-from .conftest import ROOT, run_recap
 from .test_auth import latest_code
 
 ADMIN = "admin@example.com"

@@ -16,8 +16,7 @@ from server import migrations
 from server.app import create_app
 from server.db import connect
 from server.settings import Settings
-
-from .conftest import LiveServer
+from tests.support.server import LiveServer
 
 
 def test_ready_answers_503_until_migrations_have_run(tmp_path: Path) -> None:

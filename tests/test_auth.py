@@ -19,8 +19,10 @@ from litestar.testing import TestClient
 from server import signin
 from server.app import create_app
 from server.settings import Settings
+from tests.support.clock import Clock
+from tests.support.people import ANN, BO, people_db
+from tests.support.server import run_recap
 
-from .conftest import ANN, BO, Clock, people_db, run_recap
 from .test_sync_api import mutation, push_body
 
 DEVICE = "5b0c1c2e-8f0a-4c55-9d61-3f1f0e0d9a77"

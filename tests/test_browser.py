@@ -7,8 +7,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .conftest import LiveServer, run_recap
-from .signin_mail import ask_for_code, import_demo_accounts, sign_in
+from tests.support.mail import ask_for_code, import_demo_accounts, sign_in
+from tests.support.server import LiveServer, run_recap
 
 # Today, by the real date (the fixture campaign started on 2026-12-01, before any day this runs).
 CAMPAIGN_DAY = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)

@@ -9,8 +9,8 @@ import pytest
 
 from server.library.checks import check_library
 from server.library.problems import ContentError
-
-from .conftest import DEMO_LIBRARY, run_recap
+from tests.support.paths import DEMO_LIBRARY
+from tests.support.server import run_recap
 
 OK_LINE = "content ok: 2 competencies, 1 nuggets, 3 questions, 1 refreshers, 1 campaigns"
 

@@ -21,9 +21,9 @@ from playwright.sync_api import expect
 from server.library.loader import load_library
 from sync import enrollment
 from sync.enrollment import CampaignAt
-
-from .conftest import DEMO_LIBRARY, ROOT, LiveServer, run_recap
-from .signin_mail import FEEDBACK, VIEWPORT, sign_in
+from tests.support.mail import FEEDBACK, VIEWPORT, sign_in
+from tests.support.paths import DEMO_LIBRARY, ROOT
+from tests.support.server import LiveServer, run_recap
 
 ACCOUNTS = ROOT / "server" / "demo" / "accounts.csv"
 MAKEFILE = (ROOT / "Makefile").read_text()

@@ -11,8 +11,7 @@ import msgspec
 from server.app import create_app
 from server.cli import build_parser
 from server.settings import Settings
-
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def all_docs() -> str:

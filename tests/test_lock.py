@@ -17,7 +17,7 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 UV = str(Path(sys.executable).parent / "uv")
 

@@ -27,8 +27,8 @@ from server.policy import declared_routes
 from server.routes.auth import CodeRequest, VerifyRequest
 from server.settings import Settings
 from sync.protocol import PullRequest, PushRequest
-
-from .conftest import DEMO_LIBRARY, LiveServer, run_recap
+from tests.support.paths import DEMO_LIBRARY
+from tests.support.server import LiveServer, run_recap
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 # Browser routes: pages, the app's shell and files. Everything else is API and must be documented.

@@ -12,8 +12,8 @@ from server.db import connect
 from server.people import rules
 from server.people.csv_import import MAX_ROWS, parse_people_csv
 from server.people.rules import Invalid
-
-from .conftest import ROOT, run_recap
+from tests.support.paths import ROOT
+from tests.support.server import run_recap
 
 HEADER = "email,name,roles,teams\n"
 GOOD = HEADER + "ann@example.com,Ann Archer,rep,demo\nbo@example.com,Bo Baker,coach;rep,demo:coach;north\n"

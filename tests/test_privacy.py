@@ -14,9 +14,9 @@ from server.app import create_app
 from server.db import connect
 from server.library.publish import publish
 from server.settings import Settings
-
-from .conftest import FIXTURE_LIBRARY, ROOT, run_recap
-from .sync_device import Device
+from tests.support.device import Device
+from tests.support.paths import FIXTURE_LIBRARY, ROOT
+from tests.support.server import run_recap
 
 
 @pytest.fixture

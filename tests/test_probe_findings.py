@@ -19,8 +19,11 @@ from litestar.testing import TestClient
 from server import signin
 from server.app import create_app
 from server.settings import Settings
+from tests.support.clock import Clock
+from tests.support.paths import ROOT
+from tests.support.people import ANN, BO, people_db
+from tests.support.server import LiveServer, run_recap
 
-from .conftest import ANN, BO, ROOT, Clock, LiveServer, people_db, run_recap
 from .test_auth import DEVICE, ask_code, csrf, latest_code, mails, make_client, pull, sign_in
 from .test_sync_api import mutation, push_body
 

@@ -17,8 +17,9 @@ import sqlite_utils
 from server.library.problems import ContentError
 from server.library.publish import publish
 from server.storage import content as store
+from tests.support.paths import RECAP
+from tests.support.server import run_recap
 
-from .conftest import RECAP, run_recap
 from .test_content_check import edit
 
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from .conftest import ROOT, LiveServer
-from .signin_mail import FEEDBACK, MORNING, VIEWPORT, ask_for_code
+from tests.support.mail import FEEDBACK, MORNING, VIEWPORT, ask_for_code
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer
 
 AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}

@@ -18,8 +18,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM_ARGS, LiveServer, chromium_path
-from .signin_mail import EMAIL, FEEDBACK, MORNING, VIEWPORT, sign_in
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.mail import EMAIL, FEEDBACK, MORNING, VIEWPORT, sign_in
+from tests.support.server import LiveServer
 
 
 def launch(browser: Any, profile: Path, *, offline: bool, at: dt.datetime) -> tuple[Any, Any, list[str]]:

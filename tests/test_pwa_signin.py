@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LiveServer, run_recap
-from .signin_mail import (
+from tests.support.mail import (
     EMAIL,
     FEEDBACK,
     MORNING,
@@ -27,6 +26,7 @@ from .signin_mail import (
     sign_in,
     wait_for_code,
 )
+from tests.support.server import LiveServer, run_recap
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from fsrs import Card, Rating, Scheduler
 
 from sync import scheduler as sch
 from sync.scheduler import NEW, Answer, State, settings_for, step
+from tests.support.paths import ROOT
 
-from .conftest import ROOT
 from .vectors import generate
 
 VECTORS = ROOT / "tests" / "vectors" / "scheduler.json"

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.settings import Settings, SettingsError, settings_from_env
-
-from .conftest import run_recap
+from tests.support.server import run_recap
 
 
 def test_defaults_and_environment() -> None:

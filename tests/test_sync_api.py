@@ -21,9 +21,8 @@ from server.settings import Settings
 from server.storage import sync as store
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
-
-from .conftest import FIXTURE_LIBRARY, ROOT
-from .sync_device import Device, uuid7
+from tests.support.device import Device, uuid7
+from tests.support.paths import FIXTURE_LIBRARY, ROOT
 
 AUTH = {"Authorization": "Bearer dev:alice"}
 

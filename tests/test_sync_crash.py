@@ -1,7 +1,7 @@
 """Crash test: SIGKILL the real server during a storm of pushes; nothing acknowledged is lost.
 
 20 devices (each of its own user) push 1,000 answers each, 100 per push, from 20 threads, as
-tests/sync_device.py does: the same batch again after a network error or a 5xx (short
+tests/support/device.py does: the same batch again after a network error or a 5xx (short
 backoff), outbox entries deleted only at or below `acked_through`, a rewind on 409 seq_gap.
 Meanwhile `recap serve` is killed with SIGKILL three times, each time after more answers were
 acknowledged, and restarted on the same database file and port. Then the database must hold
@@ -27,9 +27,9 @@ import httpx
 import pytest
 
 from sync.digest import digest
-
-from .conftest import FIXTURE_LIBRARY, RECAP, run_recap
-from .sync_device import Device
+from tests.support.device import Device
+from tests.support.paths import FIXTURE_LIBRARY, RECAP
+from tests.support.server import run_recap
 
 DEVICES = 20
 ANSWERS_PER_DEVICE = 1_000

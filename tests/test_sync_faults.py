@@ -15,9 +15,8 @@ from server.db import write_transaction
 from server.routes import sync as sync_routes
 from server.syncing import push as push_module
 from sync.protocol import PushRequest, PushResponse
-
-from .sync_device import uuid7
-from .sync_faults import TOTALS, SyncFaults
+from tests.support.device import uuid7
+from tests.support.faults import TOTALS, SyncFaults
 
 SCHEDULES = int(os.environ.get("RECAP_SYNC_SCHEDULES", "200"))
 

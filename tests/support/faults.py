@@ -1,6 +1,6 @@
 """A Hypothesis state machine: devices following the client rules, a real app, and faults.
 
-Several simulated devices (tests/sync_device.py) record answers and sync through a fault
+Several simulated devices (tests/support/device.py) record answers and sync through a fault
 layer that drops requests, drops responses after the server committed, duplicates and replays
 stale requests, and injects 401, 503 and 413; the server is restarted (its SQLite file closed
 and reopened) at random. The invariants are the promises of docs/sync.md. Used by
@@ -29,10 +29,10 @@ from server.library.publish import publish
 from server.settings import Settings
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
+from tests.support.device import Device
+from tests.support.paths import FIXTURE_LIBRARY
 
-from .sync_device import Device
-
-FIXTURES = Path(__file__).parent / "fixtures" / "library"
+FIXTURES = FIXTURE_LIBRARY
 QUESTIONS = {"who-else": (3, 2), "next-step": (2, 2), "pick-two": (3, 1)}  # options, a right option
 FAULTS = ("none", "drop_request", "drop_response", "duplicate", "stale_replay", "401", "503", "413")
 

@@ -8,8 +8,6 @@ step that the app does in one IndexedDB transaction is done here in one Python s
 from __future__ import annotations
 
 import datetime
-import secrets
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,16 +17,9 @@ import httpx
 from sync.digest import digest
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import State, settings_for
+from tests.support.ids import uuid7
 
 FSRS = settings_for("fsrs")
-
-
-def uuid7(now_ms: int | None = None) -> str:
-    """A UUIDv7: 48 bits of milliseconds, version 7, variant 10, random bits."""
-    ms = int(time.time() * 1000) if now_ms is None else now_ms
-    rand = secrets.token_bytes(10)
-    raw = ms.to_bytes(6, "big") + bytes([0x70 | (rand[0] & 0x0F), rand[1], 0x80 | (rand[2] & 0x3F)]) + rand[3:]
-    return str(uuid.UUID(bytes=raw))
 
 
 @dataclass

@@ -14,7 +14,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from .conftest import ROOT, run_recap
+from tests.support.paths import DEMO_ACCOUNTS
+from tests.support.server import run_recap
 
 CODE = re.compile(r"sign-in code is (\d{6})")
 # Shared by the app's browser tests: this morning, by today's real date. The demo campaigns start
@@ -24,7 +25,6 @@ MORNING = dt.datetime.now(dt.UTC).replace(hour=8, minute=0, second=0, microsecon
 VIEWPORT = {"width": 360, "height": 740}
 EMAIL = "rep@example.com"
 FEEDBACK = re.compile("Correct|Not quite")
-DEMO_ACCOUNTS = ROOT / "server" / "demo" / "accounts.csv"
 
 
 def import_demo_accounts(db_path: Path) -> None:
