@@ -41,7 +41,11 @@ def main() -> int:
     except AssertionError as exc:
         failure = exc
     elapsed = time.perf_counter() - started
-    print(f"{TOTALS.schedules} schedules, {TOTALS.recorded} answers recorded, in {elapsed:.0f} s ({elapsed / max(TOTALS.schedules, 1) * 1000:.0f} ms a schedule)")
+    print(
+        f"{TOTALS.schedules} schedules, {TOTALS.recorded} records (answers, acknowledgements, observation patches) recorded,"
+        f" in {elapsed:.0f} s ({elapsed / max(TOTALS.schedules, 1) * 1000:.0f} ms a schedule)"
+    )
+    print("observation fields, by merge case: " + ", ".join(f"{case} {n}" for case, n in TOTALS.merges.items()))
     if failure:
         print(f"FAILED: {str(failure).splitlines()[0]}")
     print(f"bench sync_faults: schedules={TOTALS.schedules} lost={TOTALS.lost} duplicated={TOTALS.duplicated}")

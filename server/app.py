@@ -19,7 +19,7 @@ from litestar.types import Message, Receive, Scope, Send
 
 from server import __version__, migrations, proxies, urls
 from server.db import connect
-from server.deps import provide_db, provide_pool, provide_settings
+from server.deps import provide_db, provide_pool, provide_settings, provide_writer
 from server.errors import handle_error
 from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
@@ -27,6 +27,7 @@ from server.request_log import log_request
 from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
+from server.syncing.writer import Writer
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
     """
 
     pool = ConnectionPool(settings.db_path, settings.busy_timeout_ms)
+    writer = Writer(settings.db_path, settings.busy_timeout_ms)
 
     def migrate_on_start() -> None:
         if settings.migrate_on_start:
@@ -88,6 +90,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             finally:
                 db.close()
         pool.start()
+        writer.start()
+
+    def stop() -> None:
+        writer.stop()
+        pool.close()
 
     app = RecapApp(
         route_handlers=[
@@ -106,6 +113,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.add_person,
             admin.set_teams,
             admin.set_roles,
+            admin.set_email,
             admin.account_action,
             admin.revoke_device,
             shell.app_shell,
@@ -119,10 +127,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "pool": Provide(provide_pool, sync_to_thread=False),
+            "writer": Provide(provide_writer, sync_to_thread=False),
         },
-        state=State({"settings": settings, "pool": pool, "clock": clock}),
+        state=State({"settings": settings, "pool": pool, "writer": writer, "clock": clock}),
         on_startup=[migrate_on_start],
-        on_shutdown=[pool.close],
+        on_shutdown=[stop],
         exception_handlers={Exception: handle_error},
         guards=[access_guard],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_template_filters),

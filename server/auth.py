@@ -1,7 +1,7 @@
 """Who is calling: a session cookie, a device credential, or (RECAP_DEV_AUTH) a development credential.
 
-docs/auth.md has the rules. Whatever the credential, `current_user` returns the user's
-normalised email, which sync stores as its user key for now.
+docs/auth.md has the rules. Whatever the credential, the caller is a user id: what every
+record refers to (an email address is an attribute that can change).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from litestar import Request
 from server import signin
 from server.people import rules
 from server.settings import Settings
+from server.storage import people
 from server.syncing import errors
 
 # Used with fullmatch, so nothing may follow the token (not even a line break).
@@ -56,12 +57,15 @@ def client_address(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
 
-def dev_user_key(text: str) -> str:
-    """A development credential's user, normalised as sign-in normalises an email."""
+def dev_principal(db: sqlite_utils.Database, text: str) -> signin.Principal:
+    """A development credential's user: the person with that address, or (for tests that need no
+    account) a user id of its own, `dev:<name>`, normalised as sign-in normalises an email."""
     try:
-        return rules.normalise_email(text)
+        email = rules.normalise_email(text)
     except rules.Invalid:
-        return text.strip().lower()
+        email = text.strip().lower()
+    user_id = people.user_id_for_email(db, email)
+    return signin.Principal(user_id or f"dev:{email}", "dev", email)
 
 
 def authenticate(
@@ -88,7 +92,7 @@ def authenticate(
         if settings.dev_auth:
             dev = _DEV_TOKEN.fullmatch(header)
             if dev:
-                return signin.Principal(dev_user_key(dev.group(1)), "dev")
+                return dev_principal(db, dev.group(1))
         bearer = _DEVICE_TOKEN.fullmatch(header)
         if bearer and not device:
             raise errors.Unauthorized("a device credential is for syncing only: sign in to use this page")
@@ -118,11 +122,6 @@ def require_csrf(request: Request[Any, Any, Any], session_token: str, sent: str 
             "missing or wrong CSRF token: send the recap_csrf cookie's value in the X-CSRF-Token header",
             reason="csrf",
         )
-
-
-def current_user(request: Request[Any, Any, Any], settings: Settings, db: sqlite_utils.Database) -> str:
-    """The signed-in user's key (their normalised email), or 401."""
-    return authenticate(request, settings, db).key
 
 
 def require_form_csrf(request: Request[Any, Any, Any], principal: signin.Principal, sent: str) -> None:

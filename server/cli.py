@@ -207,6 +207,19 @@ def cmd_users_import(args: argparse.Namespace) -> int:
     return _print_import(result)
 
 
+def cmd_users_set_email(args: argparse.Namespace) -> int:
+    db = _migrated(args)
+    try:
+        before, after = accounts.change_email(db, args.email, args.new_email, _now())
+    except (rules.Invalid, LookupError, accounts.EmailTaken) as error:
+        print(f"recap users set-email: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"{before} is now {after}" if before != after else f"{after}: no change")
+    return 0
+
+
 def cmd_users_list(args: argparse.Namespace) -> int:
     db = _migrated(args)
     try:
@@ -384,6 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--new-only", action="store_true", help="create the people who are new; leave everyone who exists as they are")
     imp.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     imp.set_defaults(func=cmd_users_import)
+    mail = users_commands.add_parser(
+        "set-email", help="give someone a new email address; their history, devices and progress follow (docs/people.md)"
+    )
+    mail.add_argument("email", metavar="EMAIL")
+    mail.add_argument("new_email", metavar="NEW_EMAIL")
+    mail.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    mail.set_defaults(func=cmd_users_set_email)
     lst = users_commands.add_parser("list", help="print everyone: email, name, roles, teams (tab-separated)")
     lst.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     lst.set_defaults(func=cmd_users_list)

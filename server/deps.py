@@ -9,6 +9,7 @@ from litestar.datastructures import State
 
 from server.pool import ConnectionPool
 from server.settings import Settings
+from server.syncing.writer import Writer
 
 
 def provide_settings(state: State) -> Settings:
@@ -29,3 +30,8 @@ def provide_db(state: State) -> Iterator[sqlite_utils.Database]:
         yield db
     finally:
         pool.release(db)
+
+
+def provide_writer(state: State) -> Writer:
+    writer: Writer = state.writer
+    return writer

@@ -82,7 +82,7 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
         connection.state.principal = principal
         if level.startswith("role:"):
             role = level.removeprefix("role:")
-            if role not in people.roles_of_email(db, principal.key):
+            if role not in people.roles_of(db, principal.user_id):
                 raise Forbidden(f"this needs the {role} role")
     finally:
         state.pool.release(db)

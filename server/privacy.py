@@ -40,7 +40,7 @@ def export(db: sqlite_utils.Database, email: str, out: Path, now: datetime.datet
     moment = format_utc(now or datetime.datetime.now(datetime.UTC))
     with write_transaction(db):
         user_id, address = _who(db, email)
-        data = store.collect(db, user_id, address)
+        data = store.collect(db, user_id)
         auth_store.audit(db, moment, "export", address, detail=str(out.name))
     document: dict[str, Any] = {
         "exported_at": moment,

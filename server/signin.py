@@ -65,11 +65,12 @@ class Forbidden(RecapError):
 
 
 class Principal(msgspec.Struct, frozen=True):
-    """Who a request is from. `key` is the normalised email: sync's user key (docs/auth.md)."""
+    """Who a request is from: their user id (what every record refers to), how they signed in,
+    and their email address (an attribute that can change)."""
 
-    key: str
+    user_id: str
     via: str  # dev, session, device
-    user_id: str | None = None
+    email: str
     device_id: str | None = None
     token_hash: str | None = None
 
@@ -266,7 +267,7 @@ def session_principal(
         return None
     if found.last_seen_at <= format_utc(now - TOUCH_EVERY):
         store.touch_session(db, digest, stamp)
-    return Principal(found.email, "session", found.user_id, found.device_id, digest)
+    return Principal(found.user_id, "session", found.email, found.device_id, digest)
 
 
 def device_principal(db: sqlite_utils.Database, settings: Settings, token: str, now: datetime.datetime) -> Principal | None:
@@ -281,7 +282,7 @@ def device_principal(db: sqlite_utils.Database, settings: Settings, token: str, 
         return None
     if found.last_seen_at <= format_utc(now - TOUCH_EVERY):
         store.touch_device_credential(db, digest, format_utc(now))
-    return Principal(found.email, "device", found.user_id, found.device_id, digest)
+    return Principal(found.user_id, "device", found.email, found.device_id, digest)
 
 
 def device_idle_cutoff(settings: Settings, now: datetime.datetime) -> str:
@@ -292,15 +293,15 @@ def device_idle_cutoff(settings: Settings, now: datetime.datetime) -> str:
 def logout(db: sqlite_utils.Database, principal: Principal, address: str | None, now: datetime.datetime) -> None:
     """End this session, or revoke this device credential."""
     stamp = format_utc(now)
-    if principal.token_hash is None or principal.user_id is None:
+    if principal.token_hash is None:
         return
     with write_transaction(db):
         if principal.via == "session":
             store.end_session(db, principal.token_hash, stamp, "logout")
-            store.audit(db, stamp, "logout", principal.key, address)
+            store.audit(db, stamp, "logout", principal.email, address)
         elif principal.via == "device":
             store.revoke_device_credentials(db, principal.user_id, stamp, "logout", token_hash=principal.token_hash)
-            store.audit(db, stamp, "revoke-device", principal.key, address, f"device {principal.device_id} signed out")
+            store.audit(db, stamp, "revoke-device", principal.email, address, f"device {principal.device_id} signed out")
 
 
 class UnknownUser(ValueError):

@@ -63,3 +63,57 @@ def as_wire(question_id: str, state: State, epoch: int) -> dict[str, Any]:
         "lapses": state.lapses,
         "epoch": epoch,
     }
+
+
+# ---- incremental replay -------------------------------------------------------------------------
+# A push usually brings answers that come after every answer already replayed. Stepping on from
+# the stored state then gives exactly what a full replay would (step is applied in replay order
+# either way), without reading the learner's history. The stored `basis` says what the state
+# was replayed from; anything else (an earlier answer arriving late, a new epoch, other
+# settings) takes a full replay.
+
+Key = tuple[int, str, str]  # replay order: (local day, answered-at, id)
+
+
+def _key(answer: Answer) -> Key:
+    return (answer.day, answer.answered_at, answer.id)
+
+
+def settings_key(settings: Settings) -> list[Any]:
+    return [settings.policy, settings.desired_retention, settings.retire_stability, settings.max_interval,
+            settings.wrong_days, settings.right_days, settings.retire_streak]  # fmt: skip
+
+
+def replayed(answers: Sequence[RecordedAnswer], epoch: int, settings: Settings) -> tuple[State, dict[str, Any]]:
+    """A full replay, and the basis to store with it."""
+    counted = replay_order(a for a in answers if a.rev >= epoch)
+    state = NEW
+    for answer in counted:
+        state = step(state, answer.day, answer.correct, settings)
+    last = list(_key(counted[-1])) if counted else None
+    return state, {"epoch": epoch, "settings": settings_key(settings), "last": last}
+
+
+def advanced(
+    stored: Mapping[str, Any] | None, basis: Mapping[str, Any] | None, new: Sequence[RecordedAnswer], epoch: int, settings: Settings
+) -> tuple[State, dict[str, Any]] | None:
+    """The state stepped on from `stored` by `new` answers, or None when only a full replay can tell."""
+    if stored is None or basis is None or basis.get("epoch") != epoch or basis.get("settings") != settings_key(settings):
+        return None
+    counted = replay_order(a for a in new if a.rev >= epoch)
+    last = basis.get("last")
+    if counted and last is not None and _key(counted[0]) <= tuple(last):
+        return None  # an answer that belongs before one already replayed
+    state = state_from_wire(stored)
+    for answer in counted:
+        state = step(state, answer.day, answer.correct, settings)
+    new_last = list(_key(counted[-1])) if counted else last
+    return state, {"epoch": epoch, "settings": settings_key(settings), "last": new_last}
+
+
+def state_from_wire(data: Mapping[str, Any]) -> State:
+    return State(
+        stability=data.get("stability"), difficulty=data.get("difficulty"), last_day=data.get("last_day"),
+        due_day=data.get("due_day"), retired=bool(data.get("retired", False)), streak=int(data.get("streak", 0)),
+        reps=int(data.get("reps", 0)), lapses=int(data.get("lapses", 0)),
+    )  # fmt: skip

@@ -3,6 +3,10 @@
 docs/sync.md describes it for client writers; docs/sync-schema.json is generated from these
 Structs (`python -m sync.schema`). Fields are only ever added, with defaults; a field's type
 never changes. A change that cannot be made that way is a new protocol version.
+
+Two views of a push: `PushEnvelope`, which the server decodes (each payload kept as raw JSON
+until its kind's codec decodes and upcasts it, sync/kinds/), and `PushRequest`, the same body
+with every mutation typed by its kind, for the schema and for clients.
 """
 
 from __future__ import annotations
@@ -13,24 +17,18 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from sync.kinds.acknowledgement import AcknowledgementV1, ItemKind
+from sync.kinds.answer import AnswerV1
+from sync.kinds.observation import ObservationEditV1
+from sync.wire import Base, Cursor, LocalDay, Seq, Timestamp, Uuid, Uuid7
+
 PROTOCOL_VERSION = 1
 SUPPORTED_PROTOCOLS = (1,)
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 1024 * 1024
 MAX_PULL_PAGE = 1000
 
-Uuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-# A UUIDv7: version nibble 7, variant 10xx. Time-ordered and made on the device.
-Uuid7 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")]
-Timestamp = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$",
-        description="ISO 8601 with a time zone, e.g. 2026-12-01T09:30:00.000Z",
-    ),
-]
-Seq = Annotated[int, msgspec.Meta(ge=1, le=2**53)]
-Cursor = Annotated[int, msgspec.Meta(ge=0, le=2**53)]
+__all__ = ["Timestamp", "Uuid", "Uuid7"]  # re-exported for older imports
 
 
 class ErrorKind(StrEnum):
@@ -45,10 +43,6 @@ class ErrorKind(StrEnum):
     TOO_LARGE = "too_large"  # 413: split the push
     UNAUTHORIZED = "unauthorized"  # 401: sign in again; keep the outbox
     UNAVAILABLE = "unavailable"  # 503: transient; nothing was applied; retry with backoff
-
-
-class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
-    """Wire Structs ignore unknown fields, so an older server accepts a newer client's extras."""
 
 
 class ProtocolProbe(Base):
@@ -69,7 +63,7 @@ class Limits(Base):
 class SyncInfo(Base):
     server_time: str
     protocol_versions: list[int]
-    payload_versions: dict[str, list[int]]
+    payload_versions: dict[str, list[int]]  # per record kind
     limits: Limits
     # Answers where the device's provisional progress differed from the server's replay, as
     # reported by devices on pull; and answers whose `correct` the server had to overrule.
@@ -80,42 +74,63 @@ class SyncInfo(Base):
 # ---- POST /sync/push ------------------------------------------------------------------------
 
 
-class AnswerV1(Base):
-    """Payload of an `answer` mutation, version 1: one immutable answer event."""
-
-    id: Uuid7
-    question_id: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-    content_version: Annotated[int, msgspec.Meta(ge=1)]
-    choice: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=5)]], msgspec.Meta(min_length=1, max_length=5)]
-    correct: bool
-    answered_at: Timestamp  # the device's clock
-    local_day: Annotated[int, msgspec.Meta(ge=0, le=200_000)]
-    duration_ms: Annotated[int, msgspec.Meta(ge=0, le=86_400_000)] | None = None
-
-
-MutationKind = Literal["answer"]
-
-
 class Mutation(Base):
+    """One outbox entry as the server decodes it: the payload stays raw JSON until its kind's
+    codec (sync/kinds/) decodes and upcasts it."""
+
     id: Uuid7
     client_seq: Seq
-    kind: MutationKind
+    kind: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     payload_version: Annotated[int, msgspec.Meta(ge=1)]
-    payload: dict[str, Any]
+    payload: msgspec.Raw
 
     def content_hash(self) -> str:
         """What a repeat of this mutation must match (`seq_reused` otherwise): a SHA-256 of its
         kind, payload version and payload, with object keys sorted."""
-        canonical = msgspec.json.encode([self.kind, self.payload_version, self.payload], order="sorted")
+        payload = msgspec.json.decode(self.payload) if self.payload else None
+        canonical = msgspec.json.encode([self.kind, self.payload_version, payload], order="sorted")
         return hashlib.sha256(canonical).hexdigest()
 
 
-class PushRequest(Base):
+class PushEnvelope(Base):
+    """POST /sync/push, as decoded by the server (see PushRequest for the typed view)."""
+
     protocol: int
     device_id: Uuid
     sent_at: Timestamp  # the device's clock when it sent the push, to measure its offset
     # At most MAX_MUTATIONS: checked after decoding, so that a longer push gets a 413.
     mutations: list[Mutation]
+
+
+class _MutationOf(Base, tag_field="kind"):
+    id: Uuid7
+    client_seq: Seq
+    payload_version: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class AnswerMutation(_MutationOf, tag="answer"):
+    payload: AnswerV1
+
+
+class AcknowledgementMutation(_MutationOf, tag="acknowledgement"):
+    payload: AcknowledgementV1
+
+
+class ObservationMutation(_MutationOf, tag="observation"):
+    payload: ObservationEditV1
+
+
+TypedMutation = AnswerMutation | AcknowledgementMutation | ObservationMutation
+
+
+class PushRequest(Base):
+    """POST /sync/push: a device's mutations, each typed by its `kind` (the payload shown is the
+    current version of that kind's payload; older versions are accepted and upcast)."""
+
+    protocol: int
+    device_id: Uuid
+    sent_at: Timestamp
+    mutations: list[TypedMutation]
 
 
 Status = Literal["applied", "duplicate", "rejected"]
@@ -142,21 +157,115 @@ Stream = Literal["content", "records"]
 class PullRequest(Base):
     protocol: int
     device_id: Uuid
-    cursors: dict[Stream, Cursor] = {}
+    cursors: dict[Stream, Cursor] = msgspec.field(default_factory=dict)
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_PULL_PAGE)] = MAX_PULL_PAGE
     # How many of this device's answers, since its last pull, got a different provisional
     # progress from the one the server returned. Counted into a metric; never trusted.
     disagreements: Annotated[int, msgspec.Meta(ge=0, le=100_000)] = 0
     # The learner's local day number now (docs/scheduler.md §1). A campaign reaching the learner
     # at this pull starts for them on this day (or on its own start date, if later).
-    local_day: Annotated[int, msgspec.Meta(ge=0, le=200_000)] | None = None
+    local_day: LocalDay | None = None
 
 
-class Change(Base):
+class ContentData(Base):
+    version: int
+    snapshot: str
+    etag: str
+    size: int
+
+
+class AnswerData(Base):
+    """An answer as stored: `answered_at` is the effective time, `correct` the server's verdict."""
+
+    id: str
+    question_id: str
+    content_version: int
+    rev: int
+    choice: list[int]
+    correct: bool
+    answered_at: str
+    local_day: int
+    duration_ms: int | None
+    device_id: str
+
+
+class ProgressData(Base):
+    """The server's replayed state of one question (docs/scheduler.md §5)."""
+
+    question_id: str
+    stability: float | None
+    difficulty: float | None
+    last_day: int | None
+    due_day: int | None
+    retired: bool
+    streak: int
+    reps: int
+    lapses: int
+    epoch: int
+
+
+class AcknowledgementData(Base):
+    id: str
+    user_id: str  # who acknowledged
+    item_kind: ItemKind
+    item_id: str
+    acknowledged: bool
+    at: str  # effective time
+    local_day: int
+    comment: str | None
+    device_id: str
+
+
+class FieldVersion(Base):
+    """A value beside the kept one, for a long text both sides changed (docs/sync.md)."""
+
+    value: Any
+    by: str
+    at: str
+    device_id: str
+    rev: int
+
+
+class ObservationData(Base, kw_only=True):
+    """An observation's current state; `rev` is what the next patch names as `base_rev`."""
+
+    id: str
+    rev: int
+    author_id: str
+    rep_id: str
+    shared: bool
+    fields: dict[str, Any]
+    conflicts: dict[str, list[FieldVersion]] = msgspec.field(default_factory=dict)
+    created_at: str
+    updated_at: str
+
+
+class _Change(Base, tag_field="kind"):
     stream: Stream
     seq: int
-    kind: Literal["content", "answer", "progress"]
-    data: dict[str, Any]
+
+
+class ContentChange(_Change, tag="content"):
+    data: ContentData
+
+
+class AnswerChange(_Change, tag="answer"):
+    data: AnswerData
+
+
+class ProgressChange(_Change, tag="progress"):
+    data: ProgressData
+
+
+class AcknowledgementChange(_Change, tag="acknowledgement"):
+    data: AcknowledgementData
+
+
+class ObservationChange(_Change, tag="observation"):
+    data: ObservationData
+
+
+Change = ContentChange | AnswerChange | ProgressChange | AcknowledgementChange | ObservationChange
 
 
 class Digest(Base):
@@ -171,6 +280,6 @@ class PullResponse(Base):
     changes: list[Change]
     cursors: dict[Stream, int]
     has_more: bool
-    reset: list[Stream] = []
+    reset: list[Stream] = msgspec.field(default_factory=list)
     digest: Digest | None = None
     server_time: str = ""

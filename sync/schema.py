@@ -13,7 +13,10 @@ from typing import Any
 
 import msgspec
 
-from sync import protocol
+from sync import content, protocol
+from sync.kinds.acknowledgement import AcknowledgementV1
+from sync.kinds.answer import AnswerV1
+from sync.kinds.observation import ObservationEditV1
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "sync-schema.json"
 MESSAGES = {
@@ -22,12 +25,24 @@ MESSAGES = {
     "PushResponse": protocol.PushResponse,
     "PullRequest": protocol.PullRequest,
     "PullResponse": protocol.PullResponse,
-    "AnswerV1": protocol.AnswerV1,
+    "AnswerV1": AnswerV1,
+    "AcknowledgementV1": AcknowledgementV1,
+    "ObservationEditV1": ObservationEditV1,
+    "SnapshotDocument": content.SnapshotDocument,
 }
+
+
+def _state_additional_properties(defs: dict[str, Any]) -> None:
+    """Say of every object whether unknown fields are allowed: sync messages ignore them (a newer
+    client's extras), authored content and the snapshot document refuse them."""
+    for definition in defs.values():
+        if definition.get("type") == "object" and "additionalProperties" not in definition:
+            definition["additionalProperties"] = True
 
 
 def schema() -> dict[str, Any]:
     refs, defs = msgspec.json.schema_components(list(MESSAGES.values()), ref_template="#/$defs/{name}")
+    _state_additional_properties(defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"Recap sync protocol {protocol.PROTOCOL_VERSION}",

@@ -343,7 +343,8 @@ def test_a_device_credential_syncs_after_the_session_has_gone_until_revoked(clie
     # Bound to its device, and its user key is the normalised email, as for every credential.
     assert pull(client, device, device=OTHER_DEVICE).status_code == 403
     db = sqlite_utils.Database(db_file)
-    assert list(db.execute("SELECT user_id FROM devices WHERE id = ?", [DEVICE])) == [(ANN,)]
+    ann_id = db.execute("SELECT id FROM users WHERE email = ?", [ANN]).fetchone()[0]
+    assert list(db.execute("SELECT user_id FROM devices WHERE id = ?", [DEVICE])) == [(ann_id,)]  # her user id
     assert token not in repr(list(db.execute("SELECT * FROM device_credentials")))
     db.close()
     sessions = run_recap("users", "sessions", ANN, db_path=db_file)
@@ -368,7 +369,8 @@ def test_the_dev_credential_still_works_and_is_normalised(client: TestClient, db
     assert pushed.status_code == 200
     assert pull(client, {"Authorization": f"Bearer dev:{ANN}"}).status_code == 200
     db = sqlite_utils.Database(db_file)
-    assert list(db.execute("SELECT user_id FROM devices")) == [(ANN,)]
+    ann_id = db.execute("SELECT id FROM users WHERE email = ?", [ANN]).fetchone()[0]
+    assert list(db.execute("SELECT user_id FROM devices")) == [(ann_id,)]
     db.close()
 
 

@@ -195,7 +195,10 @@ def test_a_pull_enrolls_once_with_the_devices_local_day(tmp_path: Path) -> None:
         bad = client.post("/sync/pull", json={"protocol": 1, "device_id": device, "local_day": -1}, headers=dev)
         assert bad.status_code == 400
     with sqlite3.connect(db_file) as db:
-        rows = db.execute("SELECT campaign_id, enrolled_day, start_day FROM enrollments WHERE user_id = 'rep@example.com'").fetchall()
+        rows = db.execute(
+            "SELECT campaign_id, enrolled_day, start_day FROM enrollments"
+            " WHERE user_id = (SELECT id FROM users WHERE email = 'rep@example.com')"
+        ).fetchall()
     # Only the campaigns in the rep's reach (the Dutch one is for "all" too), each once, on the first day.
     assert sorted(rows) == [(c, 20_500, 20_500) for c in ("coaching-and-remote-teams", "value-selling-foundations", "value-selling-foundations-nl")]
     exported = run_recap("users", "export", "rep@example.com", "--out", str(tmp_path / "rep.json"), db_path=db_file)

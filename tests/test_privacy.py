@@ -34,6 +34,7 @@ def db_path(tmp_path: Path) -> Path:
             device = Device(email, client)
             device.answer("who-else", [2], True, 20_000)
             device.answer("next-step", [1], False, 20_001)
+            device.acknowledge("nugget", "ask-first", 20_001)
             device.sync()
     return path
 
@@ -55,9 +56,10 @@ def test_export_writes_everything_held_about_a_person(db_path: Path, tmp_path: P
     assert document["email"] == "rep@example.com"
     assert tables["users"][0]["email"] == "rep@example.com"
     assert {r["role"] for r in tables["user_roles"]} == {"rep"}
-    assert len(tables["answers"]) == 2 and len(tables["devices"]) == 1 and len(tables["mutations"]) == 2
-    assert tables["progress"] and tables["changes"]
-    assert all(r["user_id"] == "rep@example.com" for r in tables["answers"])  # nobody else's answers
+    assert len(tables["answers"]) == 2 and len(tables["devices"]) == 1 and len(tables["mutations"]) == 3
+    user_id = tables["users"][0]["id"]
+    assert tables["progress"] and len(tables["acknowledgements"]) == 1 and len(tables["enrollments"]) == 1
+    assert all(r["user_id"] == user_id for table in ("answers", "progress", "devices", "acknowledgements") for r in tables[table])
     assert "code_hash" not in json.dumps(document) and "token_hash" not in json.dumps(document)
     audit = run_recap("audit", "list", "--email", "rep@example.com", db_path=db_path).stdout
     assert "\texport\t" in audit
@@ -66,8 +68,10 @@ def test_export_writes_everything_held_about_a_person(db_path: Path, tmp_path: P
 def test_erase_leaves_no_row_that_refers_to_the_person(db_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
     user_id = db.execute("SELECT id FROM users WHERE email = 'rep@example.com'").fetchone()[0]
-    device_id = db.execute("SELECT id FROM devices WHERE user_id = 'rep@example.com'").fetchone()[0]
-    answer_ids = [r[0] for r in db.execute("SELECT id FROM answers WHERE user_id = 'rep@example.com'")]
+    device_id = db.execute("SELECT id FROM devices WHERE user_id = ?", [user_id]).fetchone()[0]
+    answer_ids = [r[0] for r in db.execute("SELECT id FROM answers WHERE user_id = ?", [user_id])]
+    ack_ids = [r[0] for r in db.execute("SELECT id FROM acknowledgements WHERE user_id = ?", [user_id])]
+    assert len(ack_ids) == 1
     db.close()
     before = dump(db_path)
     assert "rep@example.com" in before and user_id in before
@@ -79,11 +83,13 @@ def test_erase_leaves_no_row_that_refers_to_the_person(db_path: Path) -> None:
     assert "2 answers" in result.stdout
 
     after = dump(db_path)
-    for trace in ("rep@example.com", user_id, device_id, *answer_ids):
+    for trace in ("rep@example.com", user_id, device_id, *answer_ids, *ack_ids):
         assert trace not in after, f"{trace} is still in the database"
     assert "rep2@example.com" in after  # everyone else is untouched
     db = sqlite_utils.Database(db_path)
-    assert db.execute("SELECT count(*) FROM answers WHERE user_id = 'rep2@example.com'").fetchone()[0] == 2
+    assert db.execute(
+        "SELECT count(*) FROM answers WHERE user_id = (SELECT id FROM users WHERE email = 'rep2@example.com')"
+    ).fetchone()[0] == 2
     erase_entry = db.execute("SELECT email FROM audit_log WHERE event = 'erase'").fetchone()[0]
     assert erase_entry.startswith("erased-")
     with pytest.raises(Exception, match="immutable"):

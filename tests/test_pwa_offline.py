@@ -52,7 +52,10 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
 def server_answers(server: LiveServer) -> list[tuple[str, str, str]]:
     with sqlite3.connect(server.db_path) as db:
-        return db.execute("SELECT id, user_id, device_id FROM answers ORDER BY id").fetchall()
+        # The person by their address: records refer to the user id behind it.
+        return db.execute(
+            "SELECT a.id, u.email, a.device_id FROM answers AS a JOIN users AS u ON u.id = a.user_id ORDER BY a.id"
+        ).fetchall()
 
 
 def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(

@@ -18,7 +18,7 @@ from server.app import create_app
 from server.db import connect
 from server.library.publish import publish
 from server.settings import Settings
-from server.storage import sync as store
+from sync import kinds
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device, uuid7
@@ -88,12 +88,12 @@ def test_a_repeated_push_returns_its_stored_results_and_changes_nothing(client: 
     first = client.post("/sync/push", json=body, headers=AUTH)
     assert first.status_code == 200
     assert first.json()["acked_through"] == 3
-    changes_before = rows(server_db, "SELECT count(*) FROM changes")[0][0]
+    seq_before = rows(server_db, "SELECT value FROM seq_counter")[0][0]
     again = client.post("/sync/push", json=body, headers=AUTH)
     assert again.status_code == 200
     assert again.json()["results"] == first.json()["results"]
     assert answer_count(server_db) == 3
-    assert rows(server_db, "SELECT count(*) FROM changes")[0][0] == changes_before
+    assert rows(server_db, "SELECT value FROM seq_counter")[0][0] == seq_before  # nothing new reached any feed
 
 
 def test_a_gap_is_refused_with_the_expected_seq_and_nothing_is_applied(client: TestClient, server_db: Path) -> None:  # type: ignore[type-arg]
@@ -181,7 +181,7 @@ def test_a_newer_payload_version_is_refused_whole_so_the_device_keeps_it(client:
     future["payload_version"] = 9
     response = client.post("/sync/push", json=push_body(DEVICE, [mutation(1), future]), headers=AUTH)
     assert response.status_code == 400
-    assert response.json()["error"] == "payload_unsupported" and response.json()["supported"] == {"answer": [1]}
+    assert response.json()["error"] == "payload_unsupported" and response.json()["supported"] == kinds.payload_versions()
     assert answer_count(server_db) == 0
 
 
@@ -193,7 +193,7 @@ def test_sync_needs_a_credential_and_a_device_stays_with_its_user(client: TestCl
     assert other.status_code == 403 and other.json()["error"] == "device_bound"
     pulled = client.post("/sync/pull", json={"protocol": 1, "device_id": DEVICE}, headers={"Authorization": "Bearer dev:mallory"})
     assert pulled.status_code == 403
-    assert rows(server_db, "SELECT DISTINCT user_id FROM answers") == [("alice",)]
+    assert rows(server_db, "SELECT DISTINCT user_id FROM answers") == [("dev:alice",)]  # no account: a dev user id
 
 
 def test_dev_credentials_are_refused_unless_enabled(server_db: Path) -> None:
@@ -330,21 +330,18 @@ def test_a_server_restored_from_backup_is_healed_by_the_devices(server_db: Path,
     assert any(what == "heal" for what, _ in device.history)
 
 
-def test_a_pruned_feed_makes_old_cursors_reset(client: TestClient, server_db: Path) -> None:  # type: ignore[type-arg]
+def test_a_cursor_beyond_anything_the_server_holds_resets_the_records_stream(client: TestClient, server_db: Path) -> None:  # type: ignore[type-arg]
+    """The server was restored from an older backup: the device's cursor is ahead of it."""
     device = Device("alice", client)
     device.answer("who-else", [2], True, 20_000)
     device.sync()
-    old_cursor = device.cursors["records"]
-    device.answer("who-else", [2], True, 20_005)
-    device.sync()
-    db = connect(server_db)
-    with db.conn:
-        store.prune_changes(db, "alice", old_cursor + 1)
-    db.close()
-    stale = client.post(
-        "/sync/pull", json={"protocol": 1, "device_id": device.device_id, "cursors": {"records": old_cursor}}, headers=AUTH
+    ahead = device.cursors["records"] + 1_000
+    page = client.post(
+        "/sync/pull", json={"protocol": 1, "device_id": device.device_id, "cursors": {"records": ahead}}, headers=AUTH
     ).json()
-    assert stale["reset"] == ["records"]
+    assert page["reset"] == ["records"]
+    assert [c["kind"] for c in page["changes"] if c["stream"] == "records"] == ["answer", "progress"]
+    assert page["cursors"]["records"] == device.cursors["records"]
 
 
 def test_the_committed_json_schema_is_current() -> None:

@@ -10,7 +10,10 @@ from typing import Any
 import msgspec
 from markdown_it import MarkdownIt
 
-from server.library.schema import KINDS, Campaign, Competency, Nugget, Question, Refresher
+from server.library.schema import KINDS
+from sync.content import SnapshotDocument
+
+__all__ = ["SnapshotDocument", "build_snapshot", "render_markdown", "snapshot_entry"]
 
 # Raw HTML in authored Markdown is shown as text, never rendered: content must not be able to
 # inject scripts into the app. markdown-it also refuses javascript: links.
@@ -43,6 +46,10 @@ def snapshot_entry(kind: str, data: dict[str, Any], rev: int, epoch: int) -> dic
     entry["rev"] = rev
     if kind == "question":
         entry["epoch"] = epoch
+        # The one place `correct` is normalised (a number or a list, as authored).
+        correct = entry["correct"]
+        entry["correct_options"] = sorted(correct) if isinstance(correct, list) else [correct]
+        entry["multiple"] = isinstance(correct, list)
     for field in _MARKDOWN_FIELDS.get(kind, ()):
         if entry.get(field):
             entry[f"{field}_html"] = render_markdown(entry[field])
@@ -58,47 +65,3 @@ def build_snapshot(version: int, published_at: str, entries: dict[str, list[dict
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     # mtime=0 keeps the compressed bytes identical for identical input.
     return body, gzip.compress(body, compresslevel=9, mtime=0), etag
-
-
-# ---- the snapshot document's shape, for /schema/openapi.json and its test ---------------------
-# Each entry is the authored item (server/library/schema.py) plus what publishing adds: `rev`,
-# `epoch` for questions, and the rendered `<field>_html` of its Markdown fields.
-
-
-class CompetencyEntry(Competency, kw_only=True, forbid_unknown_fields=True):
-    rev: int
-    description_html: str
-
-
-class NuggetEntry(Nugget, kw_only=True, forbid_unknown_fields=True):
-    rev: int
-    body_html: str
-
-
-class QuestionEntry(Question, kw_only=True, forbid_unknown_fields=True):
-    rev: int
-    epoch: int
-    stem_html: str
-    explanation_html: str
-
-
-class RefresherEntry(Refresher, kw_only=True, forbid_unknown_fields=True):
-    rev: int
-    body_html: str | None = None
-
-
-class CampaignEntry(Campaign, kw_only=True, forbid_unknown_fields=True):
-    rev: int
-    description_html: str
-
-
-class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """The whole library at one published version (docs/api.md "The snapshot document")."""
-
-    version: int
-    published_at: str
-    competencies: list[CompetencyEntry]
-    nuggets: list[NuggetEntry]
-    questions: list[QuestionEntry]
-    refreshers: list[RefresherEntry]
-    campaigns: list[CampaignEntry]

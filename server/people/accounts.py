@@ -153,3 +153,25 @@ def import_people(
 
 def list_people(db: sqlite_utils.Database) -> list[StoredPerson]:
     return list(store.all_people(db).values())
+
+
+class EmailTaken(ValueError):
+    """Someone else has that address already."""
+
+
+def change_email(db: sqlite_utils.Database, old: str, new: str, now: datetime.datetime | None = None) -> tuple[str, str]:
+    """Give a person a new address. Everything they did follows: records refer to their user
+    id, not their address. Audited as `email-change`. Returns (old, new), normalised."""
+    stamp = (now or datetime.datetime.now(datetime.UTC)).isoformat(timespec="seconds")
+    before, after = rules.normalise_email(old), rules.normalise_email(new)
+    with write_transaction(db):
+        user_id = store.user_id_for_email(db, before)
+        if user_id is None:
+            raise LookupError(f"no one has the address {before}: see `recap users list`")
+        if after == before:
+            return before, after
+        if store.user_id_for_email(db, after) is not None:
+            raise EmailTaken(f"someone else has the address {after} already")
+        store.set_email(db, user_id, after, stamp)
+        auth_store.audit(db, stamp, "email-change", after, detail=f"{before} -> {after}")
+    return before, after

@@ -170,6 +170,23 @@ async def set_roles(request: Request[Any, Any, Any], pool: NamedDependency[Conne
     return await _update(request, pool, person, lambda email: rules.Person(email, None, roles, None), "Roles saved")
 
 
+@post("/admin/people/{person:str}/email", opt=ADMIN_FORM, include_in_schema=False)
+async def set_email(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str]) -> Redirect:
+    """Give a person a new email address; everything they did follows (audited)."""
+    form = await _form(request)
+    now = auth.now(request)
+
+    def work(db: sqlite_utils.Database) -> str:
+        found = _person(db, person)
+        try:
+            accounts.change_email(db, found.email, str(form.get("email", "")), now)
+        except (rules.Invalid, accounts.EmailTaken) as error:
+            raise RecapError(str(error)) from None
+        return found.id
+
+    return _back(await _in_thread(pool, work), "Email changed")
+
+
 @post("/admin/people/{person:str}/{action:str}", opt=ADMIN_FORM, include_in_schema=False)
 async def account_action(
     request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str], action: FromPath[str]

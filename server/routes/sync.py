@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 import sqlite3
 from typing import Any
 
@@ -14,17 +13,16 @@ from litestar.di import NamedDependency
 from litestar.params import RawBody
 
 from server import json_body
-from server.auth import authenticate
+from server.auth import authenticate, now
 from server.openapi import errors, request_body
-from server.pool import ConnectionPool
 from server.settings import Settings
 from server.signin import Principal
 from server.storage import sync as store
 from server.syncing import errors as sync_errors
-from server.syncing.pull import pull
-from server.syncing.push import push
-from sync import clock
-from sync.answers import ANSWER_PAYLOAD_VERSIONS
+from server.syncing import push
+from server.syncing.pull import pull, record_writes
+from server.syncing.writer import Writer, WriterStopped
+from sync import clock, kinds
 from sync.protocol import (
     MAX_MUTATIONS,
     MAX_PUSH_BYTES,
@@ -33,13 +31,14 @@ from sync.protocol import (
     ProtocolProbe,
     PullRequest,
     PullResponse,
+    PushEnvelope,
     PushRequest,
     PushResponse,
     SyncInfo,
 )
 
 _probe_decoder = msgspec.json.Decoder(ProtocolProbe)
-_push_decoder = msgspec.json.Decoder(PushRequest)
+_push_decoder = msgspec.json.Decoder(PushEnvelope)
 _pull_decoder = msgspec.json.Decoder(PullRequest)
 LIMITS = {"max_mutations": MAX_MUTATIONS, "max_push_bytes": MAX_PUSH_BYTES}
 MAX_PULL_BYTES = 64 * 1024
@@ -47,10 +46,6 @@ MAX_PULL_BYTES = 64 * 1024
 SYNC_ACCESS = {"access": "signed-in", "device": True}
 # Answers for one person at one moment: no cache may keep them.
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 def _check_protocol(version: int) -> None:
@@ -85,14 +80,23 @@ def _read(request: Request[Any, Any, Any], body: bytes, decoder: msgspec.json.De
     return decoded
 
 
+def _written(writer: Writer, job: Any) -> Any:
+    """Run a job on the one writer; a busy database or a stopping server is a 503 (retry)."""
+    try:
+        return writer.submit(job)
+    except (sqlite3.OperationalError, WriterStopped) as exc:
+        raise sync_errors.Unavailable(f"the server is busy ({exc}); nothing was applied: retry shortly") from None
+
+
 @get("/sync/info", sync_to_thread=True, opt={"access": "public"}, tags=["sync"])
-def info(db: NamedDependency[sqlite_utils.Database]) -> Response[SyncInfo]:
-    """Server time, protocol versions, size limits and sync health counters."""
+def info(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database]) -> Response[SyncInfo]:
+    """Server time, protocol versions, the payload versions of every record kind, size limits
+    and sync health counters."""
     counters = store.metrics(db)
     body = SyncInfo(
-        server_time=clock.format_utc(_now()),
+        server_time=clock.format_utc(now(request)),
         protocol_versions=list(SUPPORTED_PROTOCOLS),
-        payload_versions={"answer": ANSWER_PAYLOAD_VERSIONS},
+        payload_versions=kinds.payload_versions(),
         limits=Limits(),
         progress_disagreements=counters.get("progress_disagreements", 0),
         correct_overruled=counters.get("correct_overruled", 0),
@@ -110,20 +114,23 @@ def push_route(
     body: RawBody,
     db: NamedDependency[sqlite_utils.Database],
     settings: NamedDependency[Settings],
-    pool: NamedDependency[ConnectionPool],
+    writer: NamedDependency[Writer],
 ) -> Response[PushResponse]:
     """Apply a device's mutations in client_seq order, all or nothing (docs/sync.md)."""
-    received_at = _now()
+    received_at = now(request)
     principal = authenticate(request, settings, db, device=True)
-    req: PushRequest = _read(request, body, _push_decoder, MAX_PUSH_BYTES, "push")
+    req: PushEnvelope = _read(request, body, _push_decoder, MAX_PUSH_BYTES, "push")
     _check_device(principal, req.device_id)
     if len(req.mutations) > MAX_MUTATIONS:
         raise sync_errors.TooLarge(f"a push may carry at most {MAX_MUTATIONS} mutations: split it", limit=LIMITS)
+    prepared = push.prepare(req, received_at)
     try:
-        with pool.write_lock:
-            return Response(push(db, principal.key, req, received_at), headers=NO_STORE)
+        repeat = push.stored_results(db, principal.user_id, prepared)
     except sqlite3.OperationalError as exc:
-        raise sync_errors.Unavailable(f"the server is busy ({exc}); nothing was applied: retry shortly") from None
+        raise sync_errors.Unavailable(f"the server is busy ({exc}): retry shortly") from None
+    if repeat is None:
+        repeat = _written(writer, lambda writer_db: push.apply(writer_db, principal.user_id, prepared))
+    return Response(repeat, headers=NO_STORE)
 
 
 @post(
@@ -132,13 +139,21 @@ def push_route(
     responses=errors(400, 401, 403, 413, 415, 503),
 )  # fmt: skip
 def pull_route(
-    request: Request[Any, Any, Any], body: RawBody, db: NamedDependency[sqlite_utils.Database], settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any],
+    body: RawBody,
+    db: NamedDependency[sqlite_utils.Database],
+    settings: NamedDependency[Settings],
+    writer: NamedDependency[Writer],
 ) -> Response[PullResponse]:
     """Changes after the device's cursors, a page at a time, with acked_through (docs/sync.md)."""
     principal = authenticate(request, settings, db, device=True)
     req: PullRequest = _read(request, body, _pull_decoder, MAX_PULL_BYTES, "pull")
     _check_device(principal, req.device_id)
+    moment = now(request)
     try:
-        return Response(pull(db, principal.key, req, _now()), headers=NO_STORE)
+        job = record_writes(db, principal.user_id, req, moment)
+        if job is not None:
+            _written(writer, job)
+        return Response(pull(db, principal.user_id, req, moment), headers=NO_STORE)
     except sqlite3.OperationalError as exc:
         raise sync_errors.Unavailable(f"the server is busy ({exc}): retry shortly") from None

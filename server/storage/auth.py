@@ -211,8 +211,10 @@ def prune_rate_limits(db: sqlite_utils.Database, cutoff: str) -> None:
 def audit(
     db: sqlite_utils.Database, now: str, event: str, email: str | None, address: str | None = None, detail: str = ""
 ) -> None:
+    """One entry: the address as given, and the user id behind it when someone has that address."""
     db.execute(
-        "INSERT INTO audit_log (at, event, email, address, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, event, email, user_id, address, detail)"
+        " VALUES (?1, ?2, ?3, (SELECT id FROM users WHERE email = ?3), ?4, ?5)",
         [now, event, email, address, detail],
     )
 
@@ -224,8 +226,10 @@ def recent_audit(db: sqlite_utils.Database, limit: int, email: str | None = None
             "SELECT id, at, event, email, address, detail FROM audit_log ORDER BY id DESC LIMIT ?", [limit]
         )
     else:
+        # The person's entries (whatever address they had then) and attempts on this address.
         rows = db.execute(
-            "SELECT id, at, event, email, address, detail FROM audit_log WHERE email = ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, at, event, email, address, detail FROM audit_log"
+            " WHERE user_id = (SELECT id FROM users WHERE email = ?1) OR email = ?1 ORDER BY id DESC LIMIT ?2",
             [email, limit],
         )
     return [tuple(r) for r in rows]

@@ -135,3 +135,12 @@ def get_latest_snapshot_meta(db: sqlite_utils.Database) -> SnapshotRow | None:
         """
     ).fetchone()
     return SnapshotRow(*row) if row else None
+
+
+def ever_published(db: sqlite_utils.Database, kind: str, ids: list[str]) -> set[str]:
+    """Which of these items of `kind` were ever published (even if removed since)."""
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(f"SELECT DISTINCT item_id FROM item_versions WHERE kind = ? AND item_id IN ({marks})", [kind, *ids])
+    return {str(r[0]) for r in rows}

@@ -77,18 +77,19 @@ def insert_team(db: sqlite_utils.Database, team_id: str, name: str, now: str) ->
     db.execute("INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)", [team_id, name, now])
 
 
-def roles_of_email(db: sqlite_utils.Database, email: str) -> frozenset[str]:
-    """The roles of the enabled user with this (normalised) email; empty when none."""
+def roles_of(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
+    """The roles of this user when enabled; empty when disabled or unknown."""
     rows = db.execute(
-        "SELECT r.role FROM users AS u JOIN user_roles AS r ON r.user_id = u.id WHERE u.email = ? AND NOT u.disabled",
-        [email],
+        "SELECT r.role FROM users AS u JOIN user_roles AS r ON r.user_id = u.id WHERE u.id = ? AND NOT u.disabled",
+        [user_id],
     ).fetchall()
     return frozenset(str(r[0]) for r in rows)
 
 
-def teams_of_email(db: sqlite_utils.Database, email: str) -> set[str]:
-    """The teams the user with this (normalised) email belongs to, in any team role."""
-    rows = db.execute(
-        "SELECT m.team_id FROM users AS u JOIN team_members AS m ON m.user_id = u.id WHERE u.email = ?", [email]
-    ).fetchall()
-    return {str(r[0]) for r in rows}
+def teams_of(db: sqlite_utils.Database, user_id: str) -> set[str]:
+    """The teams this user belongs to, in any team role."""
+    return {str(r[0]) for r in db.execute("SELECT team_id FROM team_members WHERE user_id = ?", [user_id])}
+
+
+def set_email(db: sqlite_utils.Database, user_id: str, email: str, now: str) -> None:
+    db.execute("UPDATE users SET email = ?, updated_at = ? WHERE id = ?", [email, now, user_id])

@@ -1,7 +1,7 @@
 """SQL for a person's data: everything held about them, to export or to erase.
 
-A person's rows are found two ways: by their user id (people, sign-in) and by their sync user
-key, the normalised email (answers, devices, the change feed, progress; docs/auth.md).
+Every row about a person refers to their user id. Observations are about two people: their
+author's and their rep's export both list them; erasing either person removes them.
 """
 
 from __future__ import annotations
@@ -10,20 +10,20 @@ from typing import Any
 
 import sqlite_utils
 
-# (table, column, key): which rows belong to a person, by "id" (users.id) or "email".
-OWNED: list[tuple[str, str, str]] = [
-    ("user_roles", "user_id", "id"),
-    ("team_members", "user_id", "id"),
-    ("sign_in_codes", "user_id", "id"),
-    ("sessions", "user_id", "id"),
-    ("device_credentials", "user_id", "id"),
-    ("answers", "user_id", "email"),
-    ("changes", "user_id", "email"),
-    ("progress", "user_id", "email"),
-    ("user_digests", "user_id", "email"),
-    ("change_floors", "user_id", "email"),
-    ("devices", "user_id", "email"),
-    ("enrollments", "user_id", "email"),
+# (table, column): which rows belong to a person, by their user id.
+OWNED: list[tuple[str, str]] = [
+    ("user_roles", "user_id"),
+    ("team_members", "user_id"),
+    ("sign_in_codes", "user_id"),
+    ("sessions", "user_id"),
+    ("device_credentials", "user_id"),
+    ("answers", "user_id"),
+    ("progress", "user_id"),
+    ("user_digests", "user_id"),
+    ("devices", "user_id"),
+    ("enrollments", "user_id"),
+    ("acknowledgements", "user_id"),
+    ("feed", "user_id"),
 ]
 # Columns that must never be exported: hashes of secrets are still secrets.
 SECRET_COLUMNS = {"code_hash", "salt", "token_hash", "csrf_hash", "challenge"}
@@ -35,16 +35,17 @@ def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[s
     return [{k: v for k, v in zip(names, row, strict=True) if k not in SECRET_COLUMNS} for row in cursor.fetchall()]
 
 
-def collect(db: sqlite_utils.Database, user_id: str, email: str) -> dict[str, list[dict[str, Any]]]:
+def collect(db: sqlite_utils.Database, user_id: str) -> dict[str, list[dict[str, Any]]]:
     """Every row held about one person, by table."""
-    keys = {"id": user_id, "email": email}
     found = {"users": _rows(db, "SELECT * FROM users WHERE id = ?", [user_id])}
-    for table, column, key in OWNED:
-        found[table] = _rows(db, f"SELECT * FROM {table} WHERE {column} = ?", [keys[key]])
+    for table, column in OWNED:
+        found[table] = _rows(db, f"SELECT * FROM {table} WHERE {column} = ?", [user_id])
     found["mutations"] = _rows(
-        db, "SELECT * FROM mutations WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [email]
+        db, "SELECT * FROM mutations WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [user_id]
     )
-    found["audit_log"] = _rows(db, "SELECT * FROM audit_log WHERE email = ?", [email])
+    found["observations"] = _rows(db, "SELECT * FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])
+    found["observation_revisions"] = _rows(db, "SELECT * FROM observation_revisions WHERE user_id = ?", [user_id])
+    found["audit_log"] = _rows(db, "SELECT * FROM audit_log WHERE user_id = ?", [user_id])
     return found
 
 
@@ -53,15 +54,36 @@ def erase(db: sqlite_utils.Database, user_id: str, email: str, pseudonym: str) -
 
     The audit log is append-only, so its rows about the person are kept but their address is
     replaced by a pseudonym: the only rewrite the log ever allows, done with its guard lifted
-    inside this same transaction.
+    inside this same transaction. Observations they wrote or were the subject of go with them
+    (their revisions and every acknowledgement of them too).
     """
-    keys = {"id": user_id, "email": email}
     deleted: dict[str, int] = {}
     deleted["mutations"] = db.execute(
-        "DELETE FROM mutations WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [email]
+        "DELETE FROM mutations WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [user_id]
     ).rowcount
-    for table, column, key in OWNED:
-        deleted[table] = db.execute(f"DELETE FROM {table} WHERE {column} = ?", [keys[key]]).rowcount
+    observations = [r[0] for r in db.execute("SELECT id FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])]
+    marks = ",".join("?" * len(observations))
+    if observations:
+        db.execute("DROP TRIGGER observation_revisions_no_update")
+        deleted["observation_revisions"] = db.execute(
+            f"DELETE FROM observation_revisions WHERE observation_id IN ({marks})", observations
+        ).rowcount
+        db.execute(
+            "CREATE TRIGGER observation_revisions_no_update BEFORE UPDATE ON observation_revisions "
+            "BEGIN SELECT RAISE(ABORT, 'revisions are kept as they were'); END"
+        )
+        deleted["acknowledgements of them"] = db.execute(
+            f"DELETE FROM acknowledgements WHERE item_kind = 'observation' AND item_id IN ({marks})", observations
+        ).rowcount
+        deleted["feed of them"] = db.execute(f"DELETE FROM feed WHERE kind = 'observation' AND entity_id IN ({marks})", observations).rowcount
+        deleted["observations"] = db.execute(f"DELETE FROM observations WHERE id IN ({marks})", observations).rowcount
+    # Their acknowledgements reach others through the feed too.
+    db.execute(
+        "DELETE FROM feed WHERE kind = 'acknowledgement' AND entity_id IN (SELECT id FROM acknowledgements WHERE user_id = ?)",
+        [user_id],
+    )
+    for table, column in OWNED:
+        deleted[table] = db.execute(f"DELETE FROM {table} WHERE {column} = ?", [user_id]).rowcount
     # Buckets named after the address: `code-total:EMAIL` and `code:EMAIL|NETWORK` (server/signin.py).
     deleted["rate_limits"] = db.execute(
         "DELETE FROM rate_limits WHERE bucket = 'code-total:' || ?1"
@@ -71,7 +93,7 @@ def erase(db: sqlite_utils.Database, user_id: str, email: str, pseudonym: str) -
     deleted["users"] = db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
     db.execute("DROP TRIGGER audit_log_no_update")
     deleted["audit_log (pseudonymised)"] = db.execute(
-        "UPDATE audit_log SET email = ? WHERE email = ?", [pseudonym, email]
+        "UPDATE audit_log SET email = ?1, user_id = ?1 WHERE user_id = ?2 OR email = ?3", [pseudonym, user_id, email]
     ).rowcount
     db.execute(
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from server.storage import content as content_store
-from sync.answers import QuestionAt
 from sync.enrollment import CampaignAt, parse_start
+from sync.kinds.answer import QuestionAt
 from sync.progress import DEFAULT_SETTINGS, settings_by_question
 from sync.scheduler import Settings
 
@@ -34,7 +34,8 @@ def _build(body_gzip: bytes, version: int) -> VersionIndex:
     questions: dict[str, QuestionAt] = {}
     epochs: dict[str, int] = {}
     for q in document["questions"]:
-        correct = q["correct"] if isinstance(q["correct"], list) else [q["correct"]]
+        # `correct_options` is normalised at publish; snapshots published before it carry `correct` only.
+        correct = q.get("correct_options") or (q["correct"] if isinstance(q["correct"], list) else [q["correct"]])
         questions[q["id"]] = QuestionAt(rev=q["rev"], options=len(q["options"]), correct=frozenset(correct))
         epochs[q["id"]] = q["epoch"]
     campaigns = tuple(

@@ -1,38 +1,87 @@
-"""Serving a pull: the changes after a device's cursors, read from one consistent snapshot."""
+"""Serving a pull: the changes after a device's cursors, read from one consistent snapshot.
+
+The records stream merges, by seq, three sources that each hold only the latest of what they
+serve: the person's answers (immutable, each with its seq), their progress rows (one per
+question, the seq of its latest state) and the feed of records shared with them (one row per
+record, the seq of its latest state). A device gets every answer once and the current state of
+everything else, never a superseded one.
+"""
 
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
+from collections.abc import Callable
+from typing import Any
 
+import msgspec
 import sqlite_utils
 
-from server.db import read_transaction, write_transaction
+from server.db import read_transaction
+from server.storage import acknowledgements as ack_store
+from server.storage import answers as answer_store
 from server.storage import content as content_store
 from server.storage import enrollments as enrollment_store
+from server.storage import observations as observation_store
 from server.storage import people as people_store
 from server.storage import sync as store
 from server.syncing import errors
 from server.syncing.content_index import version_index
+from server.syncing.kinds.observations import as_data
 from sync import clock, enrollment
 from sync.digest import as_hex
-from sync.protocol import Change, Digest, PullRequest, PullResponse, Stream
+from sync.protocol import (
+    AcknowledgementChange,
+    AcknowledgementData,
+    AnswerChange,
+    AnswerData,
+    Change,
+    ContentChange,
+    ContentData,
+    Digest,
+    ObservationChange,
+    ProgressChange,
+    ProgressData,
+    PullRequest,
+    PullResponse,
+    Stream,
+)
+
+Submit = Callable[[Callable[[sqlite_utils.Database], Any]], Any]
+
+
+def record_writes(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: datetime.datetime) -> Callable[[sqlite_utils.Database], None] | None:
+    """The writes a pull needs (a new enrollment, a reported count), as one writer job; None when
+    there are none. Found by a read, so an ordinary pull writes nothing."""
+    index = version_index(db, content_store.latest_version(db))
+    due: list[enrollment.Enrollment] = []
+    if index is not None and index.campaigns:
+        today = request.local_day if request.local_day is not None else enrollment.day_number(now.date())
+        with read_transaction(db):
+            due = enrollment.new_enrollments(
+                index.campaigns, people_store.teams_of(db, user_id), enrollment_store.enrolled_campaigns(db, user_id), today
+            )
+    if not due and not request.disagreements:
+        return None
+
+    def write(writer_db: sqlite_utils.Database) -> None:
+        if due:
+            enrollment_store.add(writer_db, user_id, due, clock.format_utc(now))
+        if request.disagreements and store.device_owner(writer_db, request.device_id) == user_id:
+            # Credited at most once per answer the device pushed since it last reported, so no
+            # client can inflate the metric by repeating a large number.
+            store.add_metric(writer_db, "progress_disagreements", store.take_unreported(writer_db, request.device_id, request.disagreements))
+
+    return write
 
 
 def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: datetime.datetime) -> PullResponse:
-    """Changes for `user_id` after the device's cursors, one page at a time.
+    """Changes for `user_id` after the device's cursors, one page of at most `limit` changes.
 
     `acked_through` is read in the same snapshot as the changes, so a device that deletes its
     outbox up to it never deletes something the page does not reflect.
     """
-    _enroll(db, user_id, request.local_day, now)
-    if request.disagreements:
-        # Counted at most once per answer the device pushed since it last reported, so no
-        # client can inflate the metric by repeating a large number.
-        with write_transaction(db):
-            owner = store.device_owner(db, request.device_id)
-            if owner == user_id:
-                store.add_metric(db, "progress_disagreements", store.take_unreported(db, request.device_id, request.disagreements))
     with read_transaction(db):
         owner = store.device_owner(db, request.device_id)
         if owner is not None and owner != user_id:
@@ -50,53 +99,56 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
         if latest > content_cursor:
             meta = content_store.get_latest_snapshot_meta(db)
             assert meta is not None
-            changes.append(
-                Change(stream="content", seq=latest, kind="content",
-                       data={"version": latest, "snapshot": f"/content/snapshot/{latest}", "etag": meta.etag, "size": meta.size})
-            )  # fmt: skip
+            changes.append(ContentChange(stream="content", seq=latest, data=ContentData(
+                version=latest, snapshot=f"/content/snapshot/{latest}", etag=meta.etag, size=meta.size)))  # fmt: skip
         cursors["content"] = latest
 
         cursor = request.cursors.get("records", 0)
-        newest = store.newest_change_seq(db)
-        if cursor > newest or 0 < cursor < store.change_floor(db, user_id):
-            reset.append("records")  # changes it would need are gone: start again from 0
+        if cursor > store.newest_seq(db):
+            reset.append("records")  # the server was restored from an older backup: start again
             cursor = 0
-        # `limit` counts every change of the page, the content change included.
-        room = request.limit - len(changes)
-        rows = store.changes_after(db, user_id, cursor, room + 1)
-        has_more = len(rows) > room
-        for row in rows[:room]:
-            changes.append(Change(stream="records", seq=row.seq, kind=row.kind, data=json.loads(row.data)))  # type: ignore[arg-type]
-            cursor = row.seq
+        room = request.limit - len(changes)  # `limit` counts every change, the content change too
+        records = _records_after(db, user_id, cursor, room + 1)
+        has_more = len(records) > room
+        for change in records[:room]:
+            changes.append(change)
+            cursor = change.seq
         cursors["records"] = cursor
         digest = None
         if not has_more:
             count, value = store.get_digest(db, user_id)
             digest = Digest(answers=count, hash=as_hex(value))
     return PullResponse(
-        acked_through=acked,
-        changes=changes,
-        cursors=cursors,
-        has_more=has_more,
-        reset=reset,
-        digest=digest,
+        acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
         server_time=clock.format_utc(now),
-    )
+    )  # fmt: skip
 
 
-def _enroll(db: sqlite_utils.Database, user_id: str, local_day: int | None, now: datetime.datetime) -> None:
-    """Start the learner on every campaign that reached them since their last pull (sync/enrollment.py).
+def _records_after(db: sqlite_utils.Database, user_id: str, cursor: int, limit: int) -> list[Change]:
+    """The first `limit` record changes after `cursor`, from the three sources, in seq order."""
+    answers = [
+        AnswerChange(stream="records", seq=r[0], data=AnswerData(
+            id=r[1], question_id=r[2], content_version=r[3], rev=r[4], choice=json.loads(r[5]), correct=bool(r[6]),
+            answered_at=r[7], local_day=r[8], duration_ms=r[9], device_id=r[10]))
+        for r in answer_store.after(db, user_id, cursor, limit)
+    ]  # fmt: skip
+    progress = [
+        ProgressChange(stream="records", seq=seq, data=msgspec.json.decode(state, type=ProgressData))
+        for seq, state in answer_store.progress_after(db, user_id, cursor, limit)
+    ]
+    shared = _shared(db, store.feed_after(db, user_id, cursor, limit))
+    merged: list[Change] = list(heapq.merge(answers, progress, shared, key=lambda c: c.seq))
+    return merged[:limit]
 
-    A read first: only a pull that meets a new campaign writes.
-    """
-    index = version_index(db, content_store.latest_version(db))
-    if index is None or not index.campaigns:
-        return
-    today = local_day if local_day is not None else enrollment.day_number(now.date())
-    with read_transaction(db):
-        due = enrollment.new_enrollments(
-            index.campaigns, people_store.teams_of_email(db, user_id), enrollment_store.enrolled_campaigns(db, user_id), today
-        )
-    if due:
-        with write_transaction(db):
-            enrollment_store.add(db, user_id, due, clock.format_utc(now))
+
+def _shared(db: sqlite_utils.Database, rows: list[store.FeedRow]) -> list[Change]:
+    """The feed's rows as changes carrying each record's current state."""
+    acks = ack_store.by_ids(db, [r.entity_id for r in rows if r.kind == "acknowledgement"])
+    observations = observation_store.by_ids(db, [r.entity_id for r in rows if r.kind == "observation"])
+    out: list[Change] = []
+    for row in rows:
+        if row.kind == "acknowledgement" and row.entity_id in acks:
+            out.append(AcknowledgementChange(stream="records", seq=row.seq, data=msgspec.convert(acks[row.entity_id], AcknowledgementData)))
+        elif row.kind == "observation" and row.entity_id in observations:
+            out.append(ObservationChange(stream="records", seq=row.seq, data=as_data(observations[row.entity_id])))
+    return out

@@ -49,6 +49,12 @@ class Device:
     rejected: dict[str, str] = field(default_factory=dict)  # answer id -> reason shown to the user
     history: list[tuple[str, int]] = field(default_factory=list)  # (what, value) for monotonic checks
     clock_skew: datetime.timedelta = datetime.timedelta(0)
+    # Other kinds: own acknowledgements (by id), and what pulls brought of shared records.
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rejected_mutations: dict[str, str] = field(default_factory=dict)  # mutation id -> reason
+    pulled_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    observations: dict[str, dict[str, Any]] = field(default_factory=dict)  # the server's state, by id
+    patches: list[dict[str, Any]] = field(default_factory=list)  # own observation patches, as sent
 
     # ---- recording ---------------------------------------------------------------------------
 
@@ -70,9 +76,31 @@ class Device:
         self._enqueue(payload)
         return answer_id
 
-    def _enqueue(self, payload: dict[str, Any]) -> None:
+    def acknowledge(self, item_kind: str, item_id: str, local_day: int, acknowledged: bool = True, comment: str | None = None) -> str:
+        """Record an acknowledgement (or its withdrawal) and its outbox entry together."""
+        ack_id = uuid7()
+        payload = {"id": ack_id, "item_kind": item_kind, "item_id": item_id, "acknowledged": acknowledged,
+                   "at": self._now(), "local_day": local_day, "comment": comment}  # fmt: skip
+        self.acks[ack_id] = payload
+        self._enqueue(payload, "acknowledgement")
+        return ack_id
+
+    def edit(self, observation_id: str, values: dict[str, Any], local_day: int, resolve: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Record a patch of an observation against the revision this device last pulled (0: new)."""
+        base = self.observations.get(observation_id, {}).get("rev", 0)
+        payload = {"id": observation_id, "base_rev": base, "set": dict(values), "resolve": list(resolve),
+                   "at": self._now(), "local_day": local_day}  # fmt: skip
+        self.patches.append(payload)
+        self._enqueue(payload, "observation")
+        return payload
+
+    def _now(self) -> str:
+        now = datetime.datetime.now(datetime.UTC) + self.clock_skew
+        return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+    def _enqueue(self, payload: dict[str, Any], kind: str = "answer") -> None:
         self.outbox.append(
-            {"id": uuid7(), "client_seq": self.next_seq, "kind": "answer", "payload_version": 1, "payload": payload}
+            {"id": uuid7(), "client_seq": self.next_seq, "kind": kind, "payload_version": 1, "payload": payload}
         )
         self.next_seq += 1
 
@@ -104,6 +132,7 @@ class Device:
                     entry = next((m for m in batch if m["client_seq"] == result["client_seq"]), None)
                     if entry:
                         self.rejected[entry["payload"]["id"]] = result["reason"]
+                        self.rejected_mutations[entry["id"]] = result["reason"]
             self._acked(data["acked_through"])
         elif response.status_code == 401:
             self.paused = True  # keep everything; ask the user to sign in
@@ -132,7 +161,7 @@ class Device:
         self.history.append(("acked_through", through))
         done = [m for m in self.outbox if m["client_seq"] <= through]
         for m in done:
-            if m["payload"]["id"] not in self.rejected:
+            if m["kind"] == "answer" and m["payload"]["id"] not in self.rejected:
                 self.on_server.add(m["payload"]["id"])
         self.outbox = [m for m in self.outbox if m["client_seq"] > through]
 
@@ -170,6 +199,10 @@ class Device:
                 self.on_server.add(record["id"])
             elif change["kind"] == "progress":
                 self.server_progress[change["data"]["question_id"]] = change["data"]
+            elif change["kind"] == "acknowledgement":
+                self.pulled_acks[change["data"]["id"]] = change["data"]
+            elif change["kind"] == "observation":
+                self.observations[change["data"]["id"]] = change["data"]
         for stream, value in data["cursors"].items():
             if stream in data.get("reset", []) or value >= self.cursors.get(stream, 0):
                 self.cursors[stream] = value

@@ -1,10 +1,14 @@
 """A Hypothesis state machine: devices following the client rules, a real app, and faults.
 
-Several simulated devices (tests/support/device.py) record answers and sync through a fault
-layer that drops requests, drops responses after the server committed, duplicates and replays
-stale requests, and injects 401, 503 and 413; the server is restarted (its SQLite file closed
-and reopened) at random. The invariants are the promises of docs/sync.md. Used by
-tests/test_sync_faults.py (in `make test`) and bench/sync_faults.py (at length).
+Several simulated devices (tests/support/device.py) of reps and a coach record answers,
+acknowledgements and observation edits, and sync through a fault layer that drops requests,
+drops responses after the server committed, duplicates and replays stale requests, and injects
+401, 503 and 413; the server is restarted (its SQLite file closed and reopened) at random. Two
+devices of one person, and a coach and a rep, edit the same observations concurrently. The
+invariants are the promises of docs/sync.md: every record recorded reaches the server exactly
+once, and every observation is the documented merge (sync/edits.py) of its patches in server
+order, the same on every device that sees it. Used by tests/test_sync_faults.py (in `make
+test`) and bench/sync_faults.py (at length).
 """
 
 from __future__ import annotations
@@ -24,17 +28,26 @@ from litestar.testing import TestClient
 
 from server import migrations
 from server.app import create_app
-from server.db import connect
+from server.db import connect, write_transaction
 from server.library.publish import publish
 from server.settings import Settings
+from server.storage import people
+from sync import edits
+from sync.kinds import observation as observation_rules
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device
+from tests.support.ids import uuid7
 from tests.support.paths import FIXTURE_LIBRARY
 
 FIXTURES = FIXTURE_LIBRARY
 QUESTIONS = {"who-else": (3, 2), "next-step": (2, 2), "pick-two": (3, 1)}  # options, a right option
 FAULTS = ("none", "drop_request", "drop_response", "duplicate", "stale_replay", "401", "503", "413")
+REPS = ("rep0@example.com", "rep1@example.com", "rep2@example.com")
+COACH = "coach@example.com"
+SHORT = {"meeting_type": ["first meeting", "demo", "negotiation"], "rating:asks-first": [1, 2, 3, 4, None], "shared": [True, False]}
+LONG = {"notes": ["asked first", "pitched early", "listened well"], "evidence:asks-first": ["quote A", "quote B"]}
+REP_FIELDS = {"next_step_done": [True, False], "rep_response": ["agreed", "will try", "disagree"]}
 
 
 @dataclass
@@ -42,9 +55,11 @@ class Totals:
     """Across every schedule of a run: what was recorded, lost and duplicated."""
 
     schedules: int = 0
-    recorded: int = 0
+    recorded: int = 0  # answers, acknowledgements and observation patches
     lost: int = 0
     duplicated: int = 0
+    # How often each merge case happened (sync/edits.py), so a run shows the rule was exercised.
+    merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("applied", "unchanged", "lost", "conflicted", "resolved"), 0))
 
 
 TOTALS = Totals()
@@ -124,28 +139,102 @@ class SyncFaults(RuleBasedStateMachine):
         db = connect(db_path)
         migrations.apply(db)
         publish(db, FIXTURES)
+        self.user_ids = _people(db)
         db.close()
         self.server = ServerHandle(db_path, type(self).app_factory)
         self.devices: list[Device] = []
-        self.recorded: dict[str, str] = {}  # answer id -> user
+        self.coach_devices: list[Device] = []
+        self.recorded: dict[str, str] = {}  # answer id -> user id
+        self.acks: dict[str, str] = {}  # acknowledgement id -> user id
+        self.patches: dict[str, str] = {}  # mutation id of an observation patch -> user id
+        self.observation_ids = [uuid7() for _ in range(2)]
         self.marks: dict[int, tuple[int, int]] = {}
 
-    @initialize(layout=st.sampled_from([(1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]), seed=st.integers(0, 2**32 - 1))
-    def make_devices(self, layout: tuple[int, int], seed: int) -> None:
+    @initialize(
+        layout=st.sampled_from([(1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]), coach_devices=st.sampled_from([1, 2]),
+        seed=st.integers(0, 2**32 - 1),
+    )  # fmt: skip
+    def make_devices(self, layout: tuple[int, int], coach_devices: int, seed: int) -> None:
         users, per_user = layout
         self.rng = random.Random(seed)
         for u in range(users):
             for _ in range(per_user):
-                http = FaultyHttp(self.server, random.Random(self.rng.random()))
-                self.devices.append(Device(f"user{u}", http, batch_limit=self.rng.choice([2, 5, 500])))  # type: ignore[arg-type]
+                self.devices.append(self._device(REPS[u]))
+        for _ in range(coach_devices):
+            self.coach_devices.append(self._device(COACH))
+        self.devices.extend(self.coach_devices)
 
+    def _device(self, email: str) -> Device:
+        http = FaultyHttp(self.server, random.Random(self.rng.random()))
+        return Device(email, http, batch_limit=self.rng.choice([2, 5, 500]))  # type: ignore[arg-type]
+
+    def reps(self) -> list[Device]:
+        return [d for d in self.devices if d.user_id != COACH]
+
+    @precondition(lambda self: bool(self.reps()))
     @rule(data=st.data(), question=st.sampled_from(sorted(QUESTIONS)), right=st.booleans(), day=st.integers(0, 60))
     def answer(self, data: st.DataObject, question: str, right: bool, day: int) -> None:
-        device = data.draw(st.sampled_from(self.devices))
+        device = data.draw(st.sampled_from(self.reps()))
         options, good = QUESTIONS[question]
         choice = [good] if right else [next(o for o in range(1, options + 1) if o != good)]
         answer_id = device.answer(question, choice, right, 20_000 + day)
-        self.recorded[answer_id] = device.user_id
+        self.recorded[answer_id] = self.user_ids[device.user_id]
+
+    @precondition(lambda self: bool(self.devices))
+    @rule(data=st.data(), acknowledged=st.booleans(), day=st.integers(0, 60))
+    def acknowledge(self, data: st.DataObject, acknowledged: bool, day: int) -> None:
+        """A nugget marked read (or not), or, by a rep, an observation shared with them."""
+        device = data.draw(st.sampled_from(self.devices))
+        shared = [o for o, v in device.observations.items() if v["rep_id"] == self.user_ids[device.user_id] and v["shared"]]
+        item = ("observation", data.draw(st.sampled_from(shared))) if shared and data.draw(st.booleans()) else ("nugget", "ask-first")
+        ack_id = device.acknowledge(*item, local_day=20_000 + day, acknowledged=acknowledged)
+        self.acks[ack_id] = self.user_ids[device.user_id]
+
+    @precondition(lambda self: bool(self.coach_devices) and bool(self.reps()))
+    @rule(data=st.data(), day=st.integers(0, 60))
+    def coach_edits(self, data: st.DataObject, day: int) -> None:
+        """A coach's device edits an observation: creates it if it does not know it yet."""
+        device = data.draw(st.sampled_from(self.coach_devices))
+        observation = data.draw(st.sampled_from(self.observation_ids))
+        values: dict[str, Any] = {}
+        if observation not in device.observations:
+            rep = REPS[self.observation_ids.index(observation) % len({d.user_id for d in self.reps()})]
+            values = {"rep_id": self.user_ids[rep], "observed_on": "2026-12-01"}
+        for name in data.draw(st.lists(st.sampled_from(sorted({**SHORT, **LONG})), min_size=1, max_size=3, unique=True)):
+            values[name] = data.draw(st.sampled_from({**SHORT, **LONG}[name]))
+        # Conflicts the device has seen are resolved: by listing them, or by setting the field anew.
+        seen = tuple(device.observations.get(observation, {}).get("conflicts", {}))
+        resolve = seen if data.draw(st.booleans()) else ()
+        for name in seen:
+            if not resolve and name in LONG:
+                values[name] = data.draw(st.sampled_from(LONG[name]))
+        self._patched(device, device.edit(observation, values, 20_000 + day, resolve=resolve))
+
+    @precondition(lambda self: bool(self.coach_devices))
+    @rule(data=st.data(), day=st.integers(0, 60), choose=st.booleans())
+    def coach_resolves(self, data: st.DataObject, day: int, choose: bool) -> None:
+        """A coach syncs and settles the conflicts flagged on their observations: by keeping the
+        stored text (listing the field in `resolve`) or by writing one text for both."""
+        device = data.draw(st.sampled_from(self.coach_devices))
+        device.sync()
+        for observation, held in sorted(device.observations.items()):
+            flagged = tuple(name for name in held.get("conflicts", {}) if name in LONG)
+            if flagged:
+                values = {name: data.draw(st.sampled_from(LONG[name])) for name in flagged} if choose else {}
+                self._patched(device, device.edit(observation, values, 20_000 + day, resolve=() if choose else flagged))
+
+    @precondition(lambda self: bool(self.reps()))
+    @rule(data=st.data(), day=st.integers(0, 60))
+    def rep_edits(self, data: st.DataObject, day: int) -> None:
+        """A rep answers an observation shared with them (or tries one that is not: rejected)."""
+        device = data.draw(st.sampled_from(self.reps()))
+        known = sorted(device.observations) or self.observation_ids
+        name = data.draw(st.sampled_from(sorted(REP_FIELDS)))
+        values = {name: data.draw(st.sampled_from(REP_FIELDS[name]))}
+        self._patched(device, device.edit(data.draw(st.sampled_from(known)), values, 20_000 + day))
+
+    def _patched(self, device: Device, payload: dict[str, Any]) -> None:
+        self.patches[device.outbox[-1]["id"]] = self.user_ids[device.user_id]
 
     @rule(data=st.data(), rate=st.sampled_from([0.0, 0.3, 0.7]))
     def push(self, data: st.DataObject, rate: float) -> None:
@@ -181,6 +270,11 @@ class SyncFaults(RuleBasedStateMachine):
         for device in self.devices:
             for answer_id in device.on_server:
                 assert answer_id in on_server, f"acknowledged answer {answer_id} is not on the server"
+        for ack_id, user in self.server.query("SELECT id, user_id FROM acknowledgements"):
+            assert self.acks.get(ack_id) == user, f"the server has an acknowledgement nobody recorded: {ack_id}"
+        revisions = [r[0] for r in self.server.query("SELECT mutation_id FROM observation_revisions")]
+        assert len(revisions) == len(set(revisions)), "an observation patch was applied twice"
+        assert set(revisions) <= set(self.patches), "the server has an observation patch nobody recorded"
 
     @invariant()
     def cursors_and_acks_never_go_back(self) -> None:
@@ -209,26 +303,75 @@ class SyncFaults(RuleBasedStateMachine):
         for _ in range(2):
             for device in self.devices:
                 device.sync()
-        server_ids = {r[0] for r in self.server.query("SELECT id FROM answers")}
-        lost = set(self.recorded) - server_ids
-        extra = server_ids - set(self.recorded)
-        TOTALS.schedules += 1
-        TOTALS.recorded += len(self.recorded)
+        self._compare_answers()
+        self._compare_acknowledgements()
+        self._compare_observations()
+
+    def _count(self, recorded: set[str], on_server: list[str], what: str) -> None:
+        lost, extra = recorded - set(on_server), set(on_server) - recorded
+        TOTALS.recorded += len(recorded)
         TOTALS.lost += len(lost)
-        TOTALS.duplicated += len(extra)
-        assert not lost, f"{len(lost)} recorded answers never reached the server"
-        assert not extra, f"{len(extra)} answers on the server that no device recorded"
+        TOTALS.duplicated += len(extra) + len(on_server) - len(set(on_server))
+        assert not lost, f"{len(lost)} recorded {what} never reached the server"
+        assert not extra, f"{len(extra)} {what} on the server that no device recorded"
+        assert len(on_server) == len(set(on_server)), f"{what} on the server twice"
+
+    def _compare_answers(self) -> None:
+        TOTALS.schedules += 1
+        self._count(set(self.recorded), [r[0] for r in self.server.query("SELECT id FROM answers")], "answers")
         for device in self.devices:
             assert not device.outbox, "an outbox did not drain"
-            mine = {r[0] for r in self.server.query("SELECT id FROM answers WHERE user_id = ?", [device.user_id])}
+            user_id = self.user_ids[device.user_id]
+            mine = {r[0] for r in self.server.query("SELECT id FROM answers WHERE user_id = ?", [user_id])}
             assert set(device.answers) == mine, "a device and the server disagree on answers"
-            stored = {q: json.loads(s) for q, s in self.server.query("SELECT question_id, state FROM progress WHERE user_id = ?", [device.user_id])}
+            stored = {q: json.loads(s) for q, s in self.server.query("SELECT question_id, state FROM progress WHERE user_id = ?", [user_id])}
             assert device.server_progress == stored, "a device and the server disagree on progress"
             for question, state in stored.items():
-                replayed = self._independent_replay(device.user_id, question)
+                replayed = self._independent_replay(user_id, question)
                 assert (state["stability"], state["due_day"], state["reps"]) == replayed, "progress is not a replay"
                 local = device.progress_of(question, epoch=state["epoch"])
                 assert (local.stability, local.due_day, local.reps) == replayed, "the device's progress differs"
+
+    def _compare_acknowledgements(self) -> None:
+        rejected = {a for d in self.devices for a in d.rejected}
+        recorded = {a for a in self.acks if a not in rejected}
+        self._count(recorded, [r[0] for r in self.server.query("SELECT id FROM acknowledgements")], "acknowledgements")
+        for device in self.devices:
+            user_id = self.user_ids[device.user_id]
+            theirs = {a for a in recorded if self.acks[a] == user_id}  # from any of the person's devices
+            pulled = {a for a, v in device.pulled_acks.items() if v["user_id"] == user_id}
+            assert theirs == pulled, "a device does not hold its person's acknowledgements from the server"
+
+    def _compare_observations(self) -> None:
+        rejected = {m for d in self.devices for m in d.rejected_mutations}
+        applied = {m for m in self.patches if m not in rejected}
+        self._count(applied, [r[0] for r in self.server.query("SELECT mutation_id FROM observation_revisions")], "observation patches")
+        for observation_id, author, rep, shared, state in self.server.query("SELECT id, author_id, rep_id, shared, state FROM observations"):
+            # The stored state is the documented merge of the stored patches, in server order.
+            log = self.server.query(
+                "SELECT patch, at, device_id, user_id, outcome FROM observation_revisions WHERE observation_id = ? ORDER BY rev",
+                [observation_id],
+            )
+            for row in log:
+                for case, names in json.loads(row[4]).items():
+                    TOTALS.merges[case] += len(names)
+            patches = [
+                edits.Patch(base_rev=p["base_rev"], set=p["set"], resolve=tuple(p["resolve"]), at=at, device=device, by=by)
+                for p, at, device, by in ((json.loads(r[0]), r[1], r[2], r[3]) for r in log)
+            ]
+            expected = edits.replay(observation_id, patches, observation_rules.is_long)
+            held = json.loads(state)
+            assert held["rev"] == expected.rev == len(patches)
+            assert {k: v["value"] for k, v in held["fields"].items()} == expected.values(), "an observation is not the merge of its patches"
+            assert {k: [c["value"] for c in v] for k, v in held["conflicts"].items()} == {
+                k: [c.value for c in v] for k, v in expected.conflicts.items()
+            }, "conflicts differ from the rule"
+            for device in self.devices:
+                sees = self.user_ids[device.user_id] == author or (shared and self.user_ids[device.user_id] == rep)
+                if sees:
+                    data = device.observations.get(observation_id)
+                    assert data is not None and data["rev"] == held["rev"], "a device missed the latest observation"
+                    assert data["fields"] == expected.values(), "a device and the server disagree on an observation"
 
     def _independent_replay(self, user: str, question: str) -> tuple[float | None, int | None, int]:
         rows = self.server.query(
@@ -237,3 +380,17 @@ class SyncFaults(RuleBasedStateMachine):
         answers = [RecordedAnswer(id=i, day=d, answered_at=t, correct=bool(c), rev=r) for i, d, t, c, r in rows]
         state = progress(answers, 1, settings_for("fsrs"))
         return state.stability, state.due_day, state.reps
+
+
+def _people(db: Any) -> dict[str, str]:
+    """Three reps and their coach in one team; email -> user id."""
+    ids: dict[str, str] = {}
+    with write_transaction(db):
+        people.insert_team(db, "t", "Team", "2026-01-01T00:00:00")
+        for email in (*REPS, COACH):
+            ids[email] = user_id = uuid7()
+            people.insert_user(db, user_id, email, email.split("@")[0], "2026-01-01T00:00:00")
+            role = "coach" if email == COACH else "rep"
+            people.set_roles(db, user_id, [role])
+            people.set_memberships(db, user_id, {"t": role})
+    return ids

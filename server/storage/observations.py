@@ -1,0 +1,78 @@
+"""SQL for observations and their revisions (sync/kinds/observation.py, sync/edits.py).
+
+Every function here runs inside the caller's transaction; none commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import sqlite_utils
+
+_encode = msgspec.json.Encoder().encode
+
+
+class StoredObservation(msgspec.Struct, frozen=True):
+    id: str
+    author_id: str
+    rep_id: str
+    rev: int
+    shared: bool
+    state: dict[str, Any]  # sync/edits.py Record, as JSON (see server/syncing/kinds/observations.py)
+    created_at: str
+    updated_at: str
+
+
+_COLUMNS = "id, author_id, rep_id, rev, shared, state, created_at, updated_at"
+
+
+def _row(r: Sequence[Any]) -> StoredObservation:
+    return StoredObservation(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5]), r[6], r[7])
+
+
+def by_ids(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, StoredObservation]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {r[0]: _row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM observations WHERE id IN ({marks})", list(ids))}
+
+
+def save(db: sqlite_utils.Database, o: StoredObservation, seq: int) -> None:
+    db.execute(
+        f"INSERT INTO observations ({_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, shared = excluded.shared, state = excluded.state,"
+        " updated_at = excluded.updated_at, seq = excluded.seq",
+        [o.id, o.author_id, o.rep_id, o.rev, int(o.shared), _encode(o.state).decode(), o.created_at, o.updated_at, seq],
+    )
+
+
+def add_revision(
+    db: sqlite_utils.Database, observation_id: str, rev: int, user_id: str, device_id: str, mutation_id: str,
+    patch: dict[str, Any], outcome: dict[str, Any], at: str, received_at: str,
+) -> None:  # fmt: skip
+    db.execute(
+        "INSERT INTO observation_revisions (observation_id, rev, user_id, device_id, mutation_id, patch, outcome, at, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [observation_id, rev, user_id, device_id, mutation_id, _encode(patch).decode(), _encode(outcome).decode(), at, received_at],
+    )
+
+
+def revisions(db: sqlite_utils.Database, observation_id: str) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT rev, user_id, device_id, patch, outcome, at FROM observation_revisions WHERE observation_id = ? ORDER BY rev",
+        [observation_id],
+    ).fetchall()
+    return [{"rev": r[0], "user_id": r[1], "device_id": r[2], "patch": json.loads(r[3]), "outcome": json.loads(r[4]), "at": r[5]} for r in rows]
+
+
+def coached_reps(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
+    """The reps of every team this user coaches or manages."""
+    rows = db.execute(
+        "SELECT DISTINCT r.user_id FROM team_members AS c JOIN team_members AS r ON r.team_id = c.team_id"
+        " WHERE c.user_id = ? AND c.role IN ('coach', 'manager') AND r.role = 'rep'",
+        [user_id],
+    ).fetchall()
+    return frozenset(str(r[0]) for r in rows)

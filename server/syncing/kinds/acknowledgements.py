@@ -1,0 +1,75 @@
+"""Applying `acknowledgement` mutations (sync/kinds/acknowledgement.py): load, decide, write.
+
+Each acknowledgement reaches its author's devices and, for an observation, the observation's
+author, through the feed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.storage import acknowledgements as store
+from server.storage import content as content_store
+from server.storage import observations as observation_store
+from server.storage import sync as sync_store
+from server.syncing.kinds.context import PushContext
+from sync import clock
+from sync.kinds import acknowledgement as rules
+from sync.kinds.base import APPLIED, Decision
+from sync.protocol import Mutation
+
+
+class Acknowledgements:
+    kind = rules.KIND
+
+    def __init__(self, ctx: PushContext) -> None:
+        self.ctx = ctx
+        self.owners: dict[str, str] = {}
+        self.nuggets: set[str] = set()
+        self.observations: dict[str, observation_store.StoredObservation] = {}
+        self.rows: list[list[Any]] = []
+        self.ids: set[str] = set()
+
+    def load(self, payloads: list[rules.AcknowledgementV1]) -> None:
+        db = self.ctx.db
+        self.owners = store.owners(db, [p.id for p in payloads])
+        self.nuggets = content_store.ever_published(db, "nugget", sorted({p.item_id for p in payloads if p.item_kind == "nugget"}))
+        self.observations = observation_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "observation"}))
+
+    def _item(self, ack: rules.AcknowledgementV1) -> rules.ItemFacts:
+        if ack.item_kind == "nugget":
+            return rules.ItemFacts(exists=ack.item_id in self.nuggets)
+        found = self.observations.get(ack.item_id)
+        if found is None:
+            return rules.ItemFacts(exists=False)
+        return rules.ItemFacts(exists=True, addressed_to=found.rep_id if found.shared else None)
+
+    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV1) -> Decision:
+        ctx = self.ctx
+        refused = rules.decide(ack, self.owners.get(ack.id), ctx.user_id, ack.id in self.ids, self._item(ack))
+        if refused is not None:
+            return refused
+        try:
+            effective = ctx.effective(ack.at)
+        except clock.BadTime as exc:
+            return Decision.rejected(f"at: {exc}")
+        self.rows.append(
+            [ack.id, ctx.user_id, ctx.device.id, mutation.id, ack.item_kind, ack.item_id, int(ack.acknowledged), ack.comment,
+             effective, ack.at, ack.local_day, ctx.now, 0]
+        )  # fmt: skip
+        self.ids.add(ack.id)
+        return APPLIED
+
+    def write(self) -> None:
+        if not self.rows:
+            return
+        ctx = self.ctx
+        first = ctx.reserve(len(self.rows))
+        feed = []
+        for i, row in enumerate(self.rows):
+            row[-1] = seq = first + i
+            feed.append((ctx.user_id, self.kind, row[0], seq))
+            if row[4] == "observation" and (observation := self.observations.get(row[5])) is not None:
+                feed.append((observation.author_id, self.kind, row[0], seq))
+        store.insert(ctx.db, self.rows)
+        sync_store.feed(ctx.db, feed)

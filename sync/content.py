@@ -1,0 +1,207 @@
+"""The library's shapes: the authored file formats (one msgspec Struct per kind of item), and the
+snapshot document devices download, which is those items plus what publishing adds.
+
+Every Struct forbids unknown fields so a typo in a field name is an error that names the
+file and the `$.path`, never a silently ignored setting. New fields get defaults, so files
+written for an older schema keep validating.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, ClassVar, Literal
+
+import msgspec
+
+Slug = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        max_length=80,
+        description="a stable id: lower-case letters, digits and single hyphens",
+    ),
+]
+Language = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$", description="a language tag such as en or nl"),
+]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Tag = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
+Option = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
+OptionNumber = Annotated[int, msgspec.Meta(ge=1)]
+Step = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
+Markdown = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+# A change marker is only needed when an item that learners have already answered changes:
+# "cosmetic" keeps their progress (a typo, a clearer wording), "substantive" restarts it.
+ChangeKind = Literal["cosmetic", "substantive"]
+RepeatMode = Literal["fsrs", "classic", "classic-long", "turbo", "lightning"]
+
+
+class Item(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Fields every authored item has."""
+
+    kind: ClassVar[str] = ""
+    # The field that the Markdown body of a `.md` file fills.
+    body_field: ClassVar[str] = ""
+
+    id: Slug
+    change: ChangeKind | None = None
+
+
+class CompetencyText(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A competency's name and description in another language."""
+
+    name: ShortText
+    description: Markdown | None = None
+
+
+class Competency(Item, kw_only=True, forbid_unknown_fields=True):
+    """A skill the library trains and the dashboards report on."""
+
+    kind: ClassVar[str] = "competency"
+    body_field: ClassVar[str] = "description"
+
+    name: ShortText
+    description: Markdown
+    translations: dict[Language, CompetencyText] = {}
+
+
+class Nugget(Item, kw_only=True, forbid_unknown_fields=True):
+    """A two-minute lesson."""
+
+    kind: ClassVar[str] = "nugget"
+    body_field: ClassVar[str] = "body"
+
+    title: ShortText
+    competency: Slug
+    language: Language = "en"
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=15)] = 2
+    tags: list[Tag] = []
+    translation_of: Slug | None = None
+    body: Markdown
+
+
+class Question(Item, kw_only=True, forbid_unknown_fields=True):
+    """A scenario question: a client situation, options, and what it teaches."""
+
+    kind: ClassVar[str] = "question"
+    body_field: ClassVar[str] = "stem"
+
+    competency: Slug
+    language: Language = "en"
+    difficulty: Annotated[int, msgspec.Meta(ge=1, le=3)] = 2
+    stem: Markdown
+    options: Annotated[list[Option], msgspec.Meta(min_length=2, max_length=5)]
+    # 1 is the first option. A list when more than one option is right.
+    correct: OptionNumber | Annotated[list[OptionNumber], msgspec.Meta(min_length=1)]
+    explanation: Markdown
+    teaching_point: Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
+    nugget: Slug | None = None
+    tags: list[Tag] = []
+    translation_of: Slug | None = None
+
+    @property
+    def correct_options(self) -> list[int]:
+        """The right options as a list of 1-based numbers."""
+        return [self.correct] if isinstance(self.correct, int) else list(self.correct)
+
+
+class Refresher(Item, kw_only=True, forbid_unknown_fields=True):
+    """A "How do I…?" card: a question-style title and a few short steps."""
+
+    kind: ClassVar[str] = "refresher"
+    body_field: ClassVar[str] = "body"
+
+    title: ShortText
+    competency: Slug
+    language: Language = "en"
+    steps: Annotated[list[Step], msgspec.Meta(min_length=1, max_length=12)]
+    tags: list[Tag] = []
+    translation_of: Slug | None = None
+    body: Markdown | None = None
+
+
+class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
+    """A set of questions and nuggets sent to an audience on a cadence."""
+
+    kind: ClassVar[str] = "campaign"
+    body_field: ClassVar[str] = "description"
+
+    title: ShortText
+    description: Markdown
+    language: Language = "en"
+    # Team ids, or "all" for everyone.
+    audience: Annotated[list[Slug], msgspec.Meta(min_length=1)]
+    # The first day it may run. Each learner starts on max(start, the day it reaches them:
+    # their first sync after it is published); without it, on the day it reaches them.
+    start: datetime.date | None = None
+    daily_cap: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+    repeat: RepeatMode = "fsrs"
+    questions: Annotated[list[Slug], msgspec.Meta(min_length=1)]
+    nuggets: list[Slug] = []
+    translation_of: Slug | None = None
+    # Scheduler settings (docs/scheduler.md §4); unset means the repeat mode's default.
+    desired_retention: Annotated[float, msgspec.Meta(ge=0.5, le=0.99)] | None = None
+    retire_stability: Annotated[float, msgspec.Meta(gt=0, le=36500)] | None = None
+    max_interval: Annotated[int, msgspec.Meta(ge=1, le=36500)] | None = None
+    wrong_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
+    right_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
+    retire_streak: Annotated[int, msgspec.Meta(ge=0, le=10)] | None = None
+
+
+KINDS: dict[str, type[Item]] = {
+    "competencies": Competency,
+    "nuggets": Nugget,
+    "questions": Question,
+    "refreshers": Refresher,
+    "campaigns": Campaign,
+}
+
+
+# ---- the snapshot document (GET /content/snapshot/{version}; docs/api.md) ----------------------
+# Each entry is the authored item (server/library/schema.py) plus what publishing adds: `rev`,
+# `epoch` for questions, and the rendered `<field>_html` of its Markdown fields.
+
+
+class CompetencyEntry(Competency, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    description_html: str
+
+
+class NuggetEntry(Nugget, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    body_html: str
+
+
+class QuestionEntry(Question, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    epoch: int
+    stem_html: str
+    explanation_html: str
+    # Normalised once, at publish: the right options as a sorted list (1 = first) whatever form
+    # `correct` was authored in, and whether the question takes several answers (checkboxes).
+    correct_options: list[int]
+    multiple: bool
+
+
+class RefresherEntry(Refresher, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    body_html: str | None = None
+
+
+class CampaignEntry(Campaign, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    description_html: str
+
+
+class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The whole library at one published version (docs/api.md "The snapshot document")."""
+
+    version: int
+    published_at: str
+    competencies: list[CompetencyEntry]
+    nuggets: list[NuggetEntry]
+    questions: list[QuestionEntry]
+    refreshers: list[RefresherEntry]
+    campaigns: list[CampaignEntry]

@@ -1,0 +1,84 @@
+"""The `acknowledgement` kind: a person marks an item as read or acknowledged, or takes it back.
+
+Acknowledgements are facts, like answers: a grow-only set keyed by the event's id. The state of
+an item for a person is their latest event for it, in the order (effective time, id), so marking
+a nugget done on one device and undoing it on another ends the same way everywhere. An event
+may carry a comment (a rep answering an observation shared with them).
+
+Ingest rule (pure): the id is new (else `duplicate`, or `rejected` when it is someone else's);
+the item exists; a person may acknowledge only what is meant for them (any nugget of the
+library; an observation only when it was shared with them). Who receives it in pulls: the
+person, and for an observation also its author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import msgspec
+
+from sync.kinds.base import DUPLICATE, Codec, Decision, identity
+from sync.wire import Base, ItemId, LocalDay, Timestamp, Uuid7
+
+KIND = "acknowledgement"
+ItemKind = Literal["nugget", "observation"]
+MAX_COMMENT = 2_000
+
+
+class AcknowledgementV1(Base, kw_only=True):
+    """Payload of an `acknowledgement` mutation, version 1."""
+
+    id: Uuid7
+    item_kind: ItemKind
+    item_id: ItemId
+    acknowledged: bool = True  # False takes an earlier acknowledgement back
+    at: Timestamp  # the device's clock
+    local_day: LocalDay
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
+
+
+CODEC: Codec[AcknowledgementV1] = Codec(kind=KIND, current=AcknowledgementV1, versions={1: (AcknowledgementV1, identity)})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ItemFacts:
+    """What the rule needs to know about the acknowledged item (None fields: not applicable)."""
+
+    exists: bool
+    addressed_to: str | None = None  # for an observation: the rep it was shared with, else None
+
+
+def decide(
+    ack: AcknowledgementV1, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
+) -> Decision | None:
+    """`rejected` or `duplicate`, or None when the acknowledgement is to be applied."""
+    if owner is not None and owner != user_id:
+        return Decision.rejected("this acknowledgement id belongs to someone else")
+    if owner is not None or seen_in_push:
+        return DUPLICATE
+    if not item.exists:
+        return Decision.rejected(f"there is no {ack.item_kind} {ack.item_id!r} to acknowledge")
+    if ack.item_kind == "observation" and item.addressed_to != user_id:
+        return Decision.rejected("only the rep an observation was shared with can acknowledge it")
+    return None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """An acknowledgement as stored: enough to know an item's state."""
+
+    id: str
+    item_kind: str
+    item_id: str
+    acknowledged: bool
+    at: str  # effective time, YYYY-MM-DDTHH:MM:SS.mmmZ
+
+
+def current(events: Iterable[Event]) -> dict[tuple[str, str], bool]:
+    """Each item's state: its latest event's `acknowledged`, in the order (at, id)."""
+    state: dict[tuple[str, str], bool] = {}
+    for event in sorted(events, key=lambda e: (e.at, e.id)):
+        state[(event.item_kind, event.item_id)] = event.acknowledged
+    return state

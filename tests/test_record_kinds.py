@@ -1,0 +1,198 @@
+"""Acknowledgements and observations through the real app (docs/sync.md "Record kinds"), and one
+id per person: a new email address keeps a person's history, devices and progress.
+
+The demo accounts: rep@example.com in team demo, rep2@example.com in north, coach@example.com
+coaching demo.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+from litestar.testing import TestClient
+
+from server import migrations
+from server.app import create_app
+from server.db import connect
+from server.library.publish import publish
+from server.settings import Settings
+from tests.support.device import Device
+from tests.support.ids import uuid7
+from tests.support.paths import DEMO_ACCOUNTS, FIXTURE_LIBRARY
+from tests.support.server import run_recap
+
+REP, REP2, COACH = "rep@example.com", "rep2@example.com", "coach@example.com"
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    path = tmp_path / "kinds.db"
+    db = connect(path)
+    migrations.apply(db)
+    publish(db, FIXTURE_LIBRARY)
+    db.close()
+    assert run_recap("users", "import", str(DEMO_ACCOUNTS), db_path=path).returncode == 0
+    return path
+
+
+@pytest.fixture
+def client(db_file: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(create_app(Settings(db_path=db_file, dev_auth=True))) as c:
+        yield c
+
+
+def user_id(db_file: Path, email: str) -> str:
+    db = sqlite_utils.Database(db_file)
+    try:
+        return str(db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()[0])
+    finally:
+        db.close()
+
+
+def results(device: Device, client: TestClient) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    """Push the device's outbox once; the per-mutation results."""
+    body = {"protocol": 1, "device_id": device.device_id, "sent_at": device._now(), "mutations": device.outbox}
+    answer = client.post("/sync/push", json=body, headers=device._auth())
+    assert answer.status_code == 200, answer.text
+    device._acked(answer.json()["acked_through"])
+    found: list[dict[str, Any]] = answer.json()["results"]
+    return found
+
+
+# --- acknowledgements -------------------------------------------------------------------------
+
+
+def test_a_nugget_read_on_one_device_is_read_on_the_others(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    phone, laptop = Device(REP, client), Device(REP, client)
+    read = phone.acknowledge("nugget", "ask-first", 20_000)
+    phone.acknowledge("nugget", "no-such-nugget", 20_000)
+    outcome = results(phone, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected"]
+    assert "there is no nugget 'no-such-nugget'" in outcome[1]["reason"]
+    laptop.sync()
+    assert set(laptop.pulled_acks) == {read} and laptop.pulled_acks[read]["acknowledged"] is True
+    assert laptop.pulled_acks[read]["user_id"] == user_id(db_file, REP)
+    # Taken back on the laptop: both devices end with the later event.
+    undo = laptop.acknowledge("nugget", "ask-first", 20_001, acknowledged=False)
+    laptop.sync()
+    phone.sync()
+    assert set(phone.pulled_acks) == {read, undo} and phone.pulled_acks[undo]["acknowledged"] is False
+    # The same event sent again (another push, another mutation id) is a duplicate, not a second event.
+    phone._enqueue(dict(phone.acks[read]), "acknowledgement")
+    assert [r["status"] for r in results(phone, client)] == ["duplicate"]
+    # Nobody else sees a rep's reading.
+    other = Device(REP2, client)
+    other.sync()
+    assert other.pulled_acks == {}
+
+
+# --- observations -------------------------------------------------------------------------------
+
+
+def test_an_observation_travels_from_coach_to_rep_and_back(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    coach, rep, rep2 = Device(COACH, client), Device(REP, client), Device(REP2, client)
+    rep_id, rep2_id = user_id(db_file, REP), user_id(db_file, REP2)
+    obs, stranger = uuid7(), uuid7()
+    coach.edit(obs, {"rep_id": rep_id, "observed_on": "2026-12-01", "meeting_type": "first meeting", "rating:asks-first": 2,
+                     "strengths": "Opened with the customer's goals."}, 20_000)  # fmt: skip
+    coach.edit(stranger, {"rep_id": rep2_id, "observed_on": "2026-12-01"}, 20_000)  # rep2 is in another team
+    outcome = results(coach, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected"]
+    assert "only reps of the teams you coach" in outcome[1]["reason"]
+    coach.sync()
+    assert coach.observations[obs]["rev"] == 1 and coach.observations[obs]["fields"]["rating:asks-first"] == 2
+    rep.sync()
+    assert obs not in rep.observations  # not shared yet
+    # Shared: the rep receives it, acknowledges it with a comment, and answers in their field.
+    coach.edit(obs, {"shared": True, "next_step": "Ask who else decides, in the next meeting."}, 20_001)
+    coach.sync()
+    rep.sync()
+    assert rep.observations[obs]["shared"] is True and rep.observations[obs]["rev"] == 2
+    seen = rep.acknowledge("observation", obs, 20_002, comment="Thanks, will do.")
+    rep.edit(obs, {"rep_response": "I will ask at the demo.", "next_step_done": False}, 20_002)
+    rep.edit(obs, {"notes": "trying the coach's field"}, 20_002)
+    outcome = results(rep, client)
+    assert [r["status"] for r in outcome] == ["applied", "applied", "rejected"]
+    coach.sync()
+    assert coach.pulled_acks[seen]["comment"] == "Thanks, will do." and coach.pulled_acks[seen]["user_id"] == rep_id
+    assert coach.observations[obs]["fields"]["rep_response"] == "I will ask at the demo."
+    # Another rep can neither acknowledge nor see it.
+    rep2.acknowledge("observation", obs, 20_002)
+    assert results(rep2, client)[0]["status"] == "rejected"
+    rep2.sync()
+    assert rep2.observations == {}
+
+
+def test_concurrent_edits_on_two_devices_merge_by_the_rule(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    phone, tablet = Device(COACH, client), Device(COACH, client)
+    obs = uuid7()
+    phone.edit(obs, {"rep_id": user_id(db_file, REP), "observed_on": "2026-12-01", "notes": "start", "meeting_type": "demo"}, 20_000)
+    phone.sync()
+    tablet.sync()
+    # Both offline, both change the notes (long) and the meeting type (short); the tablet edits later.
+    phone.edit(obs, {"notes": "Listened well.", "meeting_type": "first meeting"}, 20_001)
+    time.sleep(0.02)  # effective times are clock-corrected: "later" must be really later
+    tablet.clock_skew = datetime.timedelta(hours=-3)  # a wrong clock changes nothing
+    tablet.edit(obs, {"notes": "Pitched too early.", "meeting_type": "negotiation"}, 20_001)
+    tablet.sync()  # the later edit arrives first
+    phone.sync()
+    tablet.sync()
+    held = phone.observations[obs]
+    assert held == tablet.observations[obs] and held["rev"] == 3
+    assert held["fields"]["meeting_type"] == "negotiation"  # short: the later edit, though it arrived first
+    assert held["fields"]["notes"] == "Pitched too early."  # long: the stored value stays...
+    assert [c["value"] for c in held["conflicts"]["notes"]] == ["Listened well."]  # ...and the other is flagged
+    # The coach settles it, having seen both.
+    phone.edit(obs, {"notes": "Listened well, then pitched too early."}, 20_002)
+    phone.sync()
+    tablet.sync()
+    assert tablet.observations[obs]["conflicts"] == {} and tablet.observations[obs]["fields"]["notes"].startswith("Listened")
+    db = sqlite_utils.Database(db_file)
+    outcomes = [r[0] for r in db.execute("SELECT outcome FROM observation_revisions WHERE observation_id = ? ORDER BY rev", [obs])]
+    db.close()
+    assert len(outcomes) == 4 and '"conflicted":["notes"]' in outcomes[2] and '"lost":["meeting_type"]' in outcomes[2]
+
+
+# --- one id per person ------------------------------------------------------------------------
+
+
+def test_a_new_email_address_keeps_history_devices_and_progress(db_file: Path) -> None:
+    with TestClient(create_app(Settings(db_path=db_file)), base_url="http://testserver.local") as client:
+        from tests.test_auth import latest_code
+
+        assert client.post("/auth/code", json={"email": REP}).status_code == 200
+        device_id = "5b0c1c2e-8f0a-4c55-9d61-3f1f0e0d9a77"
+        token = client.post("/auth/verify", json={"email": REP, "code": latest_code(db_file, REP), "device_id": device_id}).json()["device_token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        phone = Device(REP, client, device_id=device_id)
+        phone._auth = lambda: bearer  # type: ignore[method-assign]
+        first = phone.answer("who-else", [2], True, 20_000)
+        phone.acknowledge("nugget", "ask-first", 20_000)
+        phone.sync()
+        before = dict(phone.server_progress)
+        changed = run_recap("users", "set-email", REP, "robin@example.org", db_path=db_file)
+        assert changed.returncode == 0 and changed.stdout.strip() == f"{REP} is now robin@example.org"
+        # The same device credential keeps syncing; history and progress are still theirs.
+        second = phone.answer("who-else", [2], True, 20_004)
+        phone.sync()
+        fresh = Device("robin@example.org", client)
+        fresh._auth = lambda: bearer  # type: ignore[method-assign]
+        fresh.device_id = device_id
+        fresh.pull_records_from_zero()
+        assert {first, second} <= set(fresh.answers) and len(fresh.pulled_acks) == 1
+        assert fresh.server_progress["who-else"]["reps"] == before["who-else"]["reps"] + 1
+        # Signing in now takes the new address; the old one is nobody's.
+        assert client.post("/auth/code", json={"email": "robin@example.org"}).status_code == 200
+        assert client.post("/auth/verify", json={"email": "robin@example.org", "code": latest_code(db_file, "robin@example.org")}).status_code == 200
+    listed = run_recap("users", "list", db_path=db_file).stdout
+    assert "robin@example.org" in listed and REP not in listed
+    audit = run_recap("audit", "list", "--email", "robin@example.org", db_path=db_file).stdout
+    assert "email-change" in audit and "sign-in" in audit  # the sign-in under the old address is theirs too
+    refused = run_recap("users", "set-email", "robin@example.org", REP2, db_path=db_file)
+    assert refused.returncode == 1 and "someone else has the address" in refused.stderr
