@@ -70,6 +70,29 @@ def test_first_visit_signs_in_by_code_and_a_refused_credential_never_blocks_stud
     assert errors == []
 
 
+def test_before_any_sign_in_the_app_keeps_the_library_the_server_announces(live_server: LiveServer, page: Any) -> None:
+    """The first-run download (pwa/src/sync/library.js, the pull's own): no credential, kept
+    with its ETag and the content cursor, so the first pull after sign-in downloads nothing."""
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("main").get_by_role("heading", name="Sign in")).to_be_visible()
+    kept = page.evaluate(
+        """async () => {
+            for (let i = 0; i < 100; i++) {
+                const store = globalThis.recap?.store;
+                const content = store && (await store.content());
+                if (content) {
+                    const error = await store.contentError();
+                    return {version: content.version, etag: content.etag, cursors: await store.getCursors(), error};
+                }
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            return null;
+        }"""
+    )
+    etag = live_server.get("/content/snapshot/1").headers["etag"]
+    assert kept == {"version": 1, "etag": etag, "cursors": {"content": 1, "records": 0}, "error": None}
+
+
 def test_the_shell_installs_and_opens_offline(live_server: LiveServer, page: Any) -> None:
     page.goto(live_server.url + "/")
     expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=15_000)

@@ -6,7 +6,9 @@
 //
 // Sign-in is by emailed code (docs/auth.md): requestCode() then verifyCode(), which keeps the
 // device credential the server returns; sync sends it as `Authorization: Bearer <device_token>`.
-import { SyncClient } from "./sync-client.js";
+import { SyncClient } from "./sync/client.js";
+import { Transport } from "./sync/transport.js";
+import { downloadLatest } from "./sync/library.js";
 import * as authClient from "./auth-client.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { focus, h, replace } from "./dom.js";
@@ -189,17 +191,17 @@ export class App {
     );
   }
 
-  /** The library, straight from the server, when the device has none yet (no sign-in needed). */
+  /**
+   * The library, straight from the server, when the device has none yet (no sign-in needed).
+   * The same download as a pull's (sync/library.js), so both check a snapshot the same way.
+   */
   async #ensureContent() {
     if (await this.#store.content()) return;
     this.contentLoading = true;
     this.#emit("content");
     try {
-      const latest = await (await this.#fetch("/content/latest")).json();
-      if (latest?.version && typeof latest.snapshot === "string") {
-        const res = await this.#fetch(latest.snapshot);
-        if (res.ok) await this.#store.saveContent(await res.json(), { etag: res.headers.get("etag") });
-      }
+      const result = await downloadLatest(new Transport({ baseUrl: this.#baseUrl, fetch: this.#fetch }), this.#store);
+      if (!result.saved && (result.failure || result.problems.length)) console.warn("library not downloaded", result.failure ?? result.problems);
     } catch (err) {
       console.warn("library not downloaded", err);
     } finally {

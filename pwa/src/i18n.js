@@ -9,7 +9,7 @@ export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" })
 const en = {
   "app.tagline": "Sales training that sticks.",
   "app.loading": "Opening…",
-  "app.storeUnavailable": "This browser cannot store data for Recap (private mode?). Answers are kept only until you close this page.",
+  "app.storeUnavailable": "This browser cannot store data for Recap (private mode?), so Recap cannot run here. Open it in a normal window or another browser.",
   "app.blocked": "Recap was updated in another tab. Reload this page to continue.",
   "nav.label": "Main",
   "nav.study": "Today",
@@ -146,7 +146,7 @@ const en = {
 const nl = {
   "app.tagline": "Verkooptraining die blijft hangen.",
   "app.loading": "Openen…",
-  "app.storeUnavailable": "Deze browser kan geen gegevens voor Recap bewaren (privévenster?). Antwoorden blijven alleen bewaard tot je deze pagina sluit.",
+  "app.storeUnavailable": "Deze browser kan geen gegevens voor Recap bewaren (privévenster?), dus Recap werkt hier niet. Open het in een gewoon venster of een andere browser.",
   "app.blocked": "Recap is in een ander tabblad bijgewerkt. Laad deze pagina opnieuw om verder te gaan.",
   "nav.label": "Hoofdmenu",
   "nav.study": "Vandaag",

@@ -11,7 +11,7 @@ import { refresherIndex, stem } from "../src/refresher-search.js";
 import { competencyName, groupByCompetency, htmlToText, inLanguage } from "../src/library.js";
 import { competencyBars, streak, summary } from "../src/stats.js";
 import { IdbStore } from "../src/store.js";
-import { upgrade } from "../src/store-schema.js";
+import { upgrade } from "../src/db/schema.js";
 
 // The demo library's competencies, nuggets and refreshers, as GET /content/snapshot serves them.
 const demo = JSON.parse(readFileSync(new URL("./support/demo-reading.json", import.meta.url), "utf8"));

@@ -1,22 +1,23 @@
-// Tests for src/store.js (the IndexedDB store, on fake-indexeddb) and src/content-check.js.
+// Tests for src/store.js (the IndexedDB store on fake-indexeddb: a facade over src/db/) and
+// src/content-check.js.
 //
-// The first suite is the SyncStore contract (src/sync-store.js), run against BOTH the
-// in-memory store and the IndexedDB store, so the two keep the same semantics. The rest is
-// what only the IndexedDB store does: one transaction per method (an answer and its outbox
-// entry together or not at all), schema upgrades that keep the outbox, checked content, a
-// full disk, provisional progress, persistence across reopening.
+// The first suite is the SyncStore contract (src/sync/store-interface.js), run against BOTH
+// the in-memory store (support/memory-store.js) and the IndexedDB store, so the two keep the
+// same semantics. The rest is what only the IndexedDB store does: one transaction per method
+// (an answer and its outbox entry together or not at all), schema upgrades that keep the
+// outbox, checked content, a full disk, provisional progress, persistence across reopening.
 import "fake-indexeddb/auto";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { openDB } from "idb";
 
 import { IdbStore, StorageFullError } from "../src/store.js";
-import { MemoryStore } from "../src/memory-store.js";
-import { SCHEMA_VERSION, upgrade } from "../src/store-schema.js";
+import { SCHEMA_VERSION, upgrade } from "../src/db/schema.js";
 import { checkSnapshot } from "../src/content-check.js";
 import { replay, settingsFor, step, NEW } from "../src/scheduler.js";
 import { uuid7 } from "../src/uuid7.js";
 import { snapshot, question, campaign, DEC_1 } from "./support/snapshot.js";
+import { MemoryStore } from "./support/memory-store.js";
 
 let dbs = 0;
 const dbName = () => `recap-test-${process.pid}-${++dbs}`;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { answeredOn, campaignsFor, dayOfDate, isCorrect, nextStudyDay, planQuestionIds, today, todaysQueue } from "../src/study-plan.js";
 import { StudySession } from "../src/study-session.js";
 import { IdbStore } from "../src/store.js";
-import { SyncClient } from "../src/sync-client.js";
+import { SyncClient } from "../src/sync/client.js";
 import { NEW, localDay, settingsFor, step } from "../src/scheduler.js";
 import { CATALOGUE, formatDay, pickLanguage, translator } from "../src/i18n.js";
 import { UUID7_PATTERN } from "../src/uuid7.js";

@@ -1,23 +1,22 @@
-// Tests for src/sync-client.js, src/memory-store.js and src/uuid7.js, against the REAL server.
+// Tests for src/sync/ (the SyncClient and its phases: transport, push, pull, heal, the library
+// download) and src/uuid7.js, against the REAL server.
 //
-// `before` publishes the fixture library into a fresh SQLite file and starts `recap serve` on a
-// free port with dev sign-in (`Authorization: Bearer dev:<user>`). There is no mock server:
-// faults are injected by a layer wrapped around the real fetch (drop the request, drop the
-// response after the server processed it, answer 401/503/413 without calling the server, delay,
-// rewrite the body). Each test uses its own user, so tests do not see each other's records.
+// `before` starts `recap serve` on a free port over a fresh database holding the fixture
+// library, with dev sign-in (support/server.js). There is no mock server: faults are injected
+// by a layer wrapped around the real fetch (drop the request, drop the response after the
+// server processed it, answer 401/503/413 without calling the server, delay, rewrite the body).
+// Each test uses its own user, so tests do not see each other's records.
 //
-// The real-server suite runs twice: over the in-memory store and over the app's IndexedDB store
-// (src/store.js on fake-indexeddb), so both keep the SyncStore semantics the client relies on.
+// The real-server suite runs twice: over the in-memory store (support/memory-store.js) and over
+// the app's IndexedDB store (src/store.js on fake-indexeddb), so both keep the SyncStore
+// semantics the client relies on.
 //
 // The fixture library (tests/fixtures/library, content version 1): `who-else` (3 options,
 // correct 2), `next-step` (2 options, correct 2), `pick-two` (3 options, correct [1, 2]).
 import "fake-indexeddb/auto";
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 
@@ -29,72 +28,18 @@ import {
   classify,
   cutBatch,
   formatTimestamp,
-} from "../src/sync-client.js";
-import { MemoryStore } from "../src/memory-store.js";
+} from "../src/sync/client.js";
 import { IdbStore } from "../src/store.js";
 import { uuid7, UUID7_PATTERN } from "../src/uuid7.js";
+import { MemoryStore } from "./support/memory-store.js";
+import { faultLayer, startServer } from "./support/server.js";
 
-const RECAP = fileURLToPath(new URL("../../.venv/bin/recap", import.meta.url));
 const PYTHON = fileURLToPath(new URL("../../.venv/bin/python", import.meta.url));
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const LIBRARY = fileURLToPath(new URL("../../tests/fixtures/library", import.meta.url));
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DAY = 20423;
 
 // ---- the real server ------------------------------------------------------------------------------
-
-/** Publish the fixture library into a fresh database and start `recap serve --port 0` on it. */
-async function startServer() {
-  const dir = await mkdtemp(path.join(tmpdir(), "recap-sync-client-"));
-  const env = { ...process.env, RECAP_DB: path.join(dir, "recap.db") };
-  const published = spawnSync(RECAP, ["content", "publish", "--create", LIBRARY], { env, encoding: "utf8" });
-  if (published.status !== 0) {
-    throw new Error(`recap content publish failed (${published.status}):\n${published.stdout}\n${published.stderr}`);
-  }
-  const proc = spawn(RECAP, ["serve", "--port", "0"], {
-    env: { ...env, RECAP_DEV_AUTH: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  proc.stderr.setEncoding("utf8");
-  proc.stderr.on("data", (chunk) => {
-    stderr = (stderr + chunk).slice(-64 * 1024);
-  });
-  const exited = new Promise((resolve) => proc.once("exit", resolve));
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      proc.kill("SIGKILL");
-      reject(new Error(`recap serve did not start within 20 s; its stderr:\n${stderr}`));
-    }, 20_000);
-    proc.stdout.setEncoding("utf8");
-    proc.stdout.on("data", (chunk) => {
-      out += chunk;
-      const found = out.match(/running at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`recap serve exited (${code}) before it was ready; its stderr:\n${stderr}`));
-    });
-  });
-  return {
-    url,
-    pid: proc.pid,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill("SIGTERM");
-        const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 let server;
 const extraServers = [];
@@ -106,74 +51,6 @@ before(async () => {
 after(async () => {
   await Promise.all([server, ...extraServers].filter(Boolean).map((s) => s.stop()));
 });
-
-// ---- the fault layer: wraps the real fetch --------------------------------------------------------
-
-/**
- * A fetch that calls the real one, except where a rule says otherwise. A rule: {path, fault,
- * times (default 1), when(body)?}, where fault is "drop-request" (throw before the server sees
- * it), "drop-response" (the server processes it; the answer is lost), "respond" (answer
- * `status`/`json` without calling the server), "delay" (wait `ms`, then call the server),
- * "slow-response" (the server processes it; the answer comes `ms` later) or "rewrite" (send
- * `rewrite(body)` instead). Every exchange is logged with its parsed request and response.
- */
-function faultLayer(realFetch = globalThis.fetch) {
-  let rules = [];
-  const log = [];
-  async function faultyFetch(url, init = {}) {
-    const where = new URL(url).pathname;
-    const body = typeof init.body === "string" ? JSON.parse(init.body) : null;
-    const entry = { path: where, body, bytes: typeof init.body === "string" ? byteLength(init.body) : 0, fault: null, status: null, response: null };
-    log.push(entry);
-    const rule = rules.find((r) => r.times > 0 && r.path === where && (!r.when || r.when(body)));
-    if (rule) {
-      rule.times -= 1;
-      entry.fault = rule.fault;
-    }
-    const callServer = async (requestInit) => {
-      const res = await realFetch(url, requestInit);
-      const text = await res.text();
-      entry.status = res.status;
-      try {
-        entry.response = JSON.parse(text);
-      } catch {
-        entry.response = text;
-      }
-      return new Response(text, { status: res.status, headers: res.headers });
-    };
-    switch (rule?.fault) {
-      case "drop-request":
-        throw new TypeError("fetch failed (fault layer: request dropped)");
-      case "drop-response":
-        await callServer(init);
-        throw new TypeError("fetch failed (fault layer: response dropped)");
-      case "respond":
-        entry.status = rule.status;
-        entry.response = rule.json ?? { error: "injected" };
-        return new Response(JSON.stringify(entry.response), { status: rule.status, headers: { "Content-Type": "application/json" } });
-      case "delay":
-        await new Promise((resolve) => setTimeout(resolve, rule.ms));
-        return callServer(init);
-      case "slow-response": {
-        const res = await callServer({ ...init, signal: undefined });
-        await new Promise((resolve) => setTimeout(resolve, rule.ms));
-        return res;
-      }
-      case "rewrite":
-        entry.body = rule.rewrite(structuredClone(body));
-        return callServer({ ...init, body: JSON.stringify(entry.body) });
-      default:
-        return callServer(init);
-    }
-  }
-  faultyFetch.inject = (rule) => rules.push({ times: 1, ...rule });
-  faultyFetch.clear = () => {
-    rules = [];
-  };
-  faultyFetch.log = log;
-  faultyFetch.calls = (where) => log.filter((e) => e.path === where);
-  return faultyFetch;
-}
 
 // ---- devices --------------------------------------------------------------------------------------
 

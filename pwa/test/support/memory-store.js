@@ -1,15 +1,18 @@
-// An in-memory SyncStore (the interface is documented at the top of sync-client.js).
+// An in-memory SyncStore (the interface: src/sync/store-interface.js), for the tests only.
 //
-// Complete: the tests use it, and the app can fall back to it when IndexedDB is unavailable
-// (nothing survives a reload then). Each method does all its work synchronously before its
-// promise settles, so, like one IndexedDB transaction, no other call can see it half done.
-// It hands out copies, never its own objects.
+// The sync client's real-server tests and the store contract tests run over it AND over the
+// app's IndexedDB store (src/store.js on fake-indexeddb), so the two keep the same semantics;
+// this one shows the contract without IndexedDB in the way. The app never uses it: where
+// IndexedDB is unavailable it says so (main.js) rather than keep answers only in memory.
+// Each method does all its work synchronously before its promise settles, so, like one
+// IndexedDB transaction, no other call can see it half done. It hands out copies, never its
+// own objects.
 
-/** @typedef {import("./sync-client.js").SyncStore} SyncStore */
-/** @typedef {import("./sync-client.js").AnswerPayload} AnswerPayload */
-/** @typedef {import("./sync-client.js").OutboxEntry} OutboxEntry */
-/** @typedef {import("./sync-client.js").Rejection} Rejection */
-/** @typedef {import("./sync-client.js").PullPage} PullPage */
+/** @typedef {import("../../src/sync/store-interface.js").SyncStore} SyncStore */
+/** @typedef {import("../../src/sync/store-interface.js").AnswerPayload} AnswerPayload */
+/** @typedef {import("../../src/sync/store-interface.js").OutboxEntry} OutboxEntry */
+/** @typedef {import("../../src/sync/store-interface.js").Rejection} Rejection */
+/** @typedef {import("../../src/sync/store-interface.js").PullPage} PullPage */
 
 const copy = (value) => (value === undefined ? undefined : structuredClone(value));
 

@@ -1,6 +1,7 @@
-// The sync store interface: what the sync client (sync-client.js) needs from local storage.
-// Types only. memory-store.js implements it in memory; the app's IndexedDB store implements it
-// with one IndexedDB transaction per method.
+// The sync store interface: what the sync client (client.js and its phases) needs from local
+// storage. Types only. The app's IndexedDB store (src/store.js) implements it with one IndexedDB
+// transaction per method; the tests' in-memory store (test/support/memory-store.js) implements
+// it with one synchronous step per method, and the store tests hold both to the same contract.
 
 /**
  * Answer payload, version 1 (docs/sync.md, "Answer payload v1").
@@ -20,8 +21,9 @@
  * @typedef {object} OutboxEntry
  * @property {string} id the mutation's UUIDv7 (a re-queued answer gets a new one)
  * @property {number} client_seq per device, only grows, never reused
- * @property {"answer"} kind
- * @property {number} payload_version 1
+ * @property {string} kind what the payload is; only "answer" is sent for now (the server knows
+ *   no other kind yet)
+ * @property {number} payload_version the payload's format version (1 for an answer)
  * @property {AnswerPayload} payload
  */
 
@@ -38,7 +40,8 @@
  */
 
 /**
- * A downloaded, parsed and checked library snapshot (GET /content/snapshot/{version}).
+ * A downloaded library snapshot (GET /content/snapshot/{version}), checked as a transfer by
+ * library.js; the store checks the document itself before keeping it.
  * @typedef {object} ContentSnapshot
  * @property {number} version
  * @property {string|null} etag
@@ -77,7 +80,8 @@
  *   The client_seq the next entry will get.
  * @property {(ackedThrough: number, rejections?: Rejection[]) => Promise<number>} ackThrough
  *   Record `rejections`, then delete every outbox entry with client_seq ≤ ackedThrough and mark
- *   each one's answer as on the server unless it was rejected. Returns how many were deleted.
+ *   the answer of each deleted `answer` entry as on the server unless it was rejected. Returns
+ *   how many entries were deleted.
  * @property {(fromSeq: number) => Promise<void>} renumberOutbox
  *   After a server restored from a backup: give the outbox entries consecutive client_seq
  *   values from `fromSeq` (same mutation ids and payloads, same order), and the next entry

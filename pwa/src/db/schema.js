@@ -1,4 +1,6 @@
-// The IndexedDB schema of the app's store (store.js), as numbered upgrade steps.
+// The IndexedDB schema of the app's store, as numbered upgrade steps. database.js opens the
+// database with them; the repositories beside it (outbox.js, answers.js, …) read and write the
+// object stores below.
 //
 // Object stores:
 //   content     key "current": {version, etag, snapshot, saved_at}: the library in use

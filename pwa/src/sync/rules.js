@@ -1,6 +1,7 @@
 // Pure pieces of the sync client (docs/sync.md): protocol constants, batching by the limits,
 // backoff with full jitter, the answer digest, and how a response is classified. No state and
-// no I/O, so each is unit-tested on its own; sync-client.js uses them.
+// no I/O, so each is unit-tested on its own (and mirrored by tests/sync_device.py); the phase
+// modules beside this one (transport, push, pull, heal) use them.
 
 export const PROTOCOL = 1;
 export const ANSWER_PAYLOAD_VERSION = 1;
@@ -105,5 +106,3 @@ export function classify(result) {
   // 400 protocol_unsupported / malformed / bad_request, 403 device_bound, 409 seq_reused, …
   return { type: "fatal", kind: kind ?? `http_${status}`, detail, status };
 }
-
-// ---- the client ----------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+// Who the device's records belong to: a device is bound to one learner for good (docs/sync.md),
+// so the records of the learner signed in are forgotten, and the device gets a new id, only
+// when another learner signs in with nothing of the previous one left to sync.
+import * as answers from "./answers.js";
+import * as meta from "./meta.js";
+import * as outbox from "./outbox.js";
+import * as progress from "./progress.js";
+import * as reading from "./reading.js";
+import * as rejections from "./rejections.js";
+import * as settings from "./settings.js";
+
+/** How many of the learner's answers are not on the server yet (queued or to be re-queued). */
+export async function unsynced(tx) {
+  return (await outbox.size(tx)) + (await answers.missingOwn(tx)).length;
+}
+
+/** The device's id, made by `make` the first time and kept. */
+export async function deviceId(tx, make) {
+  const id = await meta.get(tx, "device_id", null);
+  if (id) return id;
+  const made = make();
+  await meta.put(tx, "device_id", made);
+  return made;
+}
+
+/**
+ * Forget the signed-in learner's records (all on the server: the caller checked unsynced()) and
+ * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential.
+ * The library and the settings stay.
+ */
+export async function forget(tx, newDeviceId) {
+  for (const repository of [answers, progress, rejections, reading]) await repository.clear(tx);
+  await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
+  await meta.put(tx, "device_id", newDeviceId);
+  await outbox.restartSeq(tx);
+  await progress.setDisagreements(tx, 0);
+  await settings.remove(tx, "device_token");
+}
