@@ -12,6 +12,7 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -211,6 +212,7 @@ class RunResult:
     generator_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
     server_ms: list[float] = field(default_factory=list)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # open loop: (due s, latency ms)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -297,3 +299,73 @@ def run_clients(server: Server, jobs: Sequence[Sequence[Push]], clients: int, ma
     result.generator_cpu_s = time.process_time() - cpu_self
     result.server_ms = server.push_times_ms(log_start)
     return result
+
+
+def run_at_rate(server: Server, jobs: Sequence[Sequence[Push]], rate: float, workers: int = 64) -> RunResult:
+    """Open loop: push i is due at start + i / rate, whatever the server's answers; `workers`
+    threads (each its own keep-alive client) send them. Latency counts from when a push was due,
+    not from when a worker got to it, so a queue in the generator is not hidden (no coordinated
+    omission). Every job must be one push (the fleet workload): pushes of one device are never
+    sent concurrently."""
+    assert all(len(job) == 1 for job in jobs), "the rate mode sends one push per device"
+    result = RunResult(clients=workers)
+    lock = threading.Lock()
+    local = threading.local()
+    ready = threading.Barrier(workers, timeout=120)
+
+    def connect(_: int) -> None:
+        """Every worker opens its keep-alive connection before the clock starts."""
+        local.http = httpx.Client(base_url=server.url, timeout=120)
+        local.http.get("/sync/info")
+        ready.wait()
+
+    def send(index: int, push: Push) -> None:
+        http = local.http
+        due = began + index / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        error = ""
+        for attempt in range(8):
+            try:
+                response = http.post("/sync/push", content=push.body(), headers=push.headers)
+            except httpx.TransportError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code == 200:
+                error = ""
+                break
+            error = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code < 500:
+                break
+            time.sleep(0.05 * 2**attempt)
+        done = time.perf_counter()
+        with lock:
+            if error:
+                result.errors.append(f"{push.user_id}: {error}")
+                return
+            result.latencies_ms.append((done - due) * 1000)
+            result.timeline.append((due - began, (done - due) * 1000))
+            result.statuses.update(r.status for r in _response_decoder.decode(response.content).results)
+            result.pushes += 1
+            result.answers += push.answers
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    log_start = server.log_size()
+    cpu_server, cpu_self = server.cpu_seconds(), time.process_time()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(connect, range(workers)))
+        began = time.perf_counter() + 0.1
+        list(pool.map(lambda args: send(*args), enumerate(job[0] for job in jobs)))
+    result.wall_s = time.perf_counter() - began
+    result.server_cpu_s = server.cpu_seconds() - cpu_server
+    result.generator_cpu_s = time.process_time() - cpu_self
+    result.server_ms = server.push_times_ms(log_start)
+    return result
+
+
+def group_commits(server: Server) -> tuple[int, int] | None:
+    """(jobs, transactions) of the server's one writer, from the line it logs when it stops."""
+    found = re.findall(r"writer: (\d+) job\(s\) committed in (\d+) transaction", server.logs())
+    return (int(found[-1][0]), int(found[-1][1])) if found else None

@@ -1,7 +1,7 @@
 """How fast a real server takes pushes, against the raw SQLite limit for the same answer rows.
 
 usage: python bench/sync_push.py [CONTENT_DIR] [--answers 100000] [--learners 100] [--batch 500]
-           [--clients 32] [--fleet-devices 2000] [--fleet-answers 20] [--profile]
+           [--clients 32] [--fleet-devices 2000] [--fleet-answers 20] [--rate N ...] [--profile]
 
 Each run starts `recap serve` (uvicorn, 127.0.0.1, RECAP_DEV_AUTH=1) on a fresh temporary
 database with CONTENT_DIR (default: the demo library) published by `recap content publish`, and
@@ -12,31 +12,34 @@ before timing; a client only splices in its `sent_at`.
 
 - bulk: --answers answers from --learners learners (one device each; a learner's answers go
   in pushes of --batch with consecutive client_seq, in order), once with 1 client and once
-  with --clients clients. The issue asks for 100,000 answers from 1,000 learners in
-  500-answer pushes, which cannot all hold when a push carries one learner's answers:
-  the default keeps the total and the push size (100 learners, two pushes each);
-  `--learners 1000` keeps the learners instead (100-answer pushes).
+  with --clients clients.
 - fleet: --fleet-devices devices (one learner each) pushing --fleet-answers answers in one
-  push, --clients at a time.
-- sqlite limit: the bulk answer rows, as the server writes them, into the `answers` table of a
-  database made by the project's migrations (so with its indexes), executemany in --batch-row
-  write transactions with server.db.connect's policy (WAL, synchronous=FULL). Best of 3.
+  push, --clients at a time (closed loop: its pushes/s is the measured maximum).
+- fleet at a fixed rate (open loop): pushes due at N per second whatever the server answers,
+  latency counted from when each was due (no coordinated omission), at --rate N, or by default
+  at 50% and 80% of the fleet maximum just measured: latency stated per arrival rate.
+- sqlite limit: the bulk answer rows, as the server writes them (with their seqs), into the
+  `answers` table of a database made by the project's migrations (so with its indexes),
+  executemany in --batch-row write transactions with server.db.connect's policy (WAL,
+  synchronous=FULL). Best of 3.
 
-Per workload: answers/s, pushes/s, push latency (client side, first attempt to the 200)
-p50/p90/p99, the ratio answers/s ÷ SQLite limit, the CPU the server and the load generator
-used, and the app's own time per push from the server's request log. After each run the
-server is stopped and its database must hold exactly the answers sent, and every device's
-last_seq its last client_seq; otherwise ERROR lines and exit status 1.
+Per workload: answers/s, pushes/s, push latency (client side) p50/p90/p99, the ratio answers/s
+÷ SQLite limit, the CPU the server and the load generator used, the app's own time per push
+from the server's request log, and how many pushes the one writer committed per transaction
+(group commit). After each run the server is stopped and its database must hold exactly the
+answers sent, and every device's last_seq its last client_seq; otherwise ERROR lines and exit
+status 1.
 
 The load generator runs on the same machine as the server and takes CPU from it (the figures
-print both). Figures, not verdicts: nothing is asserted on time. Targets: bulk ratio >= 0.4
-and p99 < 100 ms at 32 clients. The last two lines are the fleet run, then the bulk run at
---clients, each as `bench sync_push: clients=N answers_per_s=N sqlite_limit_per_s=N ratio=R
-p50_ms=N p99_ms=N`.
+print both). Figures, not verdicts: nothing is asserted on time. Targets: bulk at 32 clients
+>= 0.4 x the SQLite limit; fleet >= 0.25 x; p99 < 100 ms at 50% of the fleet maximum. The last
+lines: `bench sync_push: ...` for the fleet run, one `bench sync_push_rate: rate=N p50_ms=N
+p99_ms=N` per rate, and last `bench sync_push: clients=N answers_per_s=N sqlite_limit_per_s=N
+ratio=R p50_ms=N p99_ms=N` for the bulk run at --clients.
 
---profile: then also the bulk workload in process (the route's decode and push() on a real
-SQLite file, one connection, no HTTP): its throughput, the time per stage, and cProfile's top
-functions.
+--profile: then also the bulk and fleet workloads in process (prepare and apply on a real
+SQLite file, one connection, one transaction per push, no HTTP): throughput, the time per
+stage, and cProfile's top functions.
 """
 
 from __future__ import annotations
@@ -54,30 +57,33 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import msgspec
 from loadgen import (
     ROOT,
     Push,
     RunResult,
     Server,
     device_pushes,
+    group_commits,
     learner_answers,
     percentile,
     publish_content,
     published_questions,
+    run_at_rate,
     run_clients,
     today,
 )
 
 from server import migrations
 from server.db import connect, write_transaction
-from server.storage import sync as store
+from server.storage import answers as answer_store
 from sync import clock
+from sync.protocol import PushEnvelope
 from tests.support.ids import uuid7
 
 
@@ -101,12 +107,17 @@ class Bench:
         db_path = self.fresh_db(name)
         return Server(db_path)
 
-    def run(self, title: str, jobs: Sequence[Sequence[Push]], clients: int, limit: float) -> tuple[RunResult, float]:
+    def run(self, title: str, jobs: Sequence[Sequence[Push]], clients: int, limit: float, rate: float | None = None) -> tuple[RunResult, float]:
         server = self.serve(title)
         try:
-            result = run_clients(server, jobs, clients)
+            result = run_at_rate(server, jobs, rate) if rate else run_clients(server, jobs, clients)
         finally:
             server.stop()
+        grouped = group_commits(server)
+        if grouped:
+            jobs_done, transactions = grouped
+            print(f"  group commit: the writer committed {jobs_done:,} jobs (pushes, pull writes) in {transactions:,} "
+                  f"transactions, {jobs_done / max(transactions, 1):.1f} per COMMIT")
         return result, self.finish(title, server.db_path, jobs, result, limit)
 
     def finish(self, title: str, db_path: Path, jobs: Sequence[Sequence[Push]], result: RunResult, limit: float) -> float:
@@ -147,7 +158,7 @@ class Bench:
 
 
 def answer_rows(jobs: Sequence[Sequence[Push]], payloads: dict[str, list[dict[str, Any]]], revs: dict[str, int]) -> list[tuple[Any, ...]]:
-    """The rows the server would write for these answers, in store.ANSWER_COLUMNS order."""
+    """The rows the server would write for these answers, in answer_store.ANSWER_COLUMNS order."""
     now = clock.format_utc(datetime.datetime.now(datetime.UTC))
     rows = []
     for job in jobs:
@@ -158,7 +169,7 @@ def answer_rows(jobs: Sequence[Sequence[Push]], payloads: dict[str, list[dict[st
             rows.append(
                 (p["id"], user, device, uuid7(), p["question_id"], p["content_version"], revs[p["question_id"]],
                  json.dumps(p["choice"]), int(p["correct"]), int(p["correct"]), p["answered_at"],
-                 p["answered_at"], p["local_day"], p["duration_ms"], now)
+                 p["answered_at"], p["local_day"], p["duration_ms"], now, len(rows) + 1)
             )  # fmt: skip
     return rows
 
@@ -171,7 +182,7 @@ def sqlite_limit(tmp: Path, rows: Sequence[tuple[Any, ...]], batch: int) -> floa
     began = time.perf_counter()
     for start in range(0, len(rows), batch):
         with write_transaction(db):
-            store.insert_answers(db, rows[start : start + batch])
+            answer_store.insert(db, rows[start : start + batch])
     elapsed = time.perf_counter() - began
     count = db.execute("SELECT count(*) FROM answers").fetchone()[0]
     db.close()
@@ -211,25 +222,17 @@ def summary(result: RunResult, per_s: float, limit: float) -> str:
 class Stages:
     """Seconds per stage, by wrapping the functions push() calls (restored by `restore`)."""
 
-    def __init__(self, capture: Sequence[str] = ()) -> None:
+    def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self._originals: list[tuple[ModuleType, str, Any]] = []
-        self.capture = frozenset(capture)
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []  # (name, arguments after db) of captured functions
 
     def add(self, stage: str, seconds: float) -> None:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
-
-    def replace(self, module: ModuleType, name: str, value: Any) -> None:
-        self._originals.append((module, name, getattr(module, name)))
-        setattr(module, name, value)
 
     def wrap(self, module: ModuleType, name: str, stage: str) -> None:
         original = getattr(module, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            if name in self.capture:
-                self.calls.append((name, args[1:]))
             began = time.perf_counter()
             try:
                 return original(*args, **kwargs)
@@ -245,14 +248,12 @@ class Stages:
         self._originals.clear()
 
 
-def in_process(
-    db_path: Path, jobs: Sequence[Sequence[Push]], before: Callable[[], None] | None = None, reconnect: bool = False
-) -> float:
-    """Apply every push with the route's decode and push(), on one connection or (`reconnect`)
-    a new one per push as the server opens; return the seconds spent."""
-    from server.routes.sync import _decode, _push_decoder
-    from server.syncing.push import push
+def in_process(db_path: Path, jobs: Sequence[Sequence[Push]], before: Callable[[], None] | None = None) -> float:
+    """Apply every push as the server does (decode, prepare, then apply in one write transaction
+    per push: no group commit), on one connection; return the seconds spent."""
+    from server.syncing import push
 
+    decoder = msgspec.json.Decoder(PushEnvelope)
     db = connect(db_path)
     elapsed = 0.0
     try:
@@ -262,68 +263,24 @@ def in_process(
             for p in job:
                 body = p.body()
                 began = time.perf_counter()
-                if reconnect:
-                    db.close()
-                    db = connect(db_path)
-                received = datetime.datetime.now(datetime.UTC)
-                push(db, p.user_id, _decode(_push_decoder, body), received)
+                prepared = push.prepare(decoder.decode(body), datetime.datetime.now(datetime.UTC))
+                db.conn.execute("BEGIN IMMEDIATE")
+                push.apply(db, f"dev:{p.user_id}", prepared)
+                db.conn.execute("COMMIT")
                 elapsed += time.perf_counter() - began
     finally:
         db.close()
     return elapsed
 
 
-WRITES = ("create_device", "insert_mutations", "insert_answers", "bump_digest", "add_changes", "upsert_progress", "add_metric", "update_device")
-
-
-def sql_writes(db_path: Path, calls: Sequence[tuple[str, tuple[Any, ...]]]) -> tuple[dict[str, float], int]:
-    """Make only the writes push() made (captured calls of WRITES), in the same transactions, with
-    their JSON encoded beforehand: the floor of the current schema. Return (seconds by table, transactions)."""
-    transactions: list[list[tuple[str, Any]]] = [[]]
-    for name, args in calls:
-        if name == "add_changes":
-            user, changes = args
-            transactions[-1].append(("changes", [(user, kind, entity, json.dumps(data, separators=(",", ":"))) for kind, entity, data in changes]))
-        elif name == "upsert_progress":
-            user, rows = args
-            transactions[-1].append(("progress", [(user, qid, json.dumps(state, separators=(",", ":")), seq) for qid, state, seq in rows]))
-        else:
-            transactions[-1].append((name, args))
-        if name == "update_device":  # the last write of every push
-            transactions.append([])
-    transactions.pop()
-    tables = {"insert_answers": "answers", "insert_mutations": "mutations", "changes": "changes", "progress": "progress"}
-    seconds: dict[str, float] = {}
-    db = connect(db_path)
-    for transaction in transactions:
-        db.conn.execute("BEGIN IMMEDIATE")
-        for name, args in transaction:
-            began = time.perf_counter()
-            if name == "changes":  # as store.add_changes, less the JSON
-                db.conn.executemany("INSERT INTO changes (user_id, kind, entity_id, data) VALUES (?, ?, ?, ?)", args)
-                db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
-            elif name == "progress":  # as store.upsert_progress, less the JSON
-                db.conn.executemany(
-                    "INSERT INTO progress (user_id, question_id, state, seq) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (user_id, question_id) DO UPDATE SET state = excluded.state, seq = excluded.seq",
-                    args,
-                )
-            else:
-                getattr(store, name)(db, *args)
-            table = tables.get(name, "devices, digests, metrics")
-            seconds[table] = seconds.get(table, 0.0) + time.perf_counter() - began
-        began = time.perf_counter()
-        db.conn.execute("COMMIT")
-        seconds["COMMIT"] = seconds.get("COMMIT", 0.0) + time.perf_counter() - began
-    db.close()
-    return seconds, len(transactions)
-
-
 def profile(bench: Bench, name: str, jobs: Sequence[Sequence[Push]], http: RunResult, top: int) -> None:
-    """The push path in process: throughput, time per stage, the writes alone, and (top > 0) cProfile."""
+    """The push path in process: throughput, time per stage, and cProfile's top functions."""
+    import server.storage.answers as answer_store_module
+    import server.storage.sync as sync_store
+    import server.syncing.kinds.answers as answers_module
     import server.syncing.push as push_module
-    from server.routes import sync as route_module
-    from sync import answers as rules
+    from sync import sequencing
+    from sync.kinds import answer as rules
 
     answers = sum(p.answers for job in jobs for p in job)
     pushes = sum(len(job) for job in jobs)
@@ -333,68 +290,35 @@ def profile(bench: Bench, name: str, jobs: Sequence[Sequence[Push]], http: RunRe
     print(f"  in process: {answers / plain:,.0f} answers/s, {plain / pushes * 1000:.2f} ms per push; over HTTP with "
           f"{http.clients} client(s) the server used {http.server_cpu_s / http.pushes * 1000:.2f} ms CPU per push, and "
           f"{percentile(http.server_ms, 50):.2f} ms p50 in the app")
-    fresh = in_process(bench.fresh_db(f"profile-{name}-reconnect"), jobs, reconnect=True)
-    print(f"  in process with a new connection per push, as server.deps.provide_db opens: {answers / fresh:,.0f} answers/s, "
-          f"{fresh / pushes * 1000:.2f} ms per push")
-
-    stages = Stages(capture=WRITES)
+    stages = Stages()
     wraps = [
-        (route_module, "_decode", "1 decode body (msgspec, protocol probe + PushRequest)"),
-        (store, "get_device", "2 lookups: device, earlier mutations, ids taken, owners"),
-        (store, "create_device", "2 lookups: device, earlier mutations, ids taken, owners"),
-        (store, "get_mutations", "2 lookups: device, earlier mutations, ids taken, owners"),
-        (store, "mutation_ids_taken", "2 lookups: device, earlier mutations, ids taken, owners"),
-        (store, "answer_owners", "2 lookups: device, earlier mutations, ids taken, owners"),
-        (rules, "decode_answer", "3 payload decode (msgspec.convert per answer)"),
-        (rules, "check_answer", "4 content rules (check_answer)"),
-        (push_module, "version_index", "4 content rules (check_answer)"),
-        (clock, "effective_time", "5 clock: parse, clamp, format"),
-        (clock, "offset", "5 clock: parse, clamp, format"),
-        (push_module, "id_bits", "6 digest: sha256 per id"),
-        (store, "insert_mutations", "7 INSERT mutations"),
-        (store, "insert_answers", "8 INSERT answers"),
-        (store, "answers_for", "9 replay: read the learner's answers"),
-        (push_module, "progress", "10 replay: scheduler steps"),
-        (push_module, "as_wire", "11 replay: as_wire (dataclasses.asdict)"),
-        (store, "add_changes", "12 change feed: json.dumps + INSERT"),
-        (store, "upsert_progress", "13 progress upsert"),
-        (store, "bump_digest", "14 digest, metric, device updates"),
-        (store, "add_metric", "14 digest, metric, device updates"),
-        (store, "update_device", "14 digest, metric, device updates"),
+        (push_module, "prepare", "1 prepare: payloads decoded by their kind, hashes"),
+        (sync_store, "get_device", "2 load: device, ledger, owners, stored progress"),
+        (sync_store, "get_mutations", "2 load: device, ledger, owners, stored progress"),
+        (answer_store_module, "owners", "2 load: device, ledger, owners, stored progress"),
+        (answer_store_module, "progress_for", "2 load: device, ledger, owners, stored progress"),
+        (sequencing, "plan", "3 plan: sequencing (pure)"),
+        (rules, "check_answer", "4 decide: content rules"),
+        (answer_store_module, "insert", "6 write: INSERT answers"),
+        (sync_store, "insert_mutations", "7 write: INSERT ledger"),
+        (answers_module, "advanced", "8 progress: stepped on from stored state"),
+        (answers_module, "replayed", "8 progress: stepped on from stored state"),
+        (answer_store_module, "for_replay", "9 progress: full replay reads"),
+        (answer_store_module, "upsert_progress", "10 write: progress upsert"),
+        (sync_store, "bump_digest", "11 write: digest, seq counter, device"),
+        (sync_store, "reserve_seqs", "11 write: digest, seq counter, device"),
+        (sync_store, "update_device", "11 write: digest, seq counter, device"),
     ]
-
-    @contextmanager
-    def timed_transaction(db: Any) -> Iterator[Any]:
-        began = time.perf_counter()
-        db.conn.execute("BEGIN IMMEDIATE")
-        stages.add("15 BEGIN IMMEDIATE", time.perf_counter() - began)
-        try:
-            yield db
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
-        began = time.perf_counter()
-        db.conn.execute("COMMIT")
-        stages.add("16 COMMIT (WAL append + fsync)", time.perf_counter() - began)
-
-    for module, name, stage in wraps:
-        stages.wrap(module, name, stage)
-    stages.replace(push_module, "write_transaction", timed_transaction)
+    for module, fn, stage in wraps:
+        stages.wrap(module, fn, stage)
     try:
         total = in_process(bench.fresh_db(f"profile-{name}-stages"), jobs)
     finally:
         stages.restore()
     print(f"  time per stage (wrapped functions, {total:.2f} s in all, {total / pushes * 1000:.2f} ms per push):")
-    stages.add("17 the rest: push()/apply_answer's own Python (rows, dicts, json.dumps(choice), results)", total - sum(stages.seconds.values()))
+    stages.add("12 the rest: decoding the envelope, BEGIN/COMMIT, apply()'s own Python, the answers' decide", total - sum(stages.seconds.values()))
     for stage, seconds in sorted(stages.seconds.items(), key=lambda kv: int(kv[0].split()[0])):
         print(f"    {stage.split(' ', 1)[1]:<88} {seconds * 1000 / pushes:6.3f} ms/push {seconds / total:5.1%}")
-    writes, transactions = sql_writes(bench.fresh_db(f"profile-{name}-sql-writes"), stages.calls)
-    assert transactions == pushes, (transactions, pushes)
-    floor = sum(writes.values())
-    print(f"  the same writes alone (rows captured from push(), JSON encoded beforehand, one transaction per push): "
-          f"{floor / pushes * 1000:.2f} ms per push, {answers / floor:,.0f} answers/s: the ceiling of the current schema")
-    print("    " + ", ".join(f"{table} {secs / pushes * 1000:.2f} ms" for table, secs in writes.items()))
     if top <= 0:
         return
     profiler = cProfile.Profile()
@@ -424,6 +348,10 @@ def main() -> int:
     parser.add_argument("--fleet-answers", type=int, default=20, help="fleet: answers per device, in one push")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="also profile the push path in process")
+    parser.add_argument(
+        "--rate", type=float, action="append", metavar="N",
+        help="open loop: the fleet workload at N pushes per second (repeat for several); default 50%% and 80%% of the fleet maximum",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.answers % args.learners:
         parser.error("--answers must be a multiple of --learners")
@@ -463,12 +391,21 @@ def main() -> int:
         bench.finish("bulk, 1 client", server.db_path, bulk, bulk_1, limit)
         bulk_n, bulk_per_s = bench.run(f"bulk, {args.clients} clients", bulk, args.clients, limit)
         fleet_n, fleet_per_s = bench.run(f"fleet, {args.clients} clients", fleet, args.clients, limit)
+        fleet_max = fleet_n.pushes / fleet_n.wall_s
+        rates = args.rate or [round(fleet_max * share) for share in (0.5, 0.8)]
+        at_rate = []
+        for rate in rates:
+            share = f" ({rate / fleet_max:.0%} of the {fleet_max:,.0f} pushes/s measured at {args.clients} clients)"
+            result, _ = bench.run(f"fleet at a fixed rate: {rate:,.0f} pushes/s, open loop{share}", fleet, args.clients, limit, rate=rate)
+            at_rate.append((rate, result))
         if args.profile:
             profile(bench, "bulk", bulk, bulk_1, top=18)
             profile(bench, "fleet", fleet, fleet_n, top=0)
     for error in bench.errors:
         print(error)
     print(summary(fleet_n, fleet_per_s, limit))
+    for rate, result in at_rate:
+        print(f"bench sync_push_rate: rate={rate:.0f} p50_ms={percentile(result.latencies_ms, 50):.0f} p99_ms={percentile(result.latencies_ms, 99):.0f}")
     print(summary(bulk_n, bulk_per_s, limit))
     return 1 if bench.errors else 0
 

@@ -362,6 +362,27 @@ def m007_sync_v2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE audit_log ADD COLUMN user_id TEXT")
     db.execute("UPDATE audit_log SET user_id = (SELECT u.id FROM users AS u WHERE u.email = audit_log.email)")
     db.execute("CREATE INDEX audit_log_by_user ON audit_log(user_id, id)")
+    # 4. The push path writes less: a learner's answers are found by (user, seq) for the rare full
+    #    replay, and the ledger is keyed by (device, client_seq) alone: a mutation is known by its
+    #    seq and content hash, so a second index of random-looking ids is dropped.
+    db.executescript(
+        """
+        DROP INDEX answers_by_user;
+        CREATE TABLE mutations_v2 (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            client_seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied', 'duplicate', 'rejected')),
+            reason TEXT,
+            hash TEXT,
+            PRIMARY KEY (device_id, client_seq)
+        ) WITHOUT ROWID;
+        INSERT INTO mutations_v2 SELECT device_id, client_seq, id, kind, status, reason, hash FROM mutations;
+        DROP TABLE mutations;
+        ALTER TABLE mutations_v2 RENAME TO mutations;
+        """
+    )
     db.execute(
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'audit_log rows are immutable'); END"

@@ -20,7 +20,7 @@ class BadTime(ValueError):
 def parse(text: str) -> datetime.datetime:
     """An aware UTC datetime from ISO 8601 text (with `Z` or an offset)."""
     try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         if moment.tzinfo is None:
             raise BadTime(f"{text!r} has no time zone")
         return moment.astimezone(UTC)

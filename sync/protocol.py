@@ -84,12 +84,20 @@ class Mutation(Base):
     payload_version: Annotated[int, msgspec.Meta(ge=1)]
     payload: msgspec.Raw
 
-    def content_hash(self) -> str:
+    def content_hash(self, decoded: msgspec.Struct | None = None) -> str:
         """What a repeat of this mutation must match (`seq_reused` otherwise): a SHA-256 of its
-        kind, payload version and payload, with object keys sorted."""
-        payload = msgspec.json.decode(self.payload) if self.payload else None
-        canonical = msgspec.json.encode([self.kind, self.payload_version, payload], order="sorted")
-        return hashlib.sha256(canonical).hexdigest()
+        kind, payload version and payload. The payload is taken as its kind decoded it (fields
+        in a fixed order, unknown ones dropped, as the server ignores them), so the same
+        mutation sent again with its keys in another order or other spacing is still the same;
+        a payload that did not decode is taken with its object keys sorted."""
+        if decoded is not None:
+            payload = msgspec.json.encode(decoded)
+        else:
+            try:
+                payload = msgspec.json.encode(msgspec.json.decode(self.payload), order="sorted")
+            except (msgspec.DecodeError, RecursionError):
+                payload = bytes(self.payload)
+        return hashlib.sha256(b"%s\x00%d\x00%s" % (self.kind.encode(), self.payload_version, payload)).hexdigest()
 
 
 class PushEnvelope(Base):

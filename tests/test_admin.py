@@ -143,3 +143,19 @@ def test_pages_are_well_formed(admin: TestClient) -> None:  # type: ignore[type-
         assert title and "<" not in title.group(1), f"{path}: broken title"
         assert page.count("<form") == page.count("</form>")
         assert page.count('name="csrf_token"') == page.count("<form")
+
+
+def test_an_email_is_changed_from_the_page_and_everything_follows(admin: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    page = admin.get("/admin/people/rep@example.com")
+    token = form_token(page.text)
+    action = re.search(r'<form method="post" action="([^"]+/email)">', page.text)
+    assert action, "the person's page has no email form"
+    taken = admin.post(action.group(1), data={"email": "rep2@example.com", "csrf_token": token})
+    assert taken.status_code == 400 and "someone else has the address" in taken.text
+    moved = admin.post(action.group(1), data={"email": "Robin@Example.org", "csrf_token": token}, follow_redirects=False)
+    assert moved.status_code == 303
+    after = admin.get(moved.headers["location"]).text
+    assert "robin@example.org" in after and "Email changed" in after
+    listing = {line.split("\t")[0]: line.split("\t") for line in run_recap("users", "list", db_path=db_file).stdout.splitlines()}
+    assert listing["robin@example.org"][1:] == ["Robin Rep", "rep", "demo:rep"] and "rep@example.com" not in listing
+    assert "email-change" in run_recap("audit", "list", "--email", "robin@example.org", db_path=db_file).stdout

@@ -105,32 +105,28 @@ def info(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Datab
 
 
 @post(
-    "/sync/push", sync_to_thread=True, status_code=200, opt=SYNC_ACCESS, tags=["sync"],
+    "/sync/push", status_code=200, opt=SYNC_ACCESS, tags=["sync"],
     request_max_body_size=8 * MAX_PUSH_BYTES, dependencies=request_body(PushRequest),
     responses=errors(400, 401, 403, 409, 413, 415, 503),
 )  # fmt: skip
-def push_route(
-    request: Request[Any, Any, Any],
-    body: RawBody,
-    db: NamedDependency[sqlite_utils.Database],
-    settings: NamedDependency[Settings],
-    writer: NamedDependency[Writer],
-) -> Response[PushResponse]:
-    """Apply a device's mutations in client_seq order, all or nothing (docs/sync.md)."""
+async def push_route(request: Request[Any, Any, Any], body: RawBody, writer: NamedDependency[Writer]) -> Response[PushResponse]:
+    """Apply a device's mutations in client_seq order, all or nothing (docs/sync.md).
+
+    On the event loop, without a thread of its own: decoding and checking the body is CPU
+    work either way, and the database work is a job of the one writer, awaited.
+    """
     received_at = now(request)
-    principal = authenticate(request, settings, db, device=True)
+    principal: Principal = request.state.principal  # the access guard signed it in
     req: PushEnvelope = _read(request, body, _push_decoder, MAX_PUSH_BYTES, "push")
     _check_device(principal, req.device_id)
     if len(req.mutations) > MAX_MUTATIONS:
         raise sync_errors.TooLarge(f"a push may carry at most {MAX_MUTATIONS} mutations: split it", limit=LIMITS)
     prepared = push.prepare(req, received_at)
     try:
-        repeat = push.stored_results(db, principal.user_id, prepared)
-    except sqlite3.OperationalError as exc:
-        raise sync_errors.Unavailable(f"the server is busy ({exc}): retry shortly") from None
-    if repeat is None:
-        repeat = _written(writer, lambda writer_db: push.apply(writer_db, principal.user_id, prepared))
-    return Response(repeat, headers=NO_STORE)
+        done = await writer.run(lambda db: push.stored_results(db, principal.user_id, prepared) or push.apply(db, principal.user_id, prepared))
+    except (sqlite3.OperationalError, WriterStopped) as exc:
+        raise sync_errors.Unavailable(f"the server is busy ({exc}); nothing was applied: retry shortly") from None
+    return Response(done, headers=NO_STORE)
 
 
 @post(

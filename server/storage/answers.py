@@ -15,6 +15,7 @@ import sqlite_utils
 from sync.progress import RecordedAnswer
 
 _encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
 
 ANSWER_COLUMNS = (
     "id", "user_id", "device_id", "mutation_id", "question_id", "content_version", "rev", "choice", "correct",
@@ -80,7 +81,7 @@ def progress_for(db: sqlite_utils.Database, user_id: str, question_ids: Sequence
         for qid, state, basis in db.execute(
             f"SELECT question_id, state, basis FROM progress WHERE user_id = ? AND question_id IN ({marks})", [user_id, *chunk]
         ):
-            found[qid] = StoredProgress(json.loads(state), json.loads(basis) if basis else None)
+            found[qid] = StoredProgress(_decode(state), _decode(basis) if basis else None)
     return found
 
 

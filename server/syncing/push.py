@@ -51,7 +51,10 @@ def prepare(request: PushEnvelope, received_at: datetime.datetime) -> Prepared:
             raise errors.PayloadUnsupported(str(exc), supported=kinds.payload_versions()) from None
         except Rejected as exc:
             payloads.append(exc)
-    sent = [sequencing.Sent(client_seq=m.client_seq, id=m.id, hash=m.content_hash()) for m in request.mutations]
+    sent = [
+        sequencing.Sent(client_seq=m.client_seq, id=m.id, hash=m.content_hash(None if isinstance(p, Rejected) else p))
+        for m, p in zip(request.mutations, payloads, strict=True)
+    ]
     return Prepared(request, received_at, offset, sent, payloads)
 
 

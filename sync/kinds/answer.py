@@ -10,7 +10,7 @@ themselves only (the push's user is the answer's owner). Who receives it in pull
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import msgspec
 
@@ -46,9 +46,9 @@ class QuestionAt:
     correct: frozenset[int]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CheckedAnswer:
-    """An answer that passed every rule, with the server's verdict on `correct`."""
+class CheckedAnswer(NamedTuple):
+    """An answer that passed every rule, with the server's verdict on `correct` (a tuple: made
+    once per answer on the push path)."""
 
     payload: AnswerV1
     rev: int
@@ -76,7 +76,7 @@ def check_answer(answer: AnswerV1, question: QuestionAt | None, latest_version: 
         raise Rejected("the same option is chosen twice")
     if max(chosen) > question.options:
         raise Rejected(f"option {max(chosen)} does not exist: the question has {question.options} options")
-    return CheckedAnswer(payload=answer, rev=question.rev, correct=chosen == question.correct)
+    return CheckedAnswer(answer, question.rev, chosen == question.correct)
 
 
 def decide_identity(answer_id: str, owner: str | None, user_id: str, seen_in_push: bool) -> Decision | None:

@@ -51,7 +51,9 @@ class LiveServer:
         return httpx.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
 
     def logs(self) -> str:
-        self._log_file.flush()
+        """What the server has written to standard error (its log), also after it stopped."""
+        if not self._log_file.closed:
+            self._log_file.flush()
         return self.log.read_text()
 
     def stop(self) -> None:

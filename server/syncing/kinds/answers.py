@@ -7,7 +7,6 @@ state when the new answers come after everything replayed so far, replayed in fu
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from server.storage import answers as store
@@ -50,10 +49,10 @@ class Answers:
             effective = ctx.effective(answer.answered_at)
         except clock.BadTime as exc:
             return Decision.rejected(f"answered_at: {exc}")
-        choice = sorted(answer.choice)
+        choice = "[" + ",".join(map(str, sorted(answer.choice))) + "]"  # JSON, as json.dumps would write it
         self.rows.append(
             [answer.id, ctx.user_id, ctx.device.id, mutation.id, answer.question_id, answer.content_version, checked.rev,
-             json.dumps(choice), int(checked.correct), int(answer.correct), effective, answer.answered_at, answer.local_day,
+             choice, int(checked.correct), int(answer.correct), effective, answer.answered_at, answer.local_day,
              answer.duration_ms, ctx.now, 0]
         )  # fmt: skip
         self.new.setdefault(answer.question_id, []).append(
