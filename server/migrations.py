@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -362,32 +364,47 @@ def m007_sync_v2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE audit_log ADD COLUMN user_id TEXT")
     db.execute("UPDATE audit_log SET user_id = (SELECT u.id FROM users AS u WHERE u.email = audit_log.email)")
     db.execute("CREATE INDEX audit_log_by_user ON audit_log(user_id, id)")
-    # 4. The push path writes less: a learner's answers are found by (user, seq) for the rare full
-    #    replay, and the ledger is keyed by (device, client_seq) alone: a mutation is known by its
-    #    seq and content hash, so a second index of random-looking ids is dropped.
-    db.executescript(
-        """
-        DROP INDEX answers_by_user;
-        CREATE TABLE mutations_v2 (
-            device_id TEXT NOT NULL REFERENCES devices(id),
-            client_seq INTEGER NOT NULL,
-            id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('applied', 'duplicate', 'rejected')),
-            reason TEXT,
-            hash TEXT,
-            PRIMARY KEY (device_id, client_seq)
-        ) WITHOUT ROWID;
-        INSERT INTO mutations_v2 SELECT device_id, client_seq, id, kind, status, reason, hash FROM mutations;
-        DROP TABLE mutations;
-        ALTER TABLE mutations_v2 RENAME TO mutations;
-        """
-    )
     db.execute(
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'audit_log rows are immutable'); END"
     )
+    # 4. The push path writes less: a learner's answers are found by (user, seq) for the rare full
+    #    replay, and the mutation ledger keeps one row per push (the ids and content hashes of
+    #    its mutations, packed) plus a row only for each mutation that was not applied.
+    db.executescript(
+        """
+        DROP INDEX answers_by_user;
+        CREATE TABLE mutation_batches (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            entries BLOB NOT NULL,         -- per mutation, in seq order: 16 bytes of id, 16 of hash
+            PRIMARY KEY (device_id, first_seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE mutation_results (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            client_seq INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('duplicate', 'rejected')),
+            reason TEXT,
+            PRIMARY KEY (device_id, client_seq)
+        ) WITHOUT ROWID;
+        INSERT INTO mutation_results (device_id, client_seq, status, reason)
+            SELECT device_id, client_seq, status, reason FROM mutations WHERE status != 'applied';
+        """
+    )
+    # Each old ledger row becomes a batch of one; its hash (if any) keeps its first 128 bits.
+    for device_id, seq, mutation_id, hash_ in db.execute("SELECT device_id, client_seq, id, hash FROM mutations").fetchall():
+        db.execute(
+            "INSERT INTO mutation_batches (device_id, first_seq, last_seq, entries) VALUES (?, ?, ?, ?)",
+            [device_id, seq, seq, pack_entry(mutation_id, hash_)],
+        )
+    db.execute("DROP TABLE mutations")
 
+
+def pack_entry(mutation_id: str, content_hash: str | None) -> bytes:
+    """One ledger entry: the mutation id's 16 bytes, then 16 bytes of its content hash (zeros
+    when it was stored without one). server/storage/sync.py reads them."""
+    return uuid.UUID(mutation_id).bytes + (bytes.fromhex(content_hash[:32]) if content_hash else bytes(16))
 
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""

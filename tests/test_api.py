@@ -155,3 +155,14 @@ def test_unexpected_errors_are_json_for_the_api_and_html_for_people(client_with_
         wrong_method = client.post("/content/latest")
         assert wrong_method.status_code == 405
         assert wrong_method.json()["error"] == "method_not_allowed"
+
+
+def test_every_immutable_table_keeps_its_guards_after_every_migration(tmp_path: Path) -> None:
+    """Migrations that rebuild a table or its columns must put its triggers back."""
+    db = connect(tmp_path / "guards.db")
+    migrations.apply(db)
+    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    db.close()
+    for table in ("library_versions", "item_versions", "snapshots", "audit_log"):
+        assert {f"{table}_no_update", f"{table}_no_delete"} <= triggers, table
+    assert {"answers_no_update", "acknowledgements_no_update", "observation_revisions_no_update"} <= triggers

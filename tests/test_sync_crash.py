@@ -204,7 +204,10 @@ def test_sigkill_during_a_push_storm_loses_and_duplicates_nothing(server: Crasha
         count = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
         owners = dict(conn.execute("SELECT id, device_id FROM answers").fetchall())
         last_seqs = dict(conn.execute("SELECT id, last_seq FROM devices").fetchall())
-        mutations = dict(conn.execute("SELECT device_id, count(*) FROM mutations WHERE status = 'applied' GROUP BY device_id").fetchall())
+        # The ledger: mutations per device (one row per push), less those not applied.
+        mutations = dict(conn.execute("SELECT device_id, sum(last_seq - first_seq + 1) FROM mutation_batches GROUP BY device_id").fetchall())
+        for device_id, not_applied in conn.execute("SELECT device_id, count(*) FROM mutation_results GROUP BY device_id"):
+            mutations[device_id] -= not_applied
         digests = {user: (count, f"{value:015x}") for user, count, value in conn.execute("SELECT user_id, answers, hash FROM user_digests")}
     finally:
         conn.close()

@@ -42,7 +42,8 @@ def forgetful_apply(db: sqlite_utils.Database, user_id: str, prepared: push_modu
     request = prepared.request
     first = min((m.client_seq for m in request.mutations), default=1)
     db.execute("UPDATE devices SET last_seq = ? WHERE id = ? AND last_seq >= ?", [first - 1, request.device_id, first])
-    db.execute("DELETE FROM mutations WHERE device_id = ? AND client_seq >= ?", [request.device_id, first])
+    db.execute("DELETE FROM mutation_batches WHERE device_id = ? AND last_seq >= ?", [request.device_id, first])
+    db.execute("DELETE FROM mutation_results WHERE device_id = ? AND client_seq >= ?", [request.device_id, first])
     for payload in prepared.payloads:
         if hasattr(payload, "id") and getattr(payload, "question_id", None):
             payload.id = uuid7()  # the "same" answer again, under a new id

@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlite_utils
 
+from server.storage.sync import ledger_of
+
 # (table, column): which rows belong to a person, by their user id.
 OWNED: list[tuple[str, str]] = [
     ("user_roles", "user_id"),
@@ -40,9 +42,8 @@ def collect(db: sqlite_utils.Database, user_id: str) -> dict[str, list[dict[str,
     found = {"users": _rows(db, "SELECT * FROM users WHERE id = ?", [user_id])}
     for table, column in OWNED:
         found[table] = _rows(db, f"SELECT * FROM {table} WHERE {column} = ?", [user_id])
-    found["mutations"] = _rows(
-        db, "SELECT * FROM mutations WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [user_id]
-    )
+    devices = [str(r[0]) for r in db.execute("SELECT id FROM devices WHERE user_id = ?", [user_id])]
+    found["mutations"] = ledger_of(db, devices)
     found["observations"] = _rows(db, "SELECT * FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])
     found["observation_revisions"] = _rows(db, "SELECT * FROM observation_revisions WHERE user_id = ?", [user_id])
     found["audit_log"] = _rows(db, "SELECT * FROM audit_log WHERE user_id = ?", [user_id])
@@ -58,9 +59,10 @@ def erase(db: sqlite_utils.Database, user_id: str, email: str, pseudonym: str) -
     (their revisions and every acknowledgement of them too).
     """
     deleted: dict[str, int] = {}
-    deleted["mutations"] = db.execute(
-        "DELETE FROM mutations WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [user_id]
-    ).rowcount
+    for table in ("mutation_batches", "mutation_results"):
+        deleted[table] = db.execute(
+            f"DELETE FROM {table} WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [user_id]
+        ).rowcount
     observations = [r[0] for r in db.execute("SELECT id FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])]
     marks = ",".join("?" * len(observations))
     if observations:

@@ -6,6 +6,7 @@ Every function here runs inside the caller's transaction; none commits.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 
 import msgspec
@@ -71,24 +72,68 @@ def device_owner(db: sqlite_utils.Database, device_id: str) -> str | None:
 
 
 # ---- the mutation ledger: what each device's client_seq was, for repeats ---------------------
+# One row per push holds, for its consecutive seqs, each mutation's id and the first 128 bits of
+# its content hash (32 bytes a mutation, packed); a mutation that was not applied also gets a
+# row with its status and reason. An applied mutation thus costs a few bytes, not a row.
+
+_ENTRY = 32
+_NO_HASH = bytes(16)
 
 
 def get_mutations(db: sqlite_utils.Database, device_id: str, seqs: Sequence[int]) -> dict[int, Stored]:
+    """What the ledger holds at these client_seqs (those it has)."""
     if not seqs:
         return {}
-    rows = db.execute(
-        "SELECT client_seq, id, hash, status, reason FROM mutations WHERE device_id = ? AND client_seq BETWEEN ? AND ?",
-        [device_id, min(seqs), max(seqs)],
-    ).fetchall()
-    return {r[0]: Stored(client_seq=r[0], id=r[1], hash=r[2], status=r[3], reason=r[4]) for r in rows}
+    low, high = min(seqs), max(seqs)
+    wanted = set(seqs)
+    results = {
+        r[0]: (r[1], r[2])
+        for r in db.execute(
+            "SELECT client_seq, status, reason FROM mutation_results WHERE device_id = ? AND client_seq BETWEEN ? AND ?",
+            [device_id, low, high],
+        )
+    }
+    found: dict[int, Stored] = {}
+    for first, last, entries in db.execute(
+        "SELECT first_seq, last_seq, entries FROM mutation_batches WHERE device_id = ? AND first_seq <= ? AND last_seq >= ?",
+        [device_id, high, low],
+    ):
+        for seq in range(max(first, low), min(last, high) + 1):
+            if seq not in wanted:
+                continue
+            entry = entries[(seq - first) * _ENTRY : (seq - first + 1) * _ENTRY]
+            status, reason = results.get(seq, ("applied", None))
+            digest = entry[16:]
+            found[seq] = Stored(
+                client_seq=seq, id=str(uuid.UUID(bytes=entry[:16])), hash=None if digest == _NO_HASH else digest.hex(),
+                status=status, reason=reason,
+            )  # fmt: skip
+    return found
 
 
-def insert_mutations(db: sqlite_utils.Database, device_id: str, rows: Iterable[tuple[int, str, str, str, str | None, str]]) -> None:
-    """Rows of (client_seq, id, kind, status, reason, hash)."""
-    db.conn.executemany(
-        "INSERT INTO mutations (device_id, client_seq, id, kind, status, reason, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(device_id, *row) for row in rows],
+def insert_mutations(db: sqlite_utils.Database, device_id: str, rows: Sequence[tuple[int, str, str, str, str | None, str]]) -> None:
+    """Rows of (client_seq, id, kind, status, reason, hash), consecutive seqs in order: one push's."""
+    if not rows:
+        return
+    entries = b"".join(uuid.UUID(mutation_id).bytes + bytes.fromhex(digest[:32]) for _, mutation_id, _, _, _, digest in rows)
+    db.execute(
+        "INSERT INTO mutation_batches (device_id, first_seq, last_seq, entries) VALUES (?, ?, ?, ?)",
+        [device_id, rows[0][0], rows[-1][0], entries],
     )
+    db.conn.executemany(
+        "INSERT INTO mutation_results (device_id, client_seq, status, reason) VALUES (?, ?, ?, ?)",
+        [(device_id, seq, status, reason) for seq, _, _, status, reason, _ in rows if status != "applied"],
+    )
+
+
+def ledger_of(db: sqlite_utils.Database, device_ids: Sequence[str]) -> list[dict[str, object]]:
+    """Every ledger entry of these devices, one per mutation (for a person's export)."""
+    out: list[dict[str, object]] = []
+    for device_id in device_ids:
+        for first, last in db.execute("SELECT first_seq, last_seq FROM mutation_batches WHERE device_id = ?", [device_id]).fetchall():
+            for seq, stored in sorted(get_mutations(db, device_id, list(range(first, last + 1))).items()):
+                out.append({"device_id": device_id, "client_seq": seq, "id": stored.id, "status": stored.status, "reason": stored.reason})
+    return out
 
 
 # ---- seqs: commit order, one counter for every record of every kind ------------------------
