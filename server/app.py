@@ -27,7 +27,7 @@ from server.request_log import log_request
 from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
-from server.syncing.writer import Writer
+from server.storage.writer import Writer
 
 TEMPLATES = Path(__file__).parent / "templates"
 

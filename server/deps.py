@@ -9,7 +9,7 @@ from litestar.datastructures import State
 
 from server.pool import ConnectionPool
 from server.settings import Settings
-from server.syncing.writer import Writer
+from server.storage.writer import Writer
 
 
 def provide_settings(state: State) -> Settings:

@@ -28,9 +28,6 @@ class ConnectionPool:
         self._idle: queue.LifoQueue[sqlite_utils.Database] = queue.LifoQueue(maxsize=size)
         self._stop = threading.Event()
         self._checkpointer: threading.Thread | None = None
-        # Pushes take the write lock here, in line, instead of in SQLite's sleep-and-retry
-        # busy handler, whose waits are unfair and whose timeout turns a queue into 503s.
-        self.write_lock = threading.Lock()
 
     def acquire(self) -> sqlite_utils.Database:
         try:

@@ -18,10 +18,10 @@ from server.openapi import errors, request_body
 from server.settings import Settings
 from server.signin import Principal
 from server.storage import sync as store
+from server.storage.writer import Writer, WriterStopped
 from server.syncing import errors as sync_errors
 from server.syncing import push
 from server.syncing.pull import pull, record_writes
-from server.syncing.writer import Writer, WriterStopped
 from sync import clock, kinds
 from sync.protocol import (
     MAX_MUTATIONS,

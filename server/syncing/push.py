@@ -4,7 +4,7 @@ In three steps (docs/sync.md):
 1. `prepare` (in the request's thread, no database): the clock offset, each mutation's hash,
    and each payload decoded and upcast by its kind's codec (sync/kinds/);
 2. `stored_results` (a read): a push made only of repeats is answered from the ledger;
-3. `apply` (a job of the one writer, server/syncing/writer.py): load the device and the ledger,
+3. `apply` (a job of the one writer, server/storage/writer.py): load the device and the ledger,
    plan the steps (sync/sequencing.py, pure), let each kind's handler load what its rule needs,
    decide every fresh mutation in client_seq order, and write: the records, the ledger and the
    device's last applied seq, in the writer's transaction.
