@@ -123,12 +123,12 @@ def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "signed-in"])
-def test_a_schema_driven_fuzzer_finds_nothing_undocumented(fuzzed_server: LiveServer, caller: str) -> None:
+def test_a_schema_driven_fuzzer_finds_nothing_undocumented(fuzzed_server: LiveServer, caller: str, tmp_path: Path) -> None:
     headers = ["-H", "Authorization: Bearer dev:fuzzer@example.com"] if caller == "signed-in" else []
     result = subprocess.run(
         [SCHEMATHESIS, "run", fuzzed_server.url + "/schema/openapi.json", "--checks", CHECKS,
          "--max-examples", "25", "--seed", "20261201", *headers],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache goes there, not in the project
     )  # fmt: skip
     summary = result.stdout[-6000:]
     assert result.returncode == 0, f"{summary}\n--- server log ---\n{fuzzed_server.logs()[-3000:]}"
