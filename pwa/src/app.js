@@ -166,6 +166,16 @@ export class App {
     return this.sync({ force: true });
   }
 
+  /**
+   * Mark an item as read or acknowledged (a nugget "done"), or not any more: an acknowledgement
+   * recorded through the outbox, so it reaches the learner's other devices; synced soon.
+   */
+  async acknowledge(itemKind, itemId, acknowledged = true) {
+    const payload = await this.#client.acknowledge({ item_kind: itemKind, item_id: itemId, acknowledged, local_day: this.today() });
+    this.syncSoon();
+    return payload;
+  }
+
   /** After an answer: sync a moment later when online (answers wait in the outbox otherwise). */
   syncSoon() {
     this.#refreshBar();

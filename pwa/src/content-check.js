@@ -2,6 +2,7 @@
 // keeps it: a corrupt, partial or older download must never replace the good version.
 // Pure: no I/O. The store calls it inside the transaction that would save the snapshot.
 import { POLICIES, settingsFor } from "./scheduler.js";
+import { answerKey } from "./answer-key.js";
 
 export const SNAPSHOT_ARRAYS = Object.freeze(["competencies", "nuggets", "questions", "refreshers", "campaigns"]);
 const OVERRIDES = Object.freeze(["desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak"]);
@@ -10,12 +11,6 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const isText = (v) => typeof v === "string" && v.length > 0;
 const isCount = (v) => Number.isSafeInteger(v) && v >= 1;
-
-/** The right options of a question as a sorted list of 1-based numbers (authored as a number or a list). */
-export function correctOptions(question) {
-  const c = question.correct;
-  return (Array.isArray(c) ? [...c] : [c]).sort((a, b) => a - b);
-}
 
 /** A campaign's scheduler settings: its repeat mode plus any overrides it names. Throws if invalid. */
 export function campaignSettings(campaign) {
@@ -33,7 +28,7 @@ function checkQuestion(q, where, problems) {
     problems.push(`${name} needs 2 to 5 options`);
     return;
   }
-  const correct = Array.isArray(q.correct) ? q.correct : [q.correct];
+  const correct = answerKey(q).options;
   const inRange = (n) => Number.isSafeInteger(n) && n >= 1 && n <= q.options.length;
   if (!correct.length || !correct.every(inRange) || new Set(correct).size !== correct.length) {
     problems.push(`${name} has a correct option that does not exist`);

@@ -5,31 +5,32 @@
 // transaction comes from db/database.js (the one module that opens the database); inside it,
 // the repositories in db/ do the reading and writing, one per object store or feature. Methods
 // name their transaction's object stores themselves, so what each step can touch stays visible.
-// recordAnswer writes the answer, its outbox entry and the question's provisional progress in
-// one transaction opened with durability "strict" (DESIGN.md §3, rule 2).
+//
+// Recording is generic: record(kind, …) writes the kind's local record (db/kinds/: an answer
+// with its provisional progress, an acknowledgement, …) and its outbox entry in one transaction
+// opened with durability "strict" (DESIGN.md §3, rule 2). Pulls apply every kind the same way.
 import { Database, StorageFullError } from "./db/database.js";
+import * as acknowledgements from "./db/acknowledgements.js";
 import * as answers from "./db/answers.js";
 import * as content from "./db/content.js";
+import * as kinds from "./db/kinds/index.js";
 import * as learner from "./db/learner.js";
 import * as meta from "./db/meta.js";
 import * as outbox from "./db/outbox.js";
 import * as progress from "./db/progress.js";
 import * as reading from "./db/reading.js";
+import * as records from "./db/records.js";
 import * as rejections from "./db/rejections.js";
 import * as settings from "./db/settings.js";
+import { acknowledgedIds } from "./acknowledged.js";
+import { today } from "./study-plan.js";
 import { ANSWER_PAYLOAD_VERSION } from "./sync/rules.js";
+import { uuid7 } from "./uuid7.js";
 
 export { StorageFullError };
 export { DEFAULT_SETTINGS } from "./db/settings.js";
 
-const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading"];
-
-/** Delete outbox entries at or below `through`; their answers are then on the server (unless rejected). */
-async function ack(tx, through) {
-  const done = await outbox.removeThrough(tx, through);
-  await answers.markOnServer(tx, done.filter((e) => e.kind === "answer").map((e) => e.payload.id));
-  return done.length;
-}
+const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records"];
 
 export class IdbStore {
   /** @type {Database} */
@@ -42,6 +43,7 @@ export class IdbStore {
   static async open(options = {}) {
     const store = new IdbStore();
     store.#db = await Database.open(options);
+    await store.#adoptReading();
     return store;
   }
 
@@ -51,19 +53,13 @@ export class IdbStore {
 
   // ---- the SyncStore interface ------------------------------------------------------------------
 
+  async record(kind, payloadVersion, payload, mutationId) {
+    const stores = kinds.storesToRecord(kind, payloadVersion);
+    return this.#db.write(stores, (tx) => kinds.record(tx, kind, payloadVersion, payload, mutationId), { strict: true });
+  }
+
   async recordAnswer(answer, mutationId) {
-    return this.#db.write(
-      ["answers", "outbox", "meta", "progress"],
-      async (tx) => {
-        const index = await content.questions(tx);
-        const payload = await answers.addOwn(tx, answer, index?.questions?.[answer.question_id]?.rev ?? null);
-        const entry = await outbox.enqueue(tx, "answer", ANSWER_PAYLOAD_VERSION, payload, mutationId);
-        // Provisional progress, for "Back in 12 days" now and the disagreement count later.
-        await progress.setProvisional(tx, answer.question_id, await progress.stateOf(tx, answer.question_id, index), answer.id);
-        return entry;
-      },
-      { strict: true },
-    );
+    return this.record("answer", ANSWER_PAYLOAD_VERSION, answer, mutationId);
   }
 
   async outboxBatch(limit) {
@@ -80,9 +76,9 @@ export class IdbStore {
   }
 
   async ackThrough(ackedThrough, rejected = []) {
-    return this.#db.write(["outbox", "answers", "rejections"], async (tx) => {
+    return this.#db.write(kinds.ACK_STORES, async (tx) => {
       for (const r of rejected) await rejections.put(tx, r);
-      return ack(tx, ackedThrough);
+      return kinds.ackThrough(tx, ackedThrough);
     });
   }
 
@@ -96,12 +92,10 @@ export class IdbStore {
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
   async applyPullPage({ changes, cursors, ackedThrough, content: snapshot, disagreementsReported = 0 }) {
-    return this.#db.write(["answers", "progress", "meta", "outbox", "rejections", "content"], async (tx) => {
+    return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
-      for (const change of changes) {
-        if (change.kind === "answer") await answers.putPulled(tx, change.data);
-        else if (change.kind === "progress") disagreements += await progress.adoptServer(tx, change);
-      }
+      // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
+      for (const change of changes) disagreements += await kinds.applyChange(tx, change);
       const next = { content: cursors.content, records: cursors.records };
       if (snapshot) {
         const result = await content.save(tx, snapshot);
@@ -109,7 +103,7 @@ export class IdbStore {
       }
       await meta.setCursors(tx, next);
       await progress.setDisagreements(tx, disagreements);
-      await ack(tx, ackedThrough);
+      await kinds.ackThrough(tx, ackedThrough);
     });
   }
 
@@ -195,16 +189,35 @@ export class IdbStore {
     });
   }
 
-  // ---- reading (nuggets done) ------------------------------------------------------------------
+  // ---- acknowledgements (nuggets done) and other records -------------------------------------
 
-  /** Ids of the nuggets marked as done on this device, as a Set. */
+  /**
+   * Ids of the nuggets the learner has marked as done: each nugget's latest acknowledgement, own
+   * or pulled from their other devices, in the order (at, id). Marking is recording an
+   * acknowledgement (SyncClient.acknowledge).
+   */
   async nuggetsDone() {
-    return this.#db.read(["reading"], (tx) => reading.nuggetsDone(tx));
+    return this.#db.read(["acknowledgements", "rejections"], async (tx) =>
+      acknowledgedIds(await acknowledgements.events(tx, "nugget", await rejections.recordIds(tx, "acknowledgement")), "nugget"),
+    );
   }
 
-  /** Mark a nugget as done (or, with done = false, not done). */
-  async setNuggetDone(id, done = true, now = Date.now()) {
-    return this.#db.write(["reading"], (tx) => reading.setNuggetDone(tx, id, done, now));
+  /** The pulled records of a kind kept as sent (observations): [{kind, id, seq, data}]. */
+  async pulledRecords(kind) {
+    return this.#db.read(["records"], (tx) => records.ofKind(tx, kind));
+  }
+
+  /**
+   * Nuggets marked as done before "done" synced (the `reading` store) become acknowledgements
+   * with their outbox entries, once, when this version first opens the store (db/reading.js).
+   */
+  async #adoptReading(now = Date.now()) {
+    if (!(await this.#db.read(["reading"], (tx) => reading.pending(tx))).length) return;
+    const adopt = async (tx) => {
+      const rollover = (await settings.all(tx)).rollover_hour;
+      await reading.adopt(tx, { now, newId: () => uuid7(now), localDay: (ms) => today(rollover, ms) });
+    };
+    await this.#db.write([...reading.ADOPT_STORES, "settings"], adopt, { strict: true });
   }
 
   // ---- settings and identity ------------------------------------------------------------------

@@ -6,7 +6,7 @@
 // a question named by two campaigns is asked once. Across campaigns, due repeats come first
 // (most overdue first), then new questions, each in campaign order.
 import { localDay, queue } from "./scheduler.js";
-import { correctOptions } from "./content-check.js";
+import { answerKey } from "./answer-key.js";
 
 /** The local day number of a calendar date "YYYY-MM-DD" (days since 1970-01-01), or null. */
 export function dayOfDate(iso) {
@@ -90,12 +90,7 @@ export function nextStudyDay(snapshot, campaigns, states, day) {
 
 /** True when `choice` (option numbers, 1 = first) is exactly the question's right options. */
 export function isCorrect(question, choice) {
-  const right = correctOptions(question);
+  const right = answerKey(question).options;
   const chosen = [...new Set(choice)].sort((a, b) => a - b);
   return chosen.length === right.length && chosen.every((n, i) => n === right[i]);
-}
-
-/** True when more than one option is right (checkboxes instead of radios). */
-export function isMultiple(question) {
-  return Array.isArray(question.correct);
 }

@@ -12,10 +12,18 @@ export function detailLine(status, t, extra = {}) {
   if (status.lastError?.kind === "client_error" && /storage is full/.test(status.lastError.detail ?? "")) return t("sync.storageFull");
   if (extra.contentError) return t("sync.contentError", { detail: extra.contentError.problems?.[0] ?? "?" });
   const last = status.rejected?.[status.rejected.length - 1];
-  if (last) return t("sync.rejected", { question: extra.questionTitle?.(last.questionId) ?? last.questionId, reason: last.reason });
+  if (last) return rejectedLine(last, t, extra);
   if (status.diverged) return t("sync.diverged");
   if (status.state === "offline" || extra.offline) return t("sync.offline");
   return "";
+}
+
+/** What the server refused (the latest rejection), named as the learner knows it. */
+function rejectedLine(rejection, t, extra) {
+  const { kind, questionId, reason } = rejection;
+  if (kind === "answer") return t("sync.rejected", { question: extra.questionTitle?.(questionId) ?? questionId, reason });
+  if (kind === "acknowledgement") return t("sync.rejectedAcknowledgement", { reason });
+  return t("sync.rejectedOther", { reason });
 }
 
 /**

@@ -1,6 +1,7 @@
 // Tests for the reading screens' logic: refresher search (src/refresher-search.js) over the demo
 // library's refreshers, the library helpers (src/library.js), progress numbers (src/stats.js),
-// and nuggets marked as done in the IndexedDB store (src/store.js, on fake-indexeddb).
+// and nuggets marked as done: acknowledgements recorded through the SyncClient into the IndexedDB
+// store (src/store.js, on fake-indexeddb), and the upgrade that keeps what was marked before.
 import "fake-indexeddb/auto";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +13,9 @@ import { competencyName, groupByCompetency, htmlToText, inLanguage } from "../sr
 import { competencyBars, streak, summary } from "../src/stats.js";
 import { IdbStore } from "../src/store.js";
 import { upgrade } from "../src/db/schema.js";
+import { SyncClient } from "../src/sync/client.js";
+import { today } from "../src/study-plan.js";
+import { uuid7, UUID7_PATTERN } from "../src/uuid7.js";
 
 // The demo library's competencies, nuggets and refreshers, as GET /content/snapshot serves them.
 const demo = JSON.parse(readFileSync(new URL("./support/demo-reading.json", import.meta.url), "utf8"));
@@ -148,40 +152,120 @@ describe("progress numbers", () => {
   });
 });
 
-describe("nuggets done (IndexedDB store)", () => {
+describe("nuggets done: acknowledgements (IndexedDB store)", () => {
   let n = 0;
   const name = () => `recap-reading-${process.pid}-${++n}`;
+  const DAY = 20423;
+  /** A SyncClient over `store` whose clock is `clock.now` (no network is used). */
+  const clientOf = (store, clock = { now: Date.UTC(2026, 11, 1, 9) }) =>
+    new SyncClient({ baseUrl: "http://127.0.0.1:9/", store, deviceId: "d", getAuthHeader: async () => null, now: () => (clock.now += 1000) });
+  const mark = (client, id, acknowledged = true) => client.acknowledge({ item_kind: "nugget", item_id: id, acknowledged, local_day: DAY });
+  const pulled = (seq, data) => ({ stream: "records", seq, kind: "acknowledgement", data: { user_id: "u1", item_kind: "nugget", acknowledged: true, local_day: DAY, comment: null, device_id: "other", ...data } });
 
-  test("marking a nugget done is kept across reopening, and can be undone", async () => {
+  test("marking a nugget done records an acknowledgement with its outbox entry, kept across reopening; undo is a new event", async () => {
     const db = name();
     let store = await IdbStore.open({ name: db });
+    const client = clientOf(store);
     assert.deepEqual([...(await store.nuggetsDone())], []);
-    await store.setNuggetDone("the-value-wedge");
-    await store.setNuggetDone("trigger-moments");
+    const done = await mark(client, "the-value-wedge");
+    await mark(client, "trigger-moments");
+    assert.match(done.id, UUID7_PATTERN);
+    assert.deepEqual({ ...done, id: null }, { id: null, item_kind: "nugget", item_id: "the-value-wedge", acknowledged: true, at: "2026-12-01T09:00:01.000Z", local_day: DAY, comment: null });
     store.close();
     store = await IdbStore.open({ name: db });
     assert.deepEqual([...(await store.nuggetsDone())].sort(), ["the-value-wedge", "trigger-moments"]);
-    await store.setNuggetDone("trigger-moments", false);
+    await mark(clientOf(store, { now: Date.UTC(2026, 11, 1, 10) }), "trigger-moments", false);
     assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
+    const outbox = await store.outboxBatch(10);
+    assert.deepEqual(outbox.map((e) => [e.client_seq, e.kind, e.payload_version, e.payload.item_id, e.payload.acknowledged]), [
+      [1, "acknowledgement", 1, "the-value-wedge", true],
+      [2, "acknowledgement", 1, "trigger-moments", true],
+      [3, "acknowledgement", 1, "trigger-moments", false],
+    ]);
     store.close();
   });
 
-  test("the upgrade that adds the reading store keeps the outbox", async () => {
+  test("the state is each nugget's latest event by (at, id): own unsynced ones and pulled ones from other devices", async () => {
+    const store = await IdbStore.open({ name: name() });
+    const client = clientOf(store); // its events are at 09:00:01, 09:00:02, …
+    const mine = await mark(client, "a");
+    await mark(client, "b");
+    await store.applyPullPage({
+      changes: [
+        pulled(1, { id: uuid7(), item_id: "a", acknowledged: false, at: "2026-12-01T08:00:00.000Z" }), // earlier: a stays done
+        pulled(2, { id: uuid7(), item_id: "b", acknowledged: false, at: "2026-12-01T10:00:00.000Z" }), // later: b is undone
+        pulled(3, { id: uuid7(), item_id: "c", at: "2026-12-01T07:00:00.000Z" }), // only elsewhere: c is done
+      ],
+      cursors: { content: 0, records: 3 },
+      ackedThrough: 0,
+      reset: [],
+      content: null,
+    });
+    assert.deepEqual([...(await store.nuggetsDone())].sort(), ["a", "c"]);
+    // An own event pulled back carries the server's effective time, which now decides.
+    await store.applyPullPage({ changes: [pulled(4, { ...mine, at: "2026-12-01T07:30:00.000Z", device_id: "d" })], cursors: { content: 0, records: 4 }, ackedThrough: 1, reset: [], content: null });
+    assert.deepEqual([...(await store.nuggetsDone())].sort(), ["c"]);
+    // A tie on `at` falls to the higher id.
+    const at = "2026-12-01T11:00:00.000Z";
+    await store.applyPullPage({ changes: [pulled(5, { id: "0193a0c4-5e0f-7d11-8a2b-000000000002", item_id: "c", acknowledged: false, at }), pulled(6, { id: "0193a0c4-5e0f-7d11-8a2b-000000000001", item_id: "c", at })], cursors: { content: 0, records: 6 }, ackedThrough: 1, reset: [], content: null });
+    assert.deepEqual([...(await store.nuggetsDone())], []);
+    store.close();
+  });
+
+  test("an acknowledgement the server rejected counts for nothing, and blocks nothing", async () => {
+    const store = await IdbStore.open({ name: name() });
+    const client = clientOf(store);
+    const gone = await mark(client, "no-longer-published");
+    await mark(client, "kept");
+    const [first] = await store.outboxBatch(1);
+    await store.ackThrough(2, [{ kind: "acknowledgement", recordId: gone.id, mutationId: first.id, clientSeq: 1, reason: "there is no nugget 'no-longer-published' to acknowledge" }]);
+    assert.equal(await store.outboxSize(), 0);
+    assert.deepEqual([...(await store.nuggetsDone())], ["kept"]);
+    assert.deepEqual((await store.rejected()).map((r) => [r.kind, r.recordId]), [["acknowledgement", gone.id]]);
+    store.close();
+  });
+
+  test("an app of schema 3 upgrades: nuggets marked done stay done, as acknowledgements in the outbox, once", async () => {
     const db = name();
-    const old = await openDB(db, 2, { upgrade: (d, from, to, tx) => upgrade(d, from, to, tx) });
-    await old.put("outbox", { client_seq: 1, id: "m1", kind: "answer", payload: { id: "a1" } });
+    // The previous app (schema 3): two nuggets done, an answer waiting to sync, a rejected answer.
+    const old = await openDB(db, 3, { upgrade });
+    const doneAt = "2026-11-20T08:30:00.000Z";
+    await old.put("reading", { id: "the-value-wedge", kind: "nugget", done_at: doneAt });
+    await old.put("reading", { id: "trigger-moments", kind: "nugget", done_at: "2026-11-21T19:00:00.000Z" });
+    await old.put("outbox", { client_seq: 4, id: "m4", kind: "answer", payload_version: 1, payload: { id: "a4" } });
+    await old.put("meta", { key: "next_seq", value: 5 });
+    await old.put("rejections", { answerId: "a1", questionId: "who-else", mutationId: "m1", clientSeq: 1, reason: "option 9 does not exist" });
     old.close();
-    const store = await IdbStore.open({ name: db });
-    assert.equal(await store.outboxSize(), 1);
-    await store.setNuggetDone("x");
-    assert.deepEqual([...(await store.nuggetsDone())], ["x"]);
+
+    let store = await IdbStore.open({ name: db });
+    assert.deepEqual([...(await store.nuggetsDone())].sort(), ["the-value-wedge", "trigger-moments"]);
+    const entries = await store.outboxBatch(10);
+    assert.deepEqual(entries.map((e) => [e.client_seq, e.kind]), [[4, "answer"], [5, "acknowledgement"], [6, "acknowledgement"]]);
+    const wedge = entries.find((e) => e.payload.item_id === "the-value-wedge");
+    assert.equal(wedge.payload_version, 1);
+    assert.match(wedge.payload.id, UUID7_PATTERN);
+    assert.match(wedge.id, UUID7_PATTERN);
+    assert.deepEqual({ ...wedge.payload, id: null, local_day: null }, { id: null, item_kind: "nugget", item_id: "the-value-wedge", acknowledged: true, at: doneAt, local_day: null, comment: null });
+    assert.equal(wedge.payload.local_day, today(4, Date.parse(doneAt)), "the local day it was marked on");
+    // The old rejection reads in the new shape.
+    assert.deepEqual(await store.rejected(), [{ kind: "answer", recordId: "a1", questionId: "who-else", mutationId: "m1", clientSeq: 1, reason: "option 9 does not exist" }]);
     store.close();
+
+    // Opening again turns nothing twice; the old rows are still there, each naming its event.
+    store = await IdbStore.open({ name: db });
+    assert.equal(await store.outboxSize(), 3);
+    store.close();
+    const raw = await openDB(db);
+    assert.deepEqual((await raw.getAll("reading")).map((r) => [r.id, r.acknowledgement]), entries.slice(1).map((e) => [e.payload.item_id, e.payload.id]).sort());
+    raw.close();
   });
 
-  test("signing in as someone else forgets what the previous learner read", async () => {
+  test("signing in as someone else forgets what the previous learner read, once it is synced", async () => {
     const store = await IdbStore.open({ name: name() });
     await store.signIn("a@example.com");
-    await store.setNuggetDone("the-value-wedge");
+    await mark(clientOf(store), "the-value-wedge");
+    assert.deepEqual(await store.signIn("b@example.com"), { ok: false, unsynced: 1, user: "a@example.com" });
+    await store.ackThrough(1);
     assert.deepEqual((await store.signIn("b@example.com")).ok, true);
     assert.deepEqual([...(await store.nuggetsDone())], []);
     store.close();

@@ -40,6 +40,12 @@ function payload(questionId = "who-else", { day = DEC_1, correct = true, choice 
   };
 }
 
+/** An acknowledgement payload v1 of a nugget, each a second after the last. */
+function acknowledgement(nuggetId, acknowledged = true) {
+  clock += 1000;
+  return { id: uuid7(clock), item_kind: "nugget", item_id: nuggetId, acknowledged, at: new Date(clock).toISOString(), local_day: DEC_1, comment: null };
+}
+
 const progressChange = (seq, questionId, state, epoch = 1) => ({ stream: "records", seq, kind: "progress", data: { question_id: questionId, ...state, epoch } });
 const answerChange = (seq, answer, extra = {}) => ({ stream: "records", seq, kind: "answer", data: { ...answer, rev: 1, device_id: "other", ...extra } });
 const sorted = (xs) => [...xs].sort();
@@ -66,6 +72,48 @@ for (const [kind, make] of [
       assert.deepEqual(await store.knownOnServerIds(), []);
     });
 
+    test("record keeps an acknowledgement with its outbox entry; a kind or version the app does not record is refused", async () => {
+      const store = await make();
+      await store.recordAnswer(payload(), uuid7());
+      const ack = acknowledgement("the-value-wedge");
+      const mutationId = uuid7();
+      const entry = await store.record("acknowledgement", 1, ack, mutationId);
+      assert.deepEqual(entry, { id: mutationId, client_seq: 2, kind: "acknowledgement", payload_version: 1, payload: ack });
+      assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
+      await assert.rejects(store.record("acknowledgement", 1, ack, uuid7()), /recorded already/);
+      await assert.rejects(store.record("acknowledgement", 2, acknowledgement("x"), uuid7()), TypeError);
+      await assert.rejects(store.record("observation", 1, { id: uuid7() }, uuid7()), TypeError);
+      assert.equal(await store.outboxSize(), 2);
+      assert.equal(await store.nextSeq(), 3);
+      // Acknowledging it is the same as for an answer; it is never taken for an answer.
+      assert.equal(await store.ackThrough(2), 2);
+      assert.equal((await store.knownOnServerIds()).length, 1);
+      assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
+    });
+
+    test("applyPullPage applies acknowledgements, keeps observations as sent, skips unknown kinds and moves the cursor past them", async () => {
+      const store = await make();
+      const ackData = { ...acknowledgement("the-value-wedge"), user_id: "u1", device_id: "other" };
+      const observation = { id: uuid7(), rev: 2, author_id: "coach", rep_id: "u1", shared: true, fields: { observed_on: "2026-12-01" }, conflicts: {}, created_at: "2026-12-01T09:00:00.000Z", updated_at: "2026-12-01T09:05:00.000Z" };
+      await store.applyPullPage({
+        changes: [
+          { stream: "records", seq: 7, kind: "acknowledgement", data: ackData },
+          { stream: "records", seq: 8, kind: "observation", data: { ...observation, rev: 1 } },
+          { stream: "records", seq: 9, kind: "badge", data: { id: "b1", shiny: true } },
+          { stream: "records", seq: 10, kind: "observation", data: observation },
+        ],
+        cursors: { content: 0, records: 10 },
+        ackedThrough: 0,
+        reset: [],
+        content: null,
+      });
+      assert.deepEqual(await store.getCursors(), { content: 0, records: 10 });
+      assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
+      assert.deepEqual(await store.pulledRecords("observation"), [{ kind: "observation", id: observation.id, seq: 10, data: observation }]);
+      assert.deepEqual(await store.pulledRecords("badge"), []);
+      assert.deepEqual(await store.answers(), []);
+    });
+
     test("recording the same answer id twice fails and changes nothing", async () => {
       const store = await make();
       const a = payload();
@@ -89,7 +137,7 @@ for (const [kind, make] of [
       const store = await make();
       const entries = [];
       for (let i = 0; i < 4; i++) entries.push(await store.recordAnswer(payload(), uuid7()));
-      const rejection = { answerId: entries[1].payload.id, questionId: "who-else", mutationId: entries[1].id, clientSeq: 2, reason: "option 9 does not exist" };
+      const rejection = { kind: "answer", recordId: entries[1].payload.id, mutationId: entries[1].id, clientSeq: 2, reason: "option 9 does not exist", questionId: "who-else" };
       assert.equal(await store.ackThrough(3, [rejection]), 3);
       assert.deepEqual((await store.outboxBatch(10)).map((e) => e.client_seq), [4]);
       assert.deepEqual(sorted(await store.knownOnServerIds()), sorted([entries[0].payload.id, entries[2].payload.id]));
@@ -161,7 +209,7 @@ for (const [kind, make] of [
       assert.deepEqual(await store.missingOwnAnswerIds(), []);
       assert.deepEqual(await store.requeue([a.id], () => uuid7()), [], "a queued answer is not queued twice");
       // A rejected answer is never missing.
-      await store.ackThrough(5, [{ answerId: b.id, questionId: "who-else", mutationId: ids[1], clientSeq: 5, reason: "no" }]);
+      await store.ackThrough(5, [{ kind: "answer", recordId: b.id, mutationId: ids[1], clientSeq: 5, reason: "no", questionId: "who-else" }]);
       await store.beginHeal();
       assert.ok(!(await store.missingOwnAnswerIds()).includes(b.id));
     });
@@ -185,20 +233,26 @@ function failNextWrite(storeName) {
   return restore;
 }
 
+/** The IndexedDB transactions `work` opens: [{stores, mode, options}]. */
+async function transactionsOf(work) {
+  const seen = [];
+  const original = globalThis.IDBDatabase.prototype.transaction;
+  globalThis.IDBDatabase.prototype.transaction = function (stores, mode, options) {
+    seen.push({ stores: [].concat(stores), mode, options });
+    return original.call(this, stores, mode, options);
+  };
+  try {
+    await work();
+  } finally {
+    globalThis.IDBDatabase.prototype.transaction = original;
+  }
+  return seen;
+}
+
 describe("IdbStore", () => {
   test("recordAnswer is one strict transaction: answer and outbox entry together or not at all", async () => {
     const store = await openIdb();
-    const seen = [];
-    const original = globalThis.IDBDatabase.prototype.transaction;
-    globalThis.IDBDatabase.prototype.transaction = function (stores, mode, options) {
-      seen.push({ stores: [].concat(stores), mode, options });
-      return original.call(this, stores, mode, options);
-    };
-    try {
-      await store.recordAnswer(payload(), uuid7());
-    } finally {
-      globalThis.IDBDatabase.prototype.transaction = original;
-    }
+    const seen = await transactionsOf(() => store.recordAnswer(payload(), uuid7()));
     assert.equal(seen.length, 1, "one transaction");
     assert.equal(seen[0].mode, "readwrite");
     assert.deepEqual(seen[0].options, { durability: "strict" });
@@ -218,6 +272,22 @@ describe("IdbStore", () => {
     // And the next answer works once there is room again.
     await store.recordAnswer(payload(), uuid7());
     assert.equal(await store.outboxSize(), 2);
+  });
+
+  test("recording an acknowledgement is one strict transaction too; a full disk keeps neither half", async () => {
+    const store = await openIdb();
+    const seen = await transactionsOf(() => store.record("acknowledgement", 1, acknowledgement("a"), uuid7()));
+    assert.equal(seen.length, 1, "one transaction");
+    assert.deepEqual(seen[0].options, { durability: "strict" });
+    assert.deepEqual(sorted(seen[0].stores), ["acknowledgements", "meta", "outbox"]);
+    const restore = failNextWrite("outbox");
+    try {
+      await assert.rejects(store.record("acknowledgement", 1, acknowledgement("b"), uuid7()), StorageFullError);
+    } finally {
+      restore();
+    }
+    assert.deepEqual([...(await store.nuggetsDone())], ["a"]);
+    assert.equal(await store.outboxSize(), 1);
   });
 
   test("a full disk during a pull keeps the page out entirely; the outbox stays", async () => {

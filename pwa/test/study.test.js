@@ -7,10 +7,13 @@ import assert from "node:assert/strict";
 
 import { answeredOn, campaignsFor, dayOfDate, isCorrect, nextStudyDay, planQuestionIds, today, todaysQueue } from "../src/study-plan.js";
 import { StudySession } from "../src/study-session.js";
+import { answerKey } from "../src/answer-key.js";
+import { checkSnapshot } from "../src/content-check.js";
 import { IdbStore } from "../src/store.js";
 import { SyncClient } from "../src/sync/client.js";
 import { NEW, localDay, settingsFor, step } from "../src/scheduler.js";
 import { CATALOGUE, formatDay, pickLanguage, translator } from "../src/i18n.js";
+import { detailLine } from "../src/sync-bar.js";
 import { UUID7_PATTERN } from "../src/uuid7.js";
 import { snapshot, question, campaign, DEC_1 } from "./support/snapshot.js";
 
@@ -80,6 +83,23 @@ describe("study plan", () => {
     assert.equal(isCorrect(question("q", { correct: [1, 2] }), [2, 1]), true);
     assert.equal(isCorrect(question("q", { correct: [1, 2] }), [1]), false);
     assert.equal(isCorrect(question("q", { correct: [1, 2] }), [1, 2, 3]), false);
+  });
+
+  test("the answer key: the facts a new snapshot carries, else `correct` as published before", () => {
+    // Published now: correct_options and multiple, normalised by the server.
+    const now = question("q", { correct: [3, 1], correct_options: [1, 3], multiple: true });
+    assert.deepEqual(answerKey(now), { options: [1, 3], multiple: true });
+    assert.equal(isCorrect(now, [3, 1]), true);
+    // The facts win over `correct` wherever they are present.
+    assert.deepEqual(answerKey(question("q", { correct: 2, correct_options: [3], multiple: false })), { options: [3], multiple: false });
+    assert.equal(isCorrect(question("q", { correct: 2, correct_options: [3], multiple: false }), [3]), true);
+    // Published before: a number is one answer; a list is several, even a list of one.
+    assert.deepEqual(answerKey(question("q", { correct: 2 })), { options: [2], multiple: false });
+    assert.deepEqual(answerKey(question("q", { correct: [2, 1] })), { options: [1, 2], multiple: true });
+    assert.deepEqual(answerKey(question("q", { correct: [2] })), { options: [2], multiple: true });
+    // The snapshot check reads the same key.
+    assert.deepEqual(checkSnapshot(snapshot(1, { questions: [now], campaigns: [] })), []);
+    assert.match(checkSnapshot(snapshot(1, { questions: [question("q", { correct_options: [4], multiple: false })], campaigns: [] })).join(), /correct option/);
   });
 });
 
@@ -159,6 +179,18 @@ describe("i18n", () => {
     for (const table of Object.values(CATALOGUE)) {
       for (const value of Object.values(table)) if (typeof value === "object") assert.ok(value.one && value.other);
     }
+  });
+
+  test("the sync bar says what the server refused, by kind, in both languages", () => {
+    const status = (rejection) => ({ state: "idle", rejected: [rejection] });
+    const answer = { kind: "answer", recordId: "a1", mutationId: "m1", clientSeq: 1, reason: "option 4 does not exist", questionId: "who-else" };
+    const ack = { kind: "acknowledgement", recordId: "k1", mutationId: "m2", clientSeq: 2, reason: "there is no nugget 'x' to acknowledge" };
+    const title = { questionTitle: (id) => (id === "who-else" ? "Who else decides?" : id) };
+    const en = translator("en");
+    assert.equal(detailLine(status(answer), en, title), "The server did not accept an answer to “Who else decides?”: option 4 does not exist");
+    assert.equal(detailLine(status(ack), en, title), "The server did not accept something you marked as done: there is no nugget 'x' to acknowledge");
+    assert.equal(detailLine(status({ ...ack, kind: "observation" }), en, title), "The server did not accept a change: there is no nugget 'x' to acknowledge");
+    assert.match(detailLine(status(ack), translator("nl"), title), /^De server heeft iets dat je als gelezen markeerde niet geaccepteerd: /);
   });
 
   test("the language: the setting, else the browser's, else English", () => {

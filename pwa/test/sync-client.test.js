@@ -45,7 +45,7 @@ let server;
 const extraServers = [];
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ people: true });
 });
 
 after(async () => {
@@ -103,6 +103,27 @@ function answer(dev, question = "who-else", choice = [2], day = DAY) {
     local_day: day,
     duration_ms: 1500,
   });
+}
+
+/** Mark a nugget as read (or, with false, not read) through the client. */
+function acknowledge(dev, nuggetId, acknowledged = true, day = DAY) {
+  return dev.client.acknowledge({ item_kind: "nugget", item_id: nuggetId, acknowledged, local_day: day });
+}
+
+/** Push mutations ({kind, payload}) as `user` from a new device, without the app; the response body. */
+async function pushAs(user, mutations) {
+  const res = await fetch(new URL("sync/push", server.url), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer dev:${user}` },
+    body: JSON.stringify({
+      protocol: 1,
+      device_id: randomUUID(),
+      sent_at: formatTimestamp(Date.now()),
+      mutations: mutations.map((m, i) => ({ id: uuid7(), client_seq: i + 1, payload_version: 1, ...m })),
+    }),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
 }
 
 /** What the server holds for a user, seen through plain pulls by a device that never pushed. */
@@ -377,7 +398,7 @@ for (const [storeKind, storeFactory] of STORES) describe(`sync against the real 
     assert.equal(status.state, "idle");
     assert.equal(status.unsynced, 0);
     assert.equal(status.diverged, false, "rejected answers are not counted as on the server");
-    const reasons = Object.fromEntries(status.rejected.map((r) => [r.answerId, r]));
+    const reasons = Object.fromEntries(status.rejected.map((r) => [r.recordId, r]));
     assert.deepEqual(Object.keys(reasons).sort(), sorted([unknown.id, noOption.id]));
     assert.match(reasons[unknown.id].reason, /no-such-question/);
     assert.equal(reasons[unknown.id].questionId, "no-such-question");
@@ -700,12 +721,131 @@ for (const [storeKind, storeFactory] of STORES) describe(`sync against the real 
     assert.deepEqual(requeued.map((m) => [m.client_seq, m.payload.id]), [[3, bad.id]]);
     assert.notEqual(requeued[0].id, pushes[0].body.mutations[1].id);
     assert.deepEqual(requeued[0].payload, pushes[0].body.mutations[1].payload);
-    assert.deepEqual(status.rejected.map((r) => r.answerId), [bad.id]);
+    assert.deepEqual(status.rejected.map((r) => [r.kind, r.recordId]), [["answer", bad.id]]);
     assert.match(status.rejected[0].reason, /option 5 does not exist/);
     assert.equal(status.diverged, false);
     assert.equal(status.unsynced, 0);
     assert.deepEqual(sorted(await a.store.knownOnServerIds()), [good.id]);
     assert.deepEqual(sorted(await ownIds(a.store)), sorted([good.id, bad.id]), "nothing local was deleted");
     assert.deepEqual((await serverView(user)).ids, [good.id]);
-});
+  });
+
+  // ---- other record kinds: acknowledgements, observations, kinds the app does not know ----------
+
+  test("an acknowledgement recorded offline reaches the server exactly once, through dropped requests and responses, a duplicate, a 401 and a 503", async () => {
+    const user = uniqueUser("ack");
+    const a = device(user, { client: { maxRetries: 3 } });
+    a.fetch.inject({ path: "/sync/push", fault: "drop-request", times: Infinity });
+    const read = await acknowledge(a, "ask-first");
+    assert.match(read.id, UUID7_PATTERN);
+    assert.match(read.at, TIMESTAMP);
+    assert.deepEqual([...(await a.store.nuggetsDone())], ["ask-first"], "done at once, offline");
+    let status = await a.client.syncNow();
+    assert.equal(status.state, "offline");
+    assert.equal(status.unsynced, 1);
+
+    // Back online, the credential has expired: paused, nothing dropped.
+    a.fetch.clear();
+    a.fetch.inject({ path: "/sync/push", fault: "respond", status: 401, json: { error: "unauthorized" } });
+    status = await a.client.syncNow();
+    assert.equal(status.state, "paused");
+    assert.equal(status.unsynced, 1);
+
+    // Signed in again: a 503, then the push is applied but its response is lost, then the
+    // retry reaches the server twice.
+    a.fetch.inject({ path: "/sync/push", fault: "respond", status: 503, json: { error: "unavailable" } });
+    a.fetch.inject({ path: "/sync/push", fault: "drop-response" });
+    a.fetch.inject({ path: "/sync/push", fault: "duplicate" });
+    status = await a.client.resume();
+    assert.equal(status.state, "idle");
+    assert.equal(status.unsynced, 0);
+    assert.deepEqual(status.rejected, []);
+    const pushes = a.fetch.calls("/sync/push");
+    assert.deepEqual(pushes.map((p) => p.fault), ["drop-request", "drop-request", "drop-request", "drop-request", "respond", "respond", "drop-response", "duplicate"]);
+    for (const p of pushes) assert.deepEqual(p.body.mutations.map((m) => [m.kind, m.payload_version, m.payload]), [["acknowledgement", 1, read]]);
+    assert.deepEqual(pushes.at(-1).response.results.map((r) => r.status), ["applied"], "the stored result, not a new one");
+    assert.deepEqual(server.query("SELECT id, item_kind, item_id, acknowledged FROM acknowledgements WHERE user_id = ?", [`dev:${user}`]), [[read.id, "nugget", "ask-first", 1]]);
+    assert.deepEqual([...(await a.store.nuggetsDone())], ["ask-first"]);
+
+    // Another device of the same person pulls it: the nugget is done there too.
+    const b = device(user);
+    status = await b.client.syncNow();
+    assert.equal(status.diverged, false);
+    assert.deepEqual([...(await b.store.nuggetsDone())], ["ask-first"]);
+    const change = b.fetch.calls("/sync/pull").flatMap((p) => p.response.changes).find((c) => c.kind === "acknowledgement");
+    assert.equal(change.data.id, read.id);
+    assert.equal(change.data.user_id, `dev:${user}`);
+    assert.equal(change.data.device_id, a.deviceId);
+  });
+
+  test("marking a nugget not done on one device, later, wins on both", async () => {
+    const user = uniqueUser("undo");
+    const a = device(user);
+    const b = device(user);
+    await acknowledge(a, "ask-first");
+    await a.client.syncNow();
+    await b.client.syncNow();
+    assert.deepEqual([...(await b.store.nuggetsDone())], ["ask-first"]);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a later millisecond
+    await acknowledge(b, "ask-first", false);
+    assert.deepEqual([...(await b.store.nuggetsDone())], []);
+    await b.client.syncNow();
+    await a.client.syncNow();
+    assert.deepEqual([...(await a.store.nuggetsDone())], [], "the undo reached the first device");
+    assert.deepEqual([...(await b.store.nuggetsDone())], [], "and stays after the second pulled it back");
+    const stored = server.query("SELECT acknowledged FROM acknowledgements WHERE user_id = ? ORDER BY at, id", [`dev:${user}`]);
+    assert.deepEqual(stored, [[1], [0]], "both events are kept: facts, never edited");
+  });
+
+  test("a rejected acknowledgement (an unknown nugget) is reported with its reason and does not block a later answer", async () => {
+    const user = uniqueUser("ackrejected");
+    const a = device(user);
+    const seen = [];
+    a.client.on("rejected", (r) => seen.push(...r));
+    const unknown = await acknowledge(a, "no-such-nugget");
+    const later = await answer(a, "who-else", [2]);
+    const status = await a.client.syncNow();
+    assert.equal(status.state, "idle");
+    assert.equal(status.unsynced, 0);
+    assert.equal(status.diverged, false);
+    assert.equal(status.rejected.length, 1);
+    const [rejection] = status.rejected;
+    assert.deepEqual({ ...rejection, reason: null }, { kind: "acknowledgement", recordId: unknown.id, mutationId: rejection.mutationId, clientSeq: 1, reason: null });
+    assert.match(rejection.reason, /there is no nugget 'no-such-nugget'/);
+    assert.deepEqual(seen, status.rejected);
+    assert.deepEqual((await serverView(user)).ids, [later.id], "the answer after it went through");
+    assert.deepEqual([...(await a.store.nuggetsDone())], [], "a rejected event marks nothing done");
+  });
+
+  test("pulled observations are kept; a change kind the app does not know is skipped and the cursor moves past it", async () => {
+    // A coach observes rep@example.com twice and shares both (a raw push: the app does not
+    // record observations yet). The rep's device pulls one change a page; the page with the
+    // first observation comes back as a kind of a newer server.
+    const [[repId]] = server.query("SELECT id FROM users WHERE email = ?", ["rep@example.com"]);
+    const observed = [uuid7(), uuid7()];
+    const pushed = await pushAs("coach@example.com", observed.map((id) => ({
+      kind: "observation",
+      payload: { id, base_rev: 0, set: { rep_id: repId, observed_on: "2026-12-01", shared: true, strengths: `Strengths ${id}` }, resolve: [], at: formatTimestamp(Date.now()), local_day: DAY },
+    })));
+    assert.deepEqual(pushed.results.map((r) => r.status), ["applied", "applied"]);
+
+    const rep = device("rep@example.com", { client: { pullLimit: 1 } });
+    const newer = (page) => ({ ...page, changes: page.changes.map((c) => (c.data?.id === observed[0] ? { ...c, kind: "badge" } : c)) });
+    rep.fetch.inject({ path: "/sync/pull", fault: "rewrite-response", times: Infinity, rewriteResponse: newer });
+    const status = await rep.client.syncNow();
+    assert.equal(status.state, "idle");
+    assert.equal(status.lastError, null);
+    const pulls = rep.fetch.calls("/sync/pull");
+    const skipped = pulls.findIndex((p) => p.response.changes.some((c) => c.data?.id === observed[0]));
+    assert.ok(skipped >= 0 && skipped < pulls.length - 1);
+    assert.equal(pulls[skipped + 1].body.cursors.records, pulls[skipped].response.cursors.records, "the next page starts past the unknown change");
+    assert.deepEqual(await rep.store.getCursors(), pulls.at(-1).response.cursors);
+    const kept = await rep.store.pulledRecords("observation");
+    assert.ok(!kept.some((r) => r.id === observed[0]), "the unknown kind was not taken for an observation");
+    const second = kept.find((r) => r.id === observed[1]);
+    assert.equal(second.kind, "observation");
+    assert.equal(second.data.rep_id, repId);
+    assert.equal(second.data.shared, true);
+    assert.equal(second.data.fields.strengths, `Strengths ${observed[1]}`);
+  });
 });

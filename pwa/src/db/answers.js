@@ -69,8 +69,7 @@ export async function putPulled(tx, data) {
 export async function markOnServer(tx, answerIds) {
   for (const id of answerIds) {
     const answer = await get(tx, id);
-    const rejected = await rejections.get(tx, id);
-    if (answer && !rejected && !answer.onServer) await tx.objectStore("answers").put({ ...answer, onServer: true });
+    if (answer && !answer.onServer && !(await rejections.has(tx, "answer", id))) await tx.objectStore("answers").put({ ...answer, onServer: true });
   }
 }
 
@@ -89,7 +88,7 @@ export async function forgetOwnOnServer(tx) {
 /** Own answers not known to be on the server, not queued and not rejected, oldest first. */
 export async function missingOwn(tx) {
   const queued = await outbox.queuedPayloadIds(tx, "answer");
-  const rejected = await rejections.answerIds(tx);
+  const rejected = await rejections.recordIds(tx, "answer");
   return (await all(tx)).filter((a) => a.mine && !a.onServer && !queued.has(a.id) && !rejected.has(a.id)).sort(byAnsweredAt);
 }
 

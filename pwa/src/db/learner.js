@@ -1,15 +1,17 @@
 // Who the device's records belong to: a device is bound to one learner for good (docs/sync.md),
 // so the records of the learner signed in are forgotten, and the device gets a new id, only
 // when another learner signs in with nothing of the previous one left to sync.
+import * as acknowledgements from "./acknowledgements.js";
 import * as answers from "./answers.js";
 import * as meta from "./meta.js";
 import * as outbox from "./outbox.js";
 import * as progress from "./progress.js";
 import * as reading from "./reading.js";
+import * as records from "./records.js";
 import * as rejections from "./rejections.js";
 import * as settings from "./settings.js";
 
-/** How many of the learner's answers are not on the server yet (queued or to be re-queued). */
+/** How many of the learner's records are not on the server yet (queued, or answers to re-queue). */
 export async function unsynced(tx) {
   return (await outbox.size(tx)) + (await answers.missingOwn(tx)).length;
 }
@@ -29,7 +31,7 @@ export async function deviceId(tx, make) {
  * The library and the settings stay.
  */
 export async function forget(tx, newDeviceId) {
-  for (const repository of [answers, progress, rejections, reading]) await repository.clear(tx);
+  for (const repository of [answers, acknowledgements, records, progress, rejections, reading]) await repository.clear(tx);
   await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);

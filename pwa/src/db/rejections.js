@@ -1,5 +1,8 @@
-// The `rejections` object store: answers the server refused for good, keyed by answer id, with
-// the reason the app shows (docs/sync.md, push results). Kept until another learner signs in.
+// The `rejections` object store: mutations the server refused for good, of any kind, keyed by
+// mutation id, with the reason the app shows (docs/sync.md, push results):
+// {kind, recordId, mutationId, clientSeq, reason} and, for an answer, its questionId. Found by
+// record through `by_record` (a re-queued answer is another mutation of the same record). Kept
+// until another learner signs in.
 
 /** @typedef {import("../sync/store-interface.js").Rejection} Rejection */
 
@@ -8,16 +11,18 @@ export function put(tx, rejection) {
   return tx.objectStore("rejections").put(structuredClone(rejection));
 }
 
-export function get(tx, answerId) {
-  return tx.objectStore("rejections").get(answerId);
+/** True when a mutation of this record (`kind`, `recordId`) was rejected. */
+export async function has(tx, kind, recordId) {
+  const found = await tx.objectStore("rejections").index("by_record").getAll(recordId);
+  return found.some((r) => r.kind === kind);
 }
 
-/** The rejected answers' ids, as a Set. */
-export async function answerIds(tx) {
-  return new Set(await tx.objectStore("rejections").getAllKeys());
+/** The ids of the rejected records of `kind`, as a Set. */
+export async function recordIds(tx, kind) {
+  return new Set((await all(tx)).filter((r) => r.kind === kind).map((r) => r.recordId));
 }
 
-/** @returns {Promise<Rejection[]>} */
+/** Every rejection, oldest mutation first. @returns {Promise<Rejection[]>} */
 export function all(tx) {
   return tx.objectStore("rejections").getAll();
 }

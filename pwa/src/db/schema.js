@@ -9,8 +9,14 @@
 //   progress    key question_id: {server: {seq, data}|null, provisional: {state, answer_id}|null}
 //   meta        key "key": cursors, next_seq, device_id, the question index, sync counters
 //   settings    key "key": language, user, rollover_hour, …
-//   rejections  key answerId: answers the server refused for good, with the reason
-//   reading     key id: nuggets the learner marked as done on this device {id, kind, done_at}
+//   rejections  key mutationId: mutations of any kind the server refused for good, with the
+//               reason {kind, recordId, mutationId, clientSeq, reason, questionId?}; by_record
+//               (step 4; keyed by answerId before, when answers were the only kind)
+//   reading     key id: nuggets marked as done before acknowledgements synced (steps 3–4:
+//               {id, kind, done_at}); each became an acknowledgement on first use, and the row
+//               keeps the acknowledgement's id (db/reading.js)
+//   acknowledgements  key id: acknowledgement events, own (payload) and pulled (server); by_item
+//   records     key [kind, id]: records of kinds kept as pulled (observations), {kind, id, seq, data}
 //
 // HOW TO CHANGE IT: add step N+1 and bump SCHEMA_VERSION; never edit a step that has shipped.
 // A step runs once, inside the upgrade transaction, for every device still below it.
@@ -40,6 +46,23 @@ const STEPS = [
   (db) => {
     db.createObjectStore("reading", { keyPath: "id" });
   },
+  // 4: record kinds beyond answers (docs/sync.md "Record kinds"): acknowledgements, records kept
+  // as pulled (observations), and rejections of any kind, now keyed by mutation id (the rows
+  // kept so far, all answers', move over in the new shape). `reading` stays as it is: its rows
+  // become acknowledgements when the app first opens the store (db/reading.js), because that
+  // needs the outbox, which no step touches.
+  async (db, tx) => {
+    db.createObjectStore("acknowledgements", { keyPath: "id" }).createIndex("by_item", ["item_kind", "item_id"]);
+    db.createObjectStore("records", { keyPath: ["kind", "id"] });
+    const kept = await tx.objectStore("rejections").getAll();
+    db.deleteObjectStore("rejections");
+    const rejections = db.createObjectStore("rejections", { keyPath: "mutationId" });
+    rejections.createIndex("by_record", "recordId");
+    for (const r of kept) {
+      const { answerId, ...rest } = r;
+      await rejections.put({ kind: "answer", recordId: answerId, ...rest, mutationId: r.mutationId ?? `answer:${answerId}` });
+    }
+  },
 ];
 
 /** The newest schema version. */
@@ -48,8 +71,19 @@ export const SCHEMA_VERSION = STEPS.length - 1;
 /**
  * The `upgrade` callback for idb's openDB: runs every step above `oldVersion`, in order, up to
  * `newVersion`, in the one upgrade transaction (so an upgrade happens entirely or not at all).
+ * A step may be async, awaiting only requests of that transaction (which keeps it alive); a
+ * step that fails aborts the transaction, so the database stays at its old version.
  */
-export function upgrade(db, oldVersion, newVersion, tx) {
+export async function upgrade(db, oldVersion, newVersion, tx) {
   const target = newVersion ?? SCHEMA_VERSION;
-  for (let version = oldVersion + 1; version <= target; version++) STEPS[version](db, tx);
+  try {
+    for (let version = oldVersion + 1; version <= target; version++) await STEPS[version](db, tx);
+  } catch (err) {
+    console.error("the database upgrade failed; it stays at its old version", err);
+    try {
+      tx.abort();
+    } catch {
+      // already aborted
+    }
+  }
 }

@@ -1,26 +1,34 @@
 // Two-minute lessons ("nuggets"): the list by competency, with reading minutes and the ones
-// marked as done; the reader (#/nuggets/<id>) with "Mark as done", kept on the device.
+// marked as done; the reader (#/nuggets/<id>) with "Mark as done". Marking records an
+// acknowledgement (app.acknowledge), so "done" follows the learner to their other devices; a
+// sync that brings a change from another device redraws the screen.
 import { focus, h, replace } from "../dom.js";
 import { competencyName, groupByCompetency, inLanguage } from "../library.js";
 
 export const titleKey = "nuggets.title";
 
 export function mount(root, ctx) {
-  const { store, t, language, param } = ctx;
+  const { app, store, t, language, param } = ctx;
   let gone = false;
-  let version; // the library version on screen
+  let version = null; // the library version on screen
+  let shown = null; // keyOf what is on screen
+  // The reader shows one nugget's state (true/false), the list every done nugget's id.
+  const keyOf = (state) => JSON.stringify([version, state]);
 
   async function load({ onlyIfChanged = false } = {}) {
     const [content, done] = await Promise.all([store.content(), store.nuggetsDone()]);
-    if (gone || (onlyIfChanged && (content?.version ?? null) === version)) return;
-    version = content?.version ?? null;
+    if (gone) return;
     const snapshot = content?.snapshot;
+    const nugget = param && snapshot ? (snapshot.nuggets ?? []).find((n) => n.id === param) : null;
+    version = content?.version ?? null;
+    const key = keyOf(nugget ? done.has(nugget.id) : [...done].sort());
+    if (onlyIfChanged && key === shown) return;
+    shown = key;
     const nuggets = inLanguage(snapshot?.nuggets, language);
     if (!snapshot) {
       replace(root, h("section", { class: "card" }, h("h2", {}, t("nuggets.title")), h("p", {}, t("study.noLibrary"))));
       return;
     }
-    const nugget = param ? (snapshot.nuggets ?? []).find((n) => n.id === param) : null;
     if (nugget) showReader(snapshot, nugget, done);
     else showList(snapshot, nuggets, done);
   }
@@ -90,12 +98,13 @@ export function mount(root, ctx) {
     };
     async function mark(value) {
       try {
-        await store.setNuggetDone(nugget.id, value);
+        await app.acknowledge("nugget", nugget.id, value);
       } catch (err) {
         status.textContent = t("nuggets.saveFailed", { detail: err?.message ?? String(err) });
         return;
       }
       if (gone) return;
+      shown = keyOf(value); // what the reader now shows
       status.textContent = t(value ? "nuggets.markedDone" : "nuggets.markedNotDone");
       focus(drawActions(value));
     }
@@ -121,7 +130,8 @@ export function mount(root, ctx) {
 
   load();
   return {
-    refresh: () => load({ onlyIfChanged: true }), // a new library; otherwise the learner reads on
+    // A new library, or done states changed by a sync; otherwise the learner reads on.
+    refresh: () => load({ onlyIfChanged: true }),
     unmount: () => {
       gone = true;
     },

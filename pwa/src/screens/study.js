@@ -6,8 +6,7 @@ import { focus, h, replace, reveal, uid } from "../dom.js";
 import { formatDay } from "../i18n.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
-import { isMultiple } from "../study-plan.js";
-import { correctOptions } from "../content-check.js";
+import { answerKey } from "../answer-key.js";
 
 export const titleKey = "study.title";
 
@@ -72,7 +71,7 @@ export function mount(root, ctx) {
   function showQuestion(view) {
     phase = "question";
     const q = view.question;
-    const multiple = isMultiple(q);
+    const multiple = answerKey(q).multiple;
     const stemId = uid("stem");
     const hintId = uid("hint");
     const shownAt = performance.now();
@@ -143,7 +142,7 @@ export function mount(root, ctx) {
     }
 
     function showFeedback(result, choice) {
-      const right = new Set(correctOptions(q));
+      const right = new Set(answerKey(q).options);
       inputs.forEach((input, i) => {
         input.disabled = true;
         const n = i + 1;

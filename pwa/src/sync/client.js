@@ -1,5 +1,5 @@
 // The app's sync engine: the client rules of docs/sync.md (the protocol is authoritative).
-// tests/sync_device.py is the same client in Python.
+// tests/support/device.py is the same client in Python.
 //
 // This module orchestrates; each phase is a module of its own beside it:
 //   transport.js  one HTTP exchange with a timeout; the back-off between retries
@@ -18,7 +18,14 @@
 // step the protocol requires to be atomic is ONE call: the app's store does it in one IndexedDB
 // transaction (src/store.js).
 import { uuid7 } from "../uuid7.js";
-import { MAX_MUTATIONS, MAX_PUSH_BYTES, MAX_PULL_PAGE, formatTimestamp } from "./rules.js";
+import {
+  ACKNOWLEDGEMENT_PAYLOAD_VERSION,
+  ANSWER_PAYLOAD_VERSION,
+  MAX_MUTATIONS,
+  MAX_PUSH_BYTES,
+  MAX_PULL_PAGE,
+  formatTimestamp,
+} from "./rules.js";
 import { Backoff, Transport } from "./transport.js";
 import { Outcome } from "./outcome.js";
 import { pushAll } from "./push.js";
@@ -29,6 +36,7 @@ export * from "./rules.js";
 
 /** @typedef {import("./store-interface.js").SyncStore} SyncStore */
 /** @typedef {import("./store-interface.js").AnswerPayload} AnswerPayload */
+/** @typedef {import("./store-interface.js").AcknowledgementPayload} AcknowledgementPayload */
 /** @typedef {import("./store-interface.js").Rejection} Rejection */
 
 /**
@@ -173,8 +181,21 @@ export class SyncClient {
   // ---- recording ----------------------------------------------------------------------------------
 
   /**
-   * Record an answer and its outbox entry in one store call. `id` and `answered_at` are made
-   * here unless given. Returns the payload.
+   * Record anything the learner did: the record of `kind` and its outbox entry, in one store
+   * call (one strict local transaction). The payload is kept as given. Returns it.
+   * @param {string} kind a kind the app records: "answer", "acknowledgement"
+   * @param {number} payloadVersion
+   * @param {import("./store-interface.js").Payload} payload
+   */
+  async record(kind, payloadVersion, payload) {
+    const entry = await this.#store.record(kind, payloadVersion, payload, uuid7(this.#now()));
+    await this.#emitStatus();
+    return entry.payload;
+  }
+
+  /**
+   * Record an answer (and, in the same call, its question's provisional progress). `id` and
+   * `answered_at` are made here unless given. Returns the payload.
    * @param {Omit<AnswerPayload, "id"|"answered_at"> & Partial<AnswerPayload>} fields
    */
   async recordAnswer(fields) {
@@ -190,9 +211,27 @@ export class SyncClient {
       local_day: fields.local_day,
       duration_ms: fields.duration_ms ?? null,
     };
-    await this.#store.recordAnswer(answer, uuid7(now));
-    await this.#emitStatus();
-    return answer;
+    return this.record("answer", ANSWER_PAYLOAD_VERSION, answer);
+  }
+
+  /**
+   * Record that the learner marked an item as read or acknowledged (`acknowledged` false: not
+   * any more). `id` and `at` are made here unless given. Returns the payload.
+   * @param {{item_kind: "nugget"|"observation", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
+   */
+  async acknowledge(fields) {
+    const now = this.#now();
+    /** @type {AcknowledgementPayload} */
+    const acknowledgement = {
+      id: fields.id ?? uuid7(now),
+      item_kind: fields.item_kind,
+      item_id: fields.item_id,
+      acknowledged: fields.acknowledged ?? true,
+      at: fields.at ?? formatTimestamp(now),
+      local_day: fields.local_day,
+      comment: fields.comment ?? null,
+    };
+    return this.record("acknowledgement", ACKNOWLEDGEMENT_PAYLOAD_VERSION, acknowledgement);
   }
 
   // ---- syncing ------------------------------------------------------------------------------------

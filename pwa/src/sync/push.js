@@ -76,7 +76,8 @@ export async function pushAll(ctx) {
 
 /**
  * The push results that rejected a mutation of this batch for good (matched by client_seq AND
- * mutation id, so a stale or foreign result is ignored).
+ * mutation id, so a stale or foreign result is ignored), whatever its kind. A rejected mutation
+ * is handled: acked_through moves past it, so it never blocks the ones after it.
  * @param {OutboxEntry[]} entries
  * @returns {Rejection[]}
  */
@@ -87,14 +88,11 @@ export function rejections(entries, results) {
     if (r?.status !== "rejected") continue;
     const entry = bySeq.get(r.client_seq);
     if (!entry || entry.id !== r.id) continue;
-    // Answers are the only kind sent so far, so the payload is an answer's.
-    out.push({
-      answerId: entry.payload.id,
-      questionId: entry.payload.question_id,
-      mutationId: entry.id,
-      clientSeq: entry.client_seq,
-      reason: r.reason ?? "rejected",
-    });
+    /** @type {Rejection} */
+    const rejection = { kind: entry.kind, recordId: entry.payload?.id ?? null, mutationId: entry.id, clientSeq: entry.client_seq, reason: r.reason ?? "rejected" };
+    // An answer's question, so that the app can name it.
+    if (entry.kind === "answer") rejection.questionId = entry.payload.question_id;
+    out.push(rejection);
   }
   return out;
 }

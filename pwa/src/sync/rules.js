@@ -5,6 +5,7 @@
 
 export const PROTOCOL = 1;
 export const ANSWER_PAYLOAD_VERSION = 1;
+export const ACKNOWLEDGEMENT_PAYLOAD_VERSION = 1;
 export const MAX_MUTATIONS = 500;
 export const MAX_PUSH_BYTES = 1024 * 1024;
 export const MAX_PULL_PAGE = 1000;

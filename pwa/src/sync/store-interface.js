@@ -17,26 +17,44 @@
  */
 
 /**
+ * Acknowledgement payload, version 1 (docs/sync.md, "Acknowledgement payload v1").
+ * @typedef {object} AcknowledgementPayload
+ * @property {string} id UUIDv7, made on the device: the event's id
+ * @property {"nugget"|"observation"} item_kind
+ * @property {string} item_id
+ * @property {boolean} acknowledged false takes an earlier acknowledgement back
+ * @property {string} at the device's clock, YYYY-MM-DDTHH:MM:SS.mmmZ
+ * @property {number} local_day
+ * @property {string|null} comment
+ */
+
+/**
+ * What a mutation carries, tagged by the entry's `kind` (docs/sync-schema.json, Mutation).
+ * @typedef {AnswerPayload|AcknowledgementPayload} Payload
+ */
+
+/**
  * One outbox entry: exactly the mutation sent in a push.
  * @typedef {object} OutboxEntry
  * @property {string} id the mutation's UUIDv7 (a re-queued answer gets a new one)
  * @property {number} client_seq per device, only grows, never reused
- * @property {string} kind what the payload is; only "answer" is sent for now (the server knows
- *   no other kind yet)
- * @property {number} payload_version the payload's format version (1 for an answer)
- * @property {AnswerPayload} payload
+ * @property {"answer"|"acknowledgement"} kind the record kind (the app records these two;
+ *   observations come later)
+ * @property {number} payload_version the payload's format version for its kind
+ * @property {Payload} payload
  */
 
 /** @typedef {{content: number, records: number}} Cursors */
 
 /**
- * A mutation the server rejected for good; the app shows `reason`.
+ * A mutation the server rejected for good, of any kind; the app shows `reason`.
  * @typedef {object} Rejection
- * @property {string} answerId
- * @property {string} questionId
+ * @property {string} kind the mutation's kind
+ * @property {string} recordId the record's id (the payload's `id`)
  * @property {string} mutationId
  * @property {number} clientSeq
  * @property {string} reason
+ * @property {string} [questionId] for an answer: its question
  */
 
 /**
@@ -51,10 +69,12 @@
 /**
  * One pull page, as the store must apply it in ONE transaction.
  * @typedef {object} PullPage
- * @property {Array<{stream: "records", seq: number, kind: "answer"|"progress", data: object}>} changes
+ * @property {Array<{stream: "records", seq: number, kind: string, data: object}>} changes
  *   the page's `records` changes in increasing seq: an `answer` marks its id as on the server
  *   (keeping the device's own payload if it has one); a `progress` replaces the question's
- *   earlier progress
+ *   earlier progress; an `acknowledgement` is kept beside the device's own events; an
+ *   `observation` is kept as sent (pulledRecords); any other kind is skipped (a newer server's),
+ *   the cursor moving past it all the same
  * @property {Cursors} cursors the cursor values to store (the client has already applied the
  *   rules: resets, never backwards otherwise, content only when its snapshot is in `content`)
  * @property {number} ackedThrough delete outbox entries at or below it (as ackThrough)
@@ -69,9 +89,13 @@
  * single local transaction: it happens entirely or not at all.
  *
  * @typedef {object} SyncStore
+ * @property {(kind: string, payloadVersion: number, payload: Payload, mutationId: string) => Promise<OutboxEntry>} record
+ *   Store an own record of `kind` (an answer, an acknowledgement) AND its outbox entry (the next
+ *   client_seq) together; for an answer, also its question's provisional progress. Throws,
+ *   storing nothing, for a kind or payload version the device does not record, or a record id
+ *   it holds already. Returns the entry.
  * @property {(answer: AnswerPayload, mutationId: string) => Promise<OutboxEntry>} recordAnswer
- *   Store an own answer AND its outbox entry (kind "answer", payload_version 1, the next
- *   client_seq) together. Returns the entry.
+ *   record("answer", 1, answer, mutationId).
  * @property {(limit: number) => Promise<OutboxEntry[]>} outboxBatch
  *   The first `limit` outbox entries in client_seq order (copies).
  * @property {() => Promise<number>} outboxSize
@@ -79,9 +103,9 @@
  * @property {() => Promise<number>} nextSeq
  *   The client_seq the next entry will get.
  * @property {(ackedThrough: number, rejections?: Rejection[]) => Promise<number>} ackThrough
- *   Record `rejections`, then delete every outbox entry with client_seq ≤ ackedThrough and mark
- *   the answer of each deleted `answer` entry as on the server unless it was rejected. Returns
- *   how many entries were deleted.
+ *   Record `rejections`, then delete every outbox entry with client_seq ≤ ackedThrough, whatever
+ *   its kind, and mark the answer of each deleted `answer` entry as on the server unless it was
+ *   rejected. Returns how many entries were deleted.
  * @property {(fromSeq: number) => Promise<void>} renumberOutbox
  *   After a server restored from a backup: give the outbox entries consecutive client_seq
  *   values from `fromSeq` (same mutation ids and payloads, same order), and the next entry

@@ -7,6 +7,11 @@
 // Each method does all its work synchronously before its promise settles, so, like one
 // IndexedDB transaction, no other call can see it half done. It hands out copies, never its
 // own objects.
+//
+// Like the app's store it records two kinds (answer, acknowledgement) and applies every kind of
+// pull change the app knows (answer, progress, acknowledgement, observation kept as sent),
+// skipping any other.
+import { acknowledgedIds } from "../../src/acknowledged.js";
 
 /** @typedef {import("../../src/sync/store-interface.js").SyncStore} SyncStore */
 /** @typedef {import("../../src/sync/store-interface.js").AnswerPayload} AnswerPayload */
@@ -15,6 +20,11 @@
 /** @typedef {import("../../src/sync/store-interface.js").PullPage} PullPage */
 
 const copy = (value) => (value === undefined ? undefined : structuredClone(value));
+/** The kinds recorded on the device, and their payload versions (as src/db/kinds/). */
+const RECORDED = new Map([
+  ["answer", [1]],
+  ["acknowledgement", [1]],
+]);
 
 /** @implements {SyncStore} */
 export class MemoryStore {
@@ -24,7 +34,11 @@ export class MemoryStore {
   #outbox = [];
   /** @type {Map<string, {payload: AnswerPayload|null, mine: boolean, server: object|null, onServer: boolean}>} */
   #answers = new Map();
-  /** @type {Map<string, Rejection>} by answer id */
+  /** @type {Map<string, {payload: object|null, mine: boolean, server: object|null}>} acknowledgements by id */
+  #acks = new Map();
+  /** @type {Map<string, {kind: string, id: string, seq: number, data: object}>} kept as pulled, by kind and id */
+  #records = new Map();
+  /** @type {Map<string, Rejection>} by mutation id */
   #rejected = new Map();
   /** @type {Map<string, {seq: number, data: object}>} by question id */
   #progress = new Map();
@@ -32,10 +46,16 @@ export class MemoryStore {
 
   // ---- the SyncStore interface --------------------------------------------------------------
 
+  async record(kind, payloadVersion, payload, mutationId) {
+    if (!RECORDED.get(kind)?.includes(payloadVersion)) throw new TypeError(`the app does not record ${kind} payload version ${payloadVersion}`);
+    const held = kind === "answer" ? this.#answers : this.#acks;
+    if (held.has(payload.id)) throw new Error(`${kind} ${payload.id} is recorded already`);
+    held.set(payload.id, { payload: copy(payload), mine: true, server: null, onServer: false });
+    return copy(this.#enqueue(kind, payloadVersion, payload, mutationId));
+  }
+
   async recordAnswer(answer, mutationId) {
-    if (this.#answers.has(answer.id)) throw new Error(`answer ${answer.id} is recorded already`);
-    this.#answers.set(answer.id, { payload: copy(answer), mine: true, server: null, onServer: false });
-    return copy(this.#enqueue(answer, mutationId));
+    return this.record("answer", 1, answer, mutationId);
   }
 
   async outboxBatch(limit) {
@@ -51,7 +71,7 @@ export class MemoryStore {
   }
 
   async ackThrough(ackedThrough, rejections = []) {
-    for (const r of rejections) this.#rejected.set(r.answerId, copy(r));
+    for (const r of rejections) this.#rejected.set(r.mutationId, copy(r));
     return this.#ack(ackedThrough);
   }
 
@@ -79,7 +99,12 @@ export class MemoryStore {
         const qid = change.data.question_id;
         const held = this.#progress.get(qid);
         if (!held || held.seq < change.seq) this.#progress.set(qid, { seq: change.seq, data: copy(change.data) });
-      }
+      } else if (change.kind === "acknowledgement") {
+        const known = this.#acks.get(change.data.id) ?? { payload: null, mine: false, server: null };
+        this.#acks.set(change.data.id, { ...known, server: copy(change.data) });
+      } else if (change.kind === "observation") {
+        this.#records.set(`${change.kind}\n${change.data.id}`, { kind: change.kind, id: change.data.id, seq: change.seq, data: copy(change.data) });
+      } // any other kind: a newer server's, skipped; the cursor moves past it below
     }
     if (content) this.#content = copy(content);
     this.#cursors = { content: cursors.content, records: cursors.records };
@@ -103,11 +128,11 @@ export class MemoryStore {
     const wanted = new Set(answerIds);
     return this.#missing()
       .filter((a) => wanted.has(a.payload.id))
-      .map((a) => copy(this.#enqueue(a.payload, newMutationId())));
+      .map((a) => copy(this.#enqueue("answer", 1, a.payload, newMutationId())));
   }
 
   async rejected() {
-    return copy([...this.#rejected.values()]);
+    return copy([...this.#rejected.values()].sort((a, b) => (a.mutationId < b.mutationId ? -1 : 1)));
   }
 
   // ---- for the app's screens and the tests ------------------------------------------------------
@@ -122,6 +147,18 @@ export class MemoryStore {
     return copy(this.#progress.get(questionId)?.data ?? null);
   }
 
+  /** Ids of the nuggets whose latest acknowledgement (own or pulled) marks them done. */
+  async nuggetsDone() {
+    const rejected = this.#rejectedIds("acknowledgement");
+    const events = [...this.#acks.values()].filter((a) => a.server || !rejected.has(a.payload.id)).map((a) => a.server ?? a.payload);
+    return acknowledgedIds(events, "nugget");
+  }
+
+  /** The pulled records of a kind kept as sent (observations): [{kind, id, seq, data}], by id. */
+  async pulledRecords(kind) {
+    return copy([...this.#records.values()].filter((r) => r.kind === kind).sort((a, b) => (a.id < b.id ? -1 : 1)));
+  }
+
   /** The stored library snapshot, or null. */
   async content() {
     return copy(this.#content);
@@ -129,8 +166,8 @@ export class MemoryStore {
 
   // ---- inside -------------------------------------------------------------------------------------
 
-  #enqueue(payload, mutationId) {
-    const entry = { id: mutationId, client_seq: this.#nextSeq, kind: "answer", payload_version: 1, payload: copy(payload) };
+  #enqueue(kind, payloadVersion, payload, mutationId) {
+    const entry = { id: mutationId, client_seq: this.#nextSeq, kind, payload_version: payloadVersion, payload: copy(payload) };
     this.#nextSeq += 1;
     this.#outbox.push(entry);
     return entry;
@@ -139,19 +176,26 @@ export class MemoryStore {
   #ack(through) {
     const done = this.#outbox.filter((e) => e.client_seq <= through);
     if (!done.length) return 0;
+    const rejected = this.#rejectedIds("answer");
     for (const entry of done) {
-      const answer = this.#answers.get(entry.payload.id);
-      if (answer && !this.#rejected.has(entry.payload.id)) answer.onServer = true;
+      const answer = entry.kind === "answer" ? this.#answers.get(entry.payload.id) : null;
+      if (answer && !rejected.has(entry.payload.id)) answer.onServer = true;
     }
     this.#outbox = this.#outbox.filter((e) => e.client_seq > through);
     return done.length;
   }
 
+  /** The ids of the rejected records of `kind`. */
+  #rejectedIds(kind) {
+    return new Set([...this.#rejected.values()].filter((r) => r.kind === kind).map((r) => r.recordId));
+  }
+
   /** Own answers not on the server, not queued, not rejected, oldest first. */
   #missing() {
-    const queued = new Set(this.#outbox.map((e) => e.payload.id));
+    const queued = new Set(this.#outbox.filter((e) => e.kind === "answer").map((e) => e.payload.id));
+    const rejected = this.#rejectedIds("answer");
     return [...this.#answers.values()]
-      .filter((a) => a.mine && !a.onServer && !queued.has(a.payload.id) && !this.#rejected.has(a.payload.id))
+      .filter((a) => a.mine && !a.onServer && !queued.has(a.payload.id) && !rejected.has(a.payload.id))
       .sort((a, b) => (a.payload.answered_at < b.payload.answered_at ? -1 : a.payload.answered_at > b.payload.answered_at ? 1 : a.payload.id < b.payload.id ? -1 : 1));
   }
 }

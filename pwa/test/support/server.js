@@ -1,8 +1,9 @@
 // The real server and a fault layer for the node tests that talk to it (sync-client.test.js,
 // library.test.js). There is no mock server: `startServer` publishes the fixture library
-// (tests/fixtures/library, content version 1) into a fresh SQLite file and starts
-// `recap serve --port 0` on it with dev sign-in (`Authorization: Bearer dev:<user>`); faults are
-// injected by a layer wrapped around the real fetch.
+// (tests/fixtures/library, content version 1) into a fresh SQLite file, optionally imports the
+// demo people (a coach and reps in teams), and starts `recap serve --port 0` on it with dev
+// sign-in (`Authorization: Bearer dev:<user>`); faults are injected by a layer wrapped around
+// the real fetch. `query` reads the server's database, to check what it stored.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,16 +13,26 @@ import { fileURLToPath } from "node:url";
 import { byteLength } from "../../src/sync/rules.js";
 
 const RECAP = fileURLToPath(new URL("../../../.venv/bin/recap", import.meta.url));
+const PYTHON = fileURLToPath(new URL("../../../.venv/bin/python", import.meta.url));
 const LIBRARY = fileURLToPath(new URL("../../../tests/fixtures/library", import.meta.url));
+const PEOPLE = fileURLToPath(new URL("../../../server/demo/accounts.csv", import.meta.url));
 
-/** Publish the fixture library into a fresh database and start `recap serve --port 0` on it. */
-export async function startServer() {
+function recap(env, ...args) {
+  const run = spawnSync(RECAP, args, { env, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`recap ${args.join(" ")} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+}
+
+/**
+ * Publish the fixture library into a fresh database and start `recap serve --port 0` on it.
+ * @param {{people?: boolean}} [options] `people`: import the demo accounts (rep@example.com in
+ *   team demo, coach@example.com coaching it, …: server/demo/accounts.csv)
+ */
+export async function startServer({ people = false } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), "recap-sync-client-"));
-  const env = { ...process.env, RECAP_DB: path.join(dir, "recap.db") };
-  const published = spawnSync(RECAP, ["content", "publish", "--create", LIBRARY], { env, encoding: "utf8" });
-  if (published.status !== 0) {
-    throw new Error(`recap content publish failed (${published.status}):\n${published.stdout}\n${published.stderr}`);
-  }
+  const dbPath = path.join(dir, "recap.db");
+  const env = { ...process.env, RECAP_DB: dbPath };
+  recap(env, "content", "publish", "--create", LIBRARY);
+  if (people) recap(env, "users", "import", PEOPLE);
   const proc = spawn(RECAP, ["serve", "--port", "0"], {
     env: { ...env, RECAP_DEV_AUTH: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -55,6 +66,14 @@ export async function startServer() {
   return {
     url,
     pid: proc.pid,
+    dbPath,
+    /** Rows of a read-only SQL query on the server's database (through Python's sqlite3). */
+    query(sql, params = []) {
+      const code = "import json, sqlite3, sys; a = json.load(sys.stdin); db = sqlite3.connect('file:' + a[0] + '?mode=ro', uri=True); print(json.dumps(db.execute(a[1], a[2]).fetchall()))";
+      const run = spawnSync(PYTHON, ["-c", code], { input: JSON.stringify([dbPath, sql, params]), encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`query failed: ${run.stderr}`);
+      return JSON.parse(run.stdout);
+    },
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill("SIGTERM");
@@ -70,10 +89,13 @@ export async function startServer() {
 /**
  * A fetch that calls the real one, except where a rule says otherwise. A rule: {path, fault,
  * times (default 1), when(body)?}, where fault is "drop-request" (throw before the server sees
- * it), "drop-response" (the server processes it; the answer is lost), "respond" (answer
- * `status`/`json` without calling the server), "delay" (wait `ms`, then call the server),
- * "slow-response" (the server processes it; the answer comes `ms` later) or "rewrite" (send
- * `rewrite(body)` instead). Every exchange is logged with its parsed request and response.
+ * it), "drop-response" (the server processes it; the answer is lost), "duplicate" (the server
+ * gets the request twice; the second answer comes back), "respond" (answer `status`/`json`
+ * without calling the server), "delay" (wait `ms`, then call the server), "slow-response" (the
+ * server processes it; the answer comes `ms` later), "rewrite" (send `rewrite(body)` instead) or
+ * "rewrite-response" (the server processes it; the app gets `rewriteResponse(json)`, e.g. a
+ * change of a kind a newer server would send). Every exchange is logged with its parsed request
+ * and response (as the server sent it).
  */
 export function faultLayer(realFetch = globalThis.fetch) {
   let rules = [];
@@ -105,6 +127,13 @@ export function faultLayer(realFetch = globalThis.fetch) {
       case "drop-response":
         await callServer(init);
         throw new TypeError("fetch failed (fault layer: response dropped)");
+      case "duplicate":
+        await callServer(init);
+        return callServer(init);
+      case "rewrite-response": {
+        const res = await callServer(init);
+        return new Response(JSON.stringify(rule.rewriteResponse(structuredClone(entry.response))), { status: res.status, headers: { "Content-Type": "application/json" } });
+      }
       case "respond":
         entry.status = rule.status;
         entry.response = rule.json ?? { error: "injected" };
