@@ -248,6 +248,9 @@ class Stages:
         self._originals.clear()
 
 
+COMMITS: list[float] = []  # seconds of each COMMIT in process (the WAL's fsync, mostly)
+
+
 def in_process(db_path: Path, jobs: Sequence[Sequence[Push]], before: Callable[[], None] | None = None) -> float:
     """Apply every push as the server does (decode, prepare, then apply in one write transaction
     per push: no group commit), on one connection; return the seconds spent."""
@@ -266,7 +269,9 @@ def in_process(db_path: Path, jobs: Sequence[Sequence[Push]], before: Callable[[
                 prepared = push.prepare(decoder.decode(body), datetime.datetime.now(datetime.UTC))
                 db.conn.execute("BEGIN IMMEDIATE")
                 push.apply(db, f"dev:{p.user_id}", prepared)
+                committing = time.perf_counter()
                 db.conn.execute("COMMIT")
+                COMMITS.append(time.perf_counter() - committing)
                 elapsed += time.perf_counter() - began
     finally:
         db.close()
@@ -311,12 +316,14 @@ def profile(bench: Bench, name: str, jobs: Sequence[Sequence[Push]], http: RunRe
     ]
     for module, fn, stage in wraps:
         stages.wrap(module, fn, stage)
+    COMMITS.clear()
     try:
         total = in_process(bench.fresh_db(f"profile-{name}-stages"), jobs)
     finally:
         stages.restore()
+    stages.add("12 COMMIT, one per push here (the WAL's fsync; over HTTP the writer groups them)", sum(COMMITS))
     print(f"  time per stage (wrapped functions, {total:.2f} s in all, {total / pushes * 1000:.2f} ms per push):")
-    stages.add("12 the rest: decoding the envelope, BEGIN/COMMIT, apply()'s own Python, the answers' decide", total - sum(stages.seconds.values()))
+    stages.add("13 the rest: decoding the envelope, BEGIN, apply()'s own Python, the answers' decide", total - sum(stages.seconds.values()))
     for stage, seconds in sorted(stages.seconds.items(), key=lambda kv: int(kv[0].split()[0])):
         print(f"    {stage.split(' ', 1)[1]:<88} {seconds * 1000 / pushes:6.3f} ms/push {seconds / total:5.1%}")
     if top <= 0:
