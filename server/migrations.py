@@ -406,6 +406,14 @@ def pack_entry(mutation_id: str, content_hash: str | None) -> bytes:
     when it was stored without one). server/storage/sync.py reads them."""
     return uuid.UUID(mutation_id).bytes + (bytes.fromhex(content_hash[:32]) if content_hash else bytes(16))
 
+@migrations()
+def m008_authored_files(db: sqlite_utils.Database) -> None:
+    # Each published revision keeps its file exactly as authored, so `recap content export`
+    # writes the library back byte for byte; `source` now holds its place in the library
+    # (`questions/nl/x.yaml`). Rows published before keep NULL: export renders those.
+    db.execute("ALTER TABLE item_versions ADD COLUMN raw BLOB")
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from server.library.loader import Library, LoadedItem, load_library
+from server.library.loader import Library, LoadedItem, Source, load_sources, read_folder
 from server.library.problems import ContentError, Problem
 from server.library.schema import Campaign, Item, Nugget, Question, Refresher
 
@@ -97,9 +97,15 @@ def cross_problems(library: Library) -> list[Problem]:
 
 
 def check_library(root: Path) -> Library:
-    """Load and fully validate a library; raise ContentError with every problem found."""
-    library, problems = load_library(root)
-    problems.extend(cross_problems(library))
-    if problems:
-        raise ContentError(problems)
+    """Load and fully validate a library folder; raise ContentError with every problem found."""
+    sources, problems = read_folder(root)
+    return check_sources(sources, problems)
+
+
+def check_sources(sources: list[Source], problems: list[Problem] | None = None) -> Library:
+    """Load and fully validate a library given as its files; raise ContentError with every problem."""
+    library, found = load_sources(sources)
+    found = [*(problems or []), *found, *cross_problems(library)]
+    if found:
+        raise ContentError(found)
     return library

@@ -7,8 +7,7 @@ lines, each with the line number where the field stands.
 from __future__ import annotations
 
 import difflib
-import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 
 import msgspec
@@ -29,12 +28,30 @@ _PATTERN_WORDS = {
 }
 
 
+class Source(msgspec.Struct, frozen=True):
+    """One content file as authored: where it lives in the library (`rel`, e.g.
+    `questions/nl/x.yaml`), how problems name it (`shown`), and its exact bytes."""
+
+    rel: str
+    shown: str
+    raw: bytes
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.rel).suffix
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.rel).stem
+
+
 class LoadedItem(msgspec.Struct, frozen=True):
-    """An item decoded from one file, with where its fields stand in that file."""
+    """An item decoded from one file, with where its fields stand in that file, and the file."""
 
     item: Item
     path: str
     lines: dict[str, int]
+    source: Source | None = None
 
     def line_of(self, where: str) -> int:
         """The line of a `$.path`, or of the nearest enclosing field that has one."""
@@ -161,9 +178,9 @@ def _field_problems(data: dict[str, Any], cls: type[Item], path: str, lines: dic
     return problems
 
 
-def load_file(file: Path, shown: str, cls: type[Item]) -> tuple[LoadedItem | None, list[Problem]]:
-    """Decode one content file into its Struct, or say everything that is wrong with it."""
-    raw = file.read_bytes()
+def load_source(source: Source, cls: type[Item]) -> tuple[LoadedItem | None, list[Problem]]:
+    """Decode one content file's bytes into its Struct, or say everything that is wrong with it."""
+    raw, shown = source.raw, source.shown
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(shown, 1, f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")]
     try:
@@ -174,7 +191,7 @@ def load_file(file: Path, shown: str, cls: type[Item]) -> tuple[LoadedItem | Non
     body = ""
     body_line = 0
     offset = 0
-    if file.suffix == ".md":
+    if source.suffix == ".md":
         text, offset, body, body_line, problems = split_front_matter(text, shown)
         if problems:
             return None, problems
@@ -183,7 +200,7 @@ def load_file(file: Path, shown: str, cls: type[Item]) -> tuple[LoadedItem | Non
         return None, problems
     if not isinstance(data, dict):
         return None, [Problem(shown, offset + 1, "expected fields (`name: value` lines) at the top level of the file")]
-    if file.suffix == ".md":
+    if source.suffix == ".md":
         if cls.body_field in data:
             where = f"$.{cls.body_field}"
             return None, [Problem(shown, lines.get(where, 0), f"`{cls.body_field}` is given in the front matter and as the Markdown body: keep one", where)]
@@ -197,49 +214,70 @@ def load_file(file: Path, shown: str, cls: type[Item]) -> tuple[LoadedItem | Non
         item = msgspec.convert(data, cls)
     except msgspec.ValidationError as exc:
         return None, [Problem(shown, lines.get("$", 1), _friendly(str(exc)))]
-    return LoadedItem(item=item, path=shown, lines=lines), []
+    return LoadedItem(item=item, path=shown, lines=lines, source=source), []
 
 
-def load_library(root: Path) -> tuple[Library, list[Problem]]:
-    """Read every content file under `root`; return the items and every problem found."""
+def read_folder(root: Path) -> tuple[list[Source], list[Problem]]:
+    """Every content file under `root`, as sources; and the problems with the folder itself."""
     problems: list[Problem] = []
-    items: dict[str, dict[str, LoadedItem]] = {kind: {} for kind in KINDS}
+    sources: list[Source] = []
     if not root.is_dir():
-        return Library(items), [Problem(str(root), 0, "no such content folder")]
+        return [], [Problem(str(root), 0, "no such content folder")]
     for entry in sorted(root.iterdir()):
         if entry.is_dir() and entry.name not in KINDS and not entry.name.startswith("."):
             problems.append(Problem(str(entry), 0, f"unknown folder: content lives in {', '.join(k + '/' for k in KINDS)}"))
-    count = 0
-    broken: set[tuple[str, str]] = set()
-    for kind, cls in KINDS.items():
+    for kind in KINDS:
         folder = root / kind
         if not folder.is_dir():
             continue
         for file in sorted(folder.rglob("*")):
             if file.is_dir() or any(part.startswith(".") for part in file.relative_to(root).parts):
                 continue
-            shown = str(file)
             if file.suffix not in SUFFIXES:
-                problems.append(Problem(shown, 1, "not a content file: use .yaml, .yml or .md"))
+                problems.append(Problem(str(file), 1, "not a content file: use .yaml, .yml or .md"))
                 continue
-            count += 1
-            if count > MAX_FILES:
+            if len(sources) >= MAX_FILES:
                 problems.append(Problem(str(root), 0, f"more than {MAX_FILES:,} files: split the library"))
-                return Library(items, broken), problems
-            loaded, found = load_file(file, shown, cls)
-            problems.extend(found)
-            if loaded is None:
-                broken.add((kind, re.sub(r"\.(ya?ml|md)$", "", file.name)))
-                continue
-            first = items[kind].get(loaded.item.id)
-            if first is not None:
-                problems.append(
-                    Problem(shown, loaded.line_of("$.id"), f"duplicate id `{loaded.item.id}`: {first.path} has it too", "$.id")
-                )
-                continue
-            items[kind][loaded.item.id] = loaded
-            if re.sub(r"\.(ya?ml|md)$", "", file.name) != loaded.item.id:
-                problems.append(
-                    Problem(shown, loaded.line_of("$.id"), f"id `{loaded.item.id}` differs from the file name: rename the file to {loaded.item.id}{file.suffix} or fix the id", "$.id")
-                )
+                return sources, problems
+            sources.append(Source(rel=file.relative_to(root).as_posix(), shown=str(file), raw=file.read_bytes()))
+    return sources, problems
+
+
+def load_sources(sources: list[Source]) -> tuple[Library, list[Problem]]:
+    """Decode content files (by their place in the library: `<kind folder>/...`) into a library."""
+    problems: list[Problem] = []
+    items: dict[str, dict[str, LoadedItem]] = {kind: {} for kind in KINDS}
+    broken: set[tuple[str, str]] = set()
+    for source in sources:
+        kind = source.rel.split("/", 1)[0]
+        cls = KINDS.get(kind)
+        if cls is None or "/" not in source.rel:
+            problems.append(Problem(source.shown, 0, f"unknown folder: content lives in {', '.join(k + '/' for k in KINDS)}"))
+            continue
+        if source.suffix not in SUFFIXES:
+            problems.append(Problem(source.shown, 1, "not a content file: use .yaml, .yml or .md"))
+            continue
+        loaded, found = load_source(source, cls)
+        problems.extend(found)
+        if loaded is None:
+            broken.add((kind, source.stem))
+            continue
+        first = items[kind].get(loaded.item.id)
+        if first is not None:
+            problems.append(
+                Problem(source.shown, loaded.line_of("$.id"), f"duplicate id `{loaded.item.id}`: {first.path} has it too", "$.id")
+            )
+            continue
+        items[kind][loaded.item.id] = loaded
+        if source.stem != loaded.item.id:
+            problems.append(
+                Problem(source.shown, loaded.line_of("$.id"), f"id `{loaded.item.id}` differs from the file name: rename the file to {loaded.item.id}{source.suffix} or fix the id", "$.id")
+            )
     return Library(items, broken), problems
+
+
+def load_library(root: Path) -> tuple[Library, list[Problem]]:
+    """Read every content file under `root`; return the items and every problem found."""
+    sources, problems = read_folder(root)
+    library, more = load_sources(sources)
+    return library, problems + more

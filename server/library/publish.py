@@ -12,8 +12,8 @@ import msgspec
 import sqlite_utils
 
 from server.db import write_transaction
-from server.library.checks import check_library
-from server.library.loader import Library, LoadedItem
+from server.library.checks import check_sources
+from server.library.loader import Library, LoadedItem, Source, read_folder
 from server.library.problems import ContentError, Problem
 from server.library.schema import KINDS, Question
 from server.library.snapshot import KIND_BY_NAME, build_snapshot, snapshot_entry
@@ -97,9 +97,10 @@ def plan(
             seen.add((kind, item_id))
             data, digest = canonical(loaded)
             cur = current.get((kind, item_id))
+            rel, raw = (loaded.source.rel, loaded.source.raw) if loaded.source else (None, None)
             if cur is None or cur.removed:
                 rev = cur.rev + 1 if cur else 1
-                revisions.append(store.NewRevision(kind, item_id, rev, "new", rev, digest, data, loaded.path))
+                revisions.append(store.NewRevision(kind, item_id, rev, "new", rev, digest, data, rel, raw))
                 continue
             if cur.hash == digest:
                 continue
@@ -123,7 +124,7 @@ def plan(
                     continue
             rev = cur.rev + 1
             epoch = cur.epoch if change == "cosmetic" else rev
-            revisions.append(store.NewRevision(kind, item_id, rev, change, epoch, digest, data, loaded.path))
+            revisions.append(store.NewRevision(kind, item_id, rev, change, epoch, digest, data, rel, raw))
     for (kind, item_id), cur in current.items():
         if not cur.removed and (kind, item_id) not in seen:
             revisions.append(store.NewRevision(kind, item_id, cur.rev + 1, "removed", cur.epoch, None, None, None))
@@ -144,9 +145,40 @@ def _entries(
     return entries
 
 
-def publish(db: sqlite_utils.Database, root: Path, now: datetime.datetime | None = None) -> PublishResult:
-    """Validate `root` and publish every change as one new version, all or nothing."""
-    library = check_library(root)
+class RemovalsRefused(ContentError):
+    """A publish would withdraw items that the files do not have; nothing was published."""
+
+    def __init__(self, removed: list[Change]) -> None:
+        self.removed = removed
+        super().__init__(
+            [Problem(f"{c.kind} {c.item_id}", 0, "is published but not in the files: add --remove to withdraw it") for c in removed]
+        )
+
+
+def publish(
+    db: sqlite_utils.Database, root: Path, now: datetime.datetime | None = None, *, allow_removals: bool = True
+) -> PublishResult:
+    """Validate the folder `root` and publish every change as one new version, all or nothing."""
+    sources, problems = read_folder(root)
+    return publish_sources(db, sources, now, folder_problems=problems, allow_removals=allow_removals)
+
+
+def publish_sources(
+    db: sqlite_utils.Database,
+    sources: list[Source],
+    now: datetime.datetime | None = None,
+    *,
+    folder_problems: list[Problem] | None = None,
+    allow_removals: bool = True,
+) -> PublishResult:
+    """Publish a whole library given as its files (from a folder, the browser editor or a
+    roll-back): every change as one new version, in one IMMEDIATE transaction, all or nothing.
+    The one publisher: the same files give the same version, wherever they came from.
+
+    Items published now but missing from the files are withdrawn only with `allow_removals`;
+    otherwise RemovalsRefused names them and nothing is published.
+    """
+    library = check_sources(sources, folder_problems)
     question_ids = list(library.of("questions"))
     published_at = (now or datetime.datetime.now(datetime.UTC)).isoformat(timespec="seconds")
     with write_transaction(db):
@@ -155,6 +187,9 @@ def publish(db: sqlite_utils.Database, root: Path, now: datetime.datetime | None
         revisions, problems = plan(library, current, answers)
         if problems:
             raise ContentError(problems)
+        removed = [Change(r.change, r.kind, r.item_id, r.rev) for r in revisions if r.change == "removed"]
+        if removed and not allow_removals:
+            raise RemovalsRefused(removed)
         version = store.latest_version(db)
         if not revisions:
             return PublishResult(version, [])

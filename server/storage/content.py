@@ -36,7 +36,8 @@ class NewRevision(msgspec.Struct, frozen=True):
     epoch: int
     hash: str | None
     data: str | None
-    source: str | None
+    source: str | None  # its place in the library, e.g. questions/nl/x.yaml
+    raw: bytes | None = None  # the file as authored
 
 
 class SnapshotRow(msgspec.Struct, frozen=True):
@@ -97,10 +98,10 @@ def insert_version(
     )
     db.conn.executemany(
         """
-        INSERT INTO item_versions (kind, item_id, rev, version, change, epoch, hash, data, source)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO item_versions (kind, item_id, rev, version, change, epoch, hash, data, source, raw)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        [(r.kind, r.item_id, r.rev, version, r.change, r.epoch, r.hash, r.data, r.source) for r in revisions],
+        [(r.kind, r.item_id, r.rev, version, r.change, r.epoch, r.hash, r.data, r.source, r.raw) for r in revisions],
     )
     db.execute(
         "INSERT INTO snapshots (version, etag, size, body_gzip) VALUES (?, ?, ?, ?)",
@@ -144,3 +145,33 @@ def ever_published(db: sqlite_utils.Database, kind: str, ids: list[str]) -> set[
     marks = ",".join("?" * len(ids))
     rows = db.execute(f"SELECT DISTINCT item_id FROM item_versions WHERE kind = ? AND item_id IN ({marks})", [kind, *ids])
     return {str(r[0]) for r in rows}
+
+
+class FileAt(msgspec.Struct, frozen=True):
+    """An item as it stood at one version: its data and, when kept, its authored file."""
+
+    kind: str
+    item_id: str
+    rev: int
+    data: str
+    source: str | None
+    raw: bytes | None
+
+
+def items_at(db: sqlite_utils.Database, version: int) -> list[FileAt]:
+    """Every item of the library at `version` (its latest revision then, unless removed)."""
+    rows = db.execute(
+        """
+        SELECT kind, item_id, rev, data, source, raw FROM item_versions AS iv
+        WHERE version <= ?1 AND rev = (
+            SELECT max(rev) FROM item_versions WHERE kind = iv.kind AND item_id = iv.item_id AND version <= ?1
+        ) AND change != 'removed'
+        ORDER BY kind, item_id
+        """,
+        [version],
+    ).fetchall()
+    return [FileAt(*r) for r in rows]
+
+
+def version_exists(db: sqlite_utils.Database, version: int) -> bool:
+    return db.execute("SELECT 1 FROM library_versions WHERE version = ?", [version]).fetchone() is not None
