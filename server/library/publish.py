@@ -145,6 +145,25 @@ def _entries(
     return entries
 
 
+class RevertsRefused(ContentError):
+    """A publish would put items back as an earlier version had them (a stale copy of the
+    files, say, after an editor changed them in the browser); nothing was published."""
+
+    def __init__(self, reverts: list[tuple[store.NewRevision, int, int, str]]) -> None:
+        self.reverts = reverts
+        super().__init__(
+            [
+                Problem(
+                    shown, 0,
+                    f"would put {r.kind} `{r.item_id}` back as version {old} had it, undoing version {newer}: "
+                    "export the library first (`recap content export`) to get the newer text, or add --revert "
+                    "to publish the older one",
+                )
+                for r, old, newer, shown in reverts
+            ]
+        )  # fmt: skip
+
+
 class RemovalsRefused(ContentError):
     """A publish would withdraw items that the files do not have; nothing was published."""
 
@@ -155,12 +174,38 @@ class RemovalsRefused(ContentError):
         )
 
 
+def _reverts(
+    db: sqlite_utils.Database,
+    library: Library,
+    current: dict[tuple[str, str], store.StoredItem],
+    revisions: list[store.NewRevision],
+) -> list[tuple[store.NewRevision, int, int, str]]:
+    """The revisions that put an item back as an earlier version had it: (revision, that
+    version, the version that changed it since, the file)."""
+    changed = [r for r in revisions if r.hash is not None and (r.kind, r.item_id) in current]
+    earlier = store.earlier_hashes(db, [(r.kind, r.item_id) for r in changed])
+    out = []
+    for r in changed:
+        old = earlier[(r.kind, r.item_id)].get(r.hash or "")
+        if old is not None:
+            loaded = library.of(KIND_BY_NAME[r.kind]).get(r.item_id)
+            out.append((r, old, current[(r.kind, r.item_id)].version, loaded.path if loaded else r.item_id))
+    return out
+
+
 def publish(
-    db: sqlite_utils.Database, root: Path, now: datetime.datetime | None = None, *, allow_removals: bool = True
+    db: sqlite_utils.Database,
+    root: Path,
+    now: datetime.datetime | None = None,
+    *,
+    allow_removals: bool = True,
+    allow_reverts: bool = True,
 ) -> PublishResult:
     """Validate the folder `root` and publish every change as one new version, all or nothing."""
     sources, problems = read_folder(root)
-    return publish_sources(db, sources, now, folder_problems=problems, allow_removals=allow_removals)
+    return publish_sources(
+        db, sources, now, folder_problems=problems, allow_removals=allow_removals, allow_reverts=allow_reverts
+    )
 
 
 def publish_sources(
@@ -170,13 +215,16 @@ def publish_sources(
     *,
     folder_problems: list[Problem] | None = None,
     allow_removals: bool = True,
+    allow_reverts: bool = True,
 ) -> PublishResult:
     """Publish a whole library given as its files (from a folder, the browser editor or a
     roll-back): every change as one new version, in one IMMEDIATE transaction, all or nothing.
     The one publisher: the same files give the same version, wherever they came from.
 
     Items published now but missing from the files are withdrawn only with `allow_removals`;
-    otherwise RemovalsRefused names them and nothing is published.
+    otherwise RemovalsRefused names them and nothing is published. Likewise an item put back
+    exactly as an earlier version had it (and since changed) only with `allow_reverts`, else
+    RevertsRefused: a stale copy of the files cannot silently undo an edit made in the browser.
     """
     library = check_sources(sources, folder_problems)
     question_ids = list(library.of("questions"))
@@ -190,6 +238,8 @@ def publish_sources(
         removed = [Change(r.change, r.kind, r.item_id, r.rev) for r in revisions if r.change == "removed"]
         if removed and not allow_removals:
             raise RemovalsRefused(removed)
+        if not allow_reverts and (reverts := _reverts(db, library, current, revisions)):
+            raise RevertsRefused(reverts)
         version = store.latest_version(db)
         if not revisions:
             return PublishResult(version, [])

@@ -175,3 +175,16 @@ def items_at(db: sqlite_utils.Database, version: int) -> list[FileAt]:
 
 def version_exists(db: sqlite_utils.Database, version: int) -> bool:
     return db.execute("SELECT 1 FROM library_versions WHERE version = ?", [version]).fetchone() is not None
+
+
+def earlier_hashes(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]:
+    """For each (kind, id): the hash of each of its published revisions, with the version
+    that first published it (a library file that matches one is an older state of the item)."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for kind, item_id in keys:
+        rows = db.execute(
+            "SELECT hash, min(version) FROM item_versions WHERE kind = ? AND item_id = ? AND hash IS NOT NULL GROUP BY hash",
+            [kind, item_id],
+        )
+        out[(kind, item_id)] = {str(h): int(v) for h, v in rows}
+    return out
