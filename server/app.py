@@ -20,6 +20,8 @@ from litestar.types import Message, Receive, Scope, Send
 from server import __version__, migrations, proxies, urls
 from server.db import connect
 from server.deps import provide_db, provide_pool, provide_settings, provide_writer
+from server.editor import text as editor_text
+from server.editor.router import editor_router
 from server.errors import handle_error
 from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
@@ -67,6 +69,7 @@ def _without_body(send: Send) -> Send:
 def _template_filters(engine: JinjaTemplateEngine) -> None:
     # `segment`: a value placed in a URL path, quoted whole (an email may hold `%`, `?`, `#`, `/`).
     engine.engine.filters["segment"] = urls.segment
+    engine.engine.filters.update(editor_text.FILTERS)
 
 
 def _utc_now() -> datetime.datetime:
@@ -116,6 +119,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.set_email,
             admin.account_action,
             admin.revoke_device,
+            editor_router(),
             shell.app_shell,
             shell.service_worker,
             shell.web_manifest,

@@ -414,6 +414,50 @@ def m008_authored_files(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE item_versions ADD COLUMN raw BLOB")
 
 
+@migrations()
+def m010_editor(db: sqlite_utils.Database) -> None:
+    # The browser editor (server/editor/, docs/editor.md). Depends on no migration after m008.
+    db.executescript(
+        """
+        CREATE TABLE editor_drafts (
+            kind TEXT NOT NULL,            -- competency, nugget, question, refresher, campaign
+            item_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,     -- one more with every save; never restarts for an item
+            base_rev INTEGER,              -- the published revision it was started from; NULL: new item
+            fields TEXT NOT NULL,          -- JSON: the form's values (kept even where they are wrong)
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'ready')),
+            created_by TEXT NOT NULL,      -- user ids
+            created_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            ready_by TEXT,                 -- who marked it ready for review, and when
+            ready_at TEXT,
+            PRIMARY KEY (kind, item_id)
+        ) WITHOUT ROWID;
+        -- Every save of every draft, kept: the common base of a three-way merge, and nothing an
+        -- editor saved is ever lost (not by publishing, not by discarding).
+        CREATE TABLE editor_draft_revisions (
+            kind TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            base_rev INTEGER,
+            fields TEXT NOT NULL,
+            saved_by TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (kind, item_id, revision)
+        ) WITHOUT ROWID;
+        -- Who published a library version from the browser; a version without a row here was
+        -- published from files (`recap content publish`).
+        CREATE TABLE library_publishers (
+            version INTEGER PRIMARY KEY REFERENCES library_versions(version),
+            user_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('publish', 'withdraw', 'roll-back')),
+            detail TEXT                    -- a roll-back: the version it restored
+        );
+        """
+    )
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

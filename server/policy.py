@@ -4,7 +4,8 @@ Levels (docs/security.md):
 - `public`: anyone, signed in or not;
 - `signed-in`: any signed-in user (session cookie with CSRF on writes, device credential, or
   the development credential when RECAP_DEV_AUTH=1);
-- `role:<role>`: a signed-in user holding that role (rep, coach, editor, manager, admin).
+- `role:<role>`: a signed-in user holding that role (rep, coach, editor, manager, admin);
+  `role:<role>,<role>`: holding any one of them (the editor is for editors and admins).
 
 Which credentials count: a session cookie everywhere; a device credential (`Bearer rcd_…`) only
 on routes that also declare `"device": True` (sync, and signing a device out), so a stolen
@@ -31,6 +32,17 @@ from server.storage import people
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
 LEVELS = frozenset({PUBLIC, SIGNED_IN, *(f"role:{role}" for role in ROLES)})
+
+
+def roles_in(level: str) -> frozenset[str]:
+    """The roles a `role:a,b` level accepts (empty for other levels)."""
+    return frozenset(level.removeprefix("role:").split(",")) if level.startswith("role:") else frozenset()
+
+
+def _valid(level: str) -> bool:
+    return level in LEVELS or (level.startswith("role:") and bool(roles_in(level)) and roles_in(level) <= set(ROLES))
+
+
 SCHEMA_PREFIX = "/schema"
 
 
@@ -42,7 +54,7 @@ def access_of(handler: BaseRouteHandler, path: str) -> str | None:
     level = handler.opt.get("access")
     if level is None and (path.startswith(SCHEMA_PREFIX) or getattr(handler, "http_methods", None) == {"OPTIONS"}):
         return PUBLIC  # the generated schema, and Litestar's automatic OPTIONS (allowed methods only)
-    return level if level in LEVELS else None
+    return level if isinstance(level, str) and _valid(level) else None
 
 
 def declared_routes(app: Litestar) -> list[tuple[str, str, str | None]]:
@@ -81,8 +93,8 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
         )
         connection.state.principal = principal
         if level.startswith("role:"):
-            role = level.removeprefix("role:")
-            if role not in people.roles_of(db, principal.user_id):
-                raise Forbidden(f"this needs the {role} role")
+            wanted = roles_in(level)
+            if not wanted & people.roles_of(db, principal.user_id):
+                raise Forbidden(f"this needs the {' or '.join(sorted(wanted))} role")
     finally:
         state.pool.release(db)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import anyio
 import sqlite_utils
 
 from server.db import connect
 
 log = logging.getLogger("recap.pool")
+T = TypeVar("T")
 
 
 class ConnectionPool:
@@ -75,3 +79,17 @@ class ConnectionPool:
             final.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             final.close()
+
+
+async def in_thread(pool: ConnectionPool, work: Callable[[sqlite_utils.Database], T]) -> T:
+    """Run `work(db)` on a pooled connection in a worker thread, off the event loop (for the
+    form handlers, which read their form on the loop first)."""
+
+    def run() -> T:
+        db = pool.acquire()
+        try:
+            return work(db)
+        finally:
+            pool.release(db)
+
+    return await anyio.to_thread.run_sync(run)

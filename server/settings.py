@@ -49,6 +49,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     smtp_user: str = ""
     smtp_password: str = ""
     mail_from: str = "Recap <recap@localhost>"
+    # The browser editor asks for a second pair of eyes: a draft is published only once it is
+    # marked ready for review, and by an editor other than the one who wrote or marked it.
+    editor_review: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -156,5 +159,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         values["smtp_password"] = env["RECAP_SMTP_PASSWORD"]
     if env.get("RECAP_MAIL_FROM"):
         values["mail_from"] = env["RECAP_MAIL_FROM"].strip()
+    if env.get("RECAP_EDITOR_REVIEW"):
+        values["editor_review"] = _bool("RECAP_EDITOR_REVIEW", env["RECAP_EDITOR_REVIEW"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

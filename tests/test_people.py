@@ -370,14 +370,15 @@ def test_demo_accounts_import_once(db_path: Path) -> None:
     demo = ROOT / "server" / "demo" / "accounts.csv"
     assert "server/demo/accounts.csv" in (ROOT / "Makefile").read_text()
     first = run_recap("users", "import", str(demo), db_path=db_path)
-    assert first.stdout.endswith("imported: 6 created, 0 updated, 0 unchanged\n"), first.stdout + first.stderr
-    assert run_recap("users", "import", str(demo), db_path=db_path).stdout == "no changes (6 unchanged)\n"
+    assert first.stdout.endswith("imported: 7 created, 0 updated, 0 unchanged\n"), first.stdout + first.stderr
+    assert run_recap("users", "import", str(demo), db_path=db_path).stdout == "no changes (7 unchanged)\n"
     people = {line.split("\t")[0]: line.split("\t")[2:] for line in users_list(db_path)}
     assert people == {
         "rep@example.com": ["rep", "demo:rep"],
         "rep2@example.com": ["rep", "north:rep"],
         "coach@example.com": ["coach", "demo:coach"],
         "editor@example.com": ["editor", ""],
+        "editor2@example.com": ["editor", ""],
         "manager@example.com": ["manager", "demo:manager"],
         "admin@example.com": ["admin", ""],
     }

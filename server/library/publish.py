@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -216,6 +217,7 @@ def publish_sources(
     folder_problems: list[Problem] | None = None,
     allow_removals: bool = True,
     allow_reverts: bool = True,
+    on_write: Callable[[sqlite_utils.Database, int], None] | None = None,
 ) -> PublishResult:
     """Publish a whole library given as its files (from a folder, the browser editor or a
     roll-back): every change as one new version, in one IMMEDIATE transaction, all or nothing.
@@ -225,6 +227,10 @@ def publish_sources(
     otherwise RemovalsRefused names them and nothing is published. Likewise an item put back
     exactly as an earlier version had it (and since changed) only with `allow_reverts`, else
     RevertsRefused: a stale copy of the files cannot silently undo an edit made in the browser.
+
+    `on_write(db, version)` runs inside the transaction once the new version is written (not when
+    nothing changed): what the caller records with it (who published, the drafts it consumed)
+    commits with the version or not at all, and an exception there publishes nothing.
     """
     library = check_sources(sources, folder_problems)
     question_ids = list(library.of("questions"))
@@ -247,4 +253,6 @@ def publish_sources(
         body, gz, etag = build_snapshot(version, published_at, _entries(current, revisions))
         summary = {"items": library.counts(), "changes": dict(Counter(r.change for r in revisions))}
         store.insert_version(db, version, published_at, summary, revisions, etag, len(body), gz)
+        if on_write is not None:
+            on_write(db, version)
     return PublishResult(version, [Change(r.change, r.kind, r.item_id, r.rev) for r in revisions])

@@ -46,9 +46,18 @@ def _fields(cls: type[Item], data: dict[str, Any]) -> dict[str, Any]:
         if field.default_factory is not msgspec.NODEFAULT and value == msgspec.to_builtins(field.default_factory()):
             continue
         if field.name == "start" and isinstance(value, str):
-            value = datetime.date.fromisoformat(value)
+            value = _date(value)
         out[field.name] = value
     return out
+
+
+def _date(text: str) -> datetime.date | str:
+    """A date written as YYYY-MM-DD; anything else as written (a draft may hold a wrong date,
+    which the check then reports at its field)."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 def _yaml(fields: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ option count and competency are unchanged, so learners keep their progress, else
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 import sqlite_utils
 
@@ -21,12 +22,19 @@ class NoSuchVersion(LookupError):
     pass
 
 
-def roll_back(db: sqlite_utils.Database, version: int, now: datetime.datetime | None = None) -> PublishResult:
-    """Publish a new version equal to `version` (no new version when the library already is)."""
+def roll_back(
+    db: sqlite_utils.Database,
+    version: int,
+    now: datetime.datetime | None = None,
+    *,
+    on_write: Callable[[sqlite_utils.Database, int], None] | None = None,
+) -> PublishResult:
+    """Publish a new version equal to `version` (no new version when the library already is).
+    `on_write` as for publish_sources (the browser records who rolled back)."""
     if not store.version_exists(db, version):
         latest = store.latest_version(db)
         raise NoSuchVersion(
             f"there is no version {version}: the library has versions 1 to {latest}" if latest else "nothing is published yet"
         )
     sources = marked_for(db, sources_at(db, version))
-    return publish_sources(db, sources, now, allow_removals=True, allow_reverts=True)
+    return publish_sources(db, sources, now, allow_removals=True, allow_reverts=True, on_write=on_write)

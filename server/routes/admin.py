@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import anyio
 import sqlite_utils
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -25,7 +24,7 @@ from server import auth, signin, urls
 from server.errors import NotFound, RecapError
 from server.people import accounts, rules
 from server.people.csv_import import Row
-from server.pool import ConnectionPool
+from server.pool import ConnectionPool, in_thread
 from server.settings import Settings
 from server.storage import auth as auth_store
 from server.storage import people as people_store
@@ -95,17 +94,6 @@ async def _form(request: Request[Any, Any, Any]) -> Any:
     return form
 
 
-async def _in_thread(pool: ConnectionPool, work: Any) -> Any:
-    def run() -> Any:
-        db = pool.acquire()
-        try:
-            return work(db)
-        finally:
-            pool.release(db)
-
-    return await anyio.to_thread.run_sync(run)
-
-
 def _back(user_id: str, message: str) -> Redirect:
     """Back to the person's page, with what was done."""
     return Redirect(f"/admin/people/{urls.segment(user_id)}?{urlencode({'done': message})}", status_code=303)
@@ -134,7 +122,7 @@ async def add_person(request: Request[Any, Any, Any], pool: NamedDependency[Conn
         _apply(db, rules.Person(address, name, roles, teams))
         return _person(db, address).id
 
-    return _back(await _in_thread(pool, work), "Saved")
+    return _back(await in_thread(pool, work), "Saved")
 
 
 async def _update(request: Request[Any, Any, Any], pool: ConnectionPool, person: str, change: Any, message: str) -> Redirect:
@@ -145,7 +133,7 @@ async def _update(request: Request[Any, Any, Any], pool: ConnectionPool, person:
         _apply(db, change(found.email))
         return found.id
 
-    return _back(await _in_thread(pool, work), message)
+    return _back(await in_thread(pool, work), message)
 
 
 @post("/admin/people/{person:str}/teams", opt=ADMIN_FORM, include_in_schema=False)
@@ -184,7 +172,7 @@ async def set_email(request: Request[Any, Any, Any], pool: NamedDependency[Conne
             raise RecapError(str(error)) from None
         return found.id
 
-    return _back(await _in_thread(pool, work), "Email changed")
+    return _back(await in_thread(pool, work), "Email changed")
 
 
 @post("/admin/people/{person:str}/{action:str}", opt=ADMIN_FORM, include_in_schema=False)
@@ -202,7 +190,7 @@ async def account_action(
         signin.set_disabled(db, found.email, action == "disable", now)
         return found.id
 
-    return _back(await _in_thread(pool, work), "Disabled" if action == "disable" else "Enabled")
+    return _back(await in_thread(pool, work), "Disabled" if action == "disable" else "Enabled")
 
 
 @post("/admin/people/{person:str}/devices/{device_id:str}/revoke", opt=ADMIN_FORM, include_in_schema=False)
@@ -218,6 +206,6 @@ async def revoke_device(
         _, _, revoked = signin.revoke(db, found.email, device_id, now)
         return found.id, revoked
 
-    user_id, revoked = await _in_thread(pool, work)
+    user_id, revoked = await in_thread(pool, work)
     return _back(user_id, f"Revoked {revoked} device credential(s)")
 

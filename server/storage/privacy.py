@@ -27,6 +27,15 @@ OWNED: list[tuple[str, str]] = [
     ("acknowledgements", "user_id"),
     ("feed", "user_id"),
 ]
+# The editor's records name the editors who wrote, marked or published content: the content is the
+# organisation's and stays, the person's id in them is replaced by the pseudonym on erasure.
+AUTHORED: list[tuple[str, str]] = [
+    ("editor_drafts", "created_by"),
+    ("editor_drafts", "updated_by"),
+    ("editor_drafts", "ready_by"),
+    ("editor_draft_revisions", "saved_by"),
+    ("library_publishers", "user_id"),
+]
 # Columns that must never be exported: hashes of secrets are still secrets.
 SECRET_COLUMNS = {"code_hash", "salt", "token_hash", "csrf_hash", "challenge"}
 
@@ -47,6 +56,8 @@ def collect(db: sqlite_utils.Database, user_id: str) -> dict[str, list[dict[str,
     found["observations"] = _rows(db, "SELECT * FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])
     found["observation_revisions"] = _rows(db, "SELECT * FROM observation_revisions WHERE user_id = ?", [user_id])
     found["audit_log"] = _rows(db, "SELECT * FROM audit_log WHERE user_id = ?", [user_id])
+    for table, column in AUTHORED:
+        found.setdefault(table, []).extend(_rows(db, f"SELECT * FROM {table} WHERE {column} = ?", [user_id]))
     return found
 
 
@@ -93,6 +104,10 @@ def erase(db: sqlite_utils.Database, user_id: str, email: str, pseudonym: str) -
         [email],
     ).rowcount
     deleted["users"] = db.execute("DELETE FROM users WHERE id = ?", [user_id]).rowcount
+    for table, column in AUTHORED:
+        deleted[f"{table}.{column} (pseudonymised)"] = db.execute(
+            f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [pseudonym, user_id]
+        ).rowcount
     db.execute("DROP TRIGGER audit_log_no_update")
     deleted["audit_log (pseudonymised)"] = db.execute(
         "UPDATE audit_log SET email = ?1, user_id = ?1 WHERE user_id = ?2 OR email = ?3", [pseudonym, user_id, email]
