@@ -4,6 +4,9 @@
 //   manifest.webmanifest     for installing; icons/ drawn by tools/icons.mjs
 //   sw.js                    the service worker, bundled by esbuild, its precache list injected
 //                            by workbox-build (injectManifest)
+//   assets/editor-[hash].js  the browser editor's script (server/templates/editor/)
+//   assets/preview-[hash].js|css  the editor's phone preview: the app's own cards and styles
+//   pages.json               which hashed files the server's editor pages load
 import { build } from "esbuild";
 import { injectManifest } from "workbox-build";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -33,6 +36,24 @@ const app = await build({
 const outputs = Object.keys(app.metafile.outputs).map((p) => path.relative(dist, path.resolve(root, p)));
 const script = outputs.find((p) => p.endsWith(".js"));
 const style = outputs.find((p) => p.endsWith(".css"));
+
+// The editor's pages: its script, and the phone preview, which draws an item with the app's own
+// cards (src/cards.js) and styles. Separate bundles: the app does not carry them, nor does the
+// service worker precache them (editors work online, on their laptops).
+const pages = {};
+for (const [name, entry] of [["editor", "src/editor/main.js"], ["preview", "src/preview.js"]]) {
+  const built = await build({
+    ...common,
+    entryPoints: { [name]: path.join(root, entry) },
+    format: "esm",
+    entryNames: "[name]-[hash]",
+    outdir: path.join(dist, "assets"),
+    metafile: true,
+  });
+  const files = Object.keys(built.metafile.outputs).map((p) => "/" + path.relative(dist, path.resolve(root, p)));
+  pages[name] = { js: files.find((p) => p.endsWith(".js")), css: files.find((p) => p.endsWith(".css")) ?? null };
+}
+await writeFile(path.join(dist, "pages.json"), JSON.stringify(pages, null, 2));
 
 for (const { file, size, purpose } of ICONS) {
   await writeFile(path.join(dist, "icons", file), icon(size, { maskable: purpose === "maskable" }));
@@ -82,7 +103,8 @@ const { count, size, warnings } = await injectManifest({
   // The app shell only. Not precached, and why: source maps (debugging only), the content
   // snapshot and media (large, versioned: cached at run time by the service worker).
   globPatterns: ["index.html", "assets/*.{js,css}", "manifest.webmanifest", "icons/*.png"],
-  globIgnores: ["**/*.map", "sw.js"],
+  // The editor's script and phone preview are for editors' pages, not the app: not precached.
+  globIgnores: ["**/*.map", "sw.js", "assets/editor-*", "assets/preview-*"],
   // Hashed file names already change with their content.
   dontCacheBustURLsMatching: /^assets\//,
 });

@@ -299,6 +299,11 @@ export class App {
     this.signInReason = null;
     this.signInEmail = null;
     this.#pendingSignIn = false;
+    const back = authClient.returnPath(location.search);
+    if (back) {
+      location.assign(back); // a server page (the editor) asked for this sign-in: back to it
+      return;
+    }
     this.navigate(DEFAULT_SCREEN);
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);

@@ -72,3 +72,14 @@ export async function verifyCode({ fetch: fetchFn, baseUrl, email, code, deviceI
 export function logout({ fetch: fetchFn, baseUrl, deviceToken }) {
   return post(fetchFn, join(baseUrl, "/auth/logout"), {}, { Authorization: `Bearer ${deviceToken}` });
 }
+
+/**
+ * Where to go once signed in, when the sign-in was asked for by one of the server's pages (the
+ * editor sends an anonymous visitor to `/?next=/editor/…#/sign-in`): that page, or null. Only
+ * the server's own pages qualify, never another site.
+ * @param {string} search `location.search`
+ */
+export function returnPath(search) {
+  const next = new URLSearchParams(search ?? "").get("next");
+  return next && /^\/(editor|admin)(?:[/?#]|$)/.test(next) && !next.includes("\\") ? next : null;
+}

@@ -5,7 +5,7 @@ import "fake-indexeddb/auto";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 
-import { logout, requestCode, retryAfterSeconds, verifyCode } from "../src/auth-client.js";
+import { logout, requestCode, retryAfterSeconds, returnPath, verifyCode } from "../src/auth-client.js";
 import { failureMessage, normaliseCode, normaliseEmail } from "../src/screens/sign-in.js";
 import { CATALOGUE, translator } from "../src/i18n.js";
 import { IdbStore } from "../src/store.js";
@@ -26,6 +26,15 @@ function fakeFetch({ status = 200, body = {}, headers = {}, error = null } = {})
 const BASE = "https://recap.example/";
 
 describe("auth-client", () => {
+  test("after sign-in, back to the server page that asked for it, and only to one", () => {
+    assert.equal(returnPath("?next=%2Feditor%2Fitems%2Fquestions%2Fq%3Fx%3D1"), "/editor/items/questions/q?x=1");
+    assert.equal(returnPath("?next=/editor"), "/editor");
+    assert.equal(returnPath("?next=/admin/people/x"), "/admin/people/x");
+    for (const bad of ["", "?next=", "?next=https://evil.example/editor", "?next=//evil.example/editor", "?next=/editorial", "?next=/%5Cevil", "?next=/sync/push", "?next=/\\evil/editor"]) {
+      assert.equal(returnPath(bad), null, bad);
+    }
+  });
+
   test("asks for a code with exactly the email", async () => {
     const fetch = fakeFetch({ body: { status: "sent" } });
     assert.deepEqual(await requestCode({ fetch, baseUrl: BASE, email: "ann@example.com" }), { ok: true, data: { status: "sent" } });

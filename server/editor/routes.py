@@ -194,36 +194,36 @@ async def _save(request: Request[Any, Any, Any], pool: ConnectionPool, folder: s
 
 
 async def _conflict_response(request: Request[Any, Any, Any], pool: ConnectionPool, folder: str, item_id: str, conflict: Conflict) -> Response[Any]:
-    """409: as JSON for the script (which then shows the merge page), else the merge page."""
-    if wants_json(request):
-        return _json(
-            {
-                "error": "conflict", "reason": conflict.reason, "revision": conflict.revision, "base_rev": conflict.base_rev,
-                "detail": _conflict_words(conflict, None),
-            },
-            409,
-        )  # fmt: skip
+    """409: as JSON for the script (which then offers the merge page), else the merge page."""
 
-    def page(db: sqlite_utils.Database) -> Template:
+    def page(db: sqlite_utils.Database) -> Response[Any]:
         who = store.emails(db)
+        if wants_json(request):
+            return _json(
+                {
+                    "error": "conflict", "reason": conflict.reason, "revision": conflict.revision,
+                    "base_rev": conflict.base_rev, "detail": _conflict_words(conflict, who),
+                },
+                409,
+            )  # fmt: skip
         merge = conflict.merge(drafts.order(folder))
         context = base_context(
             request, db, folder=folder, kind=KIND_OF[folder], item_id=item_id, conflict=conflict, merge=merge,
             explanation=_conflict_words(conflict, who), yours_json=json.dumps(conflict.yours),
+            their_name=who.get(conflict.by or "", "") if conflict.reason == "draft" else "published",
             labels={f.name: f.label for f in form_fields(folder)}, CONFLICT=CONFLICT,
         )  # fmt: skip
         return Template("editor/merge.html", context=context, status_code=409)
 
-    response: Template = await in_thread(pool, page)
-    return response
+    return await in_thread(pool, page)
 
 
-def _conflict_words(conflict: Conflict, who: dict[str, str] | None) -> str:
+def _conflict_words(conflict: Conflict, who: dict[str, str]) -> str:
     if conflict.reason == "published":
         return f"A newer version of this item was published (revision {conflict.base_rev}) while you were editing."
     if conflict.revision == 0:
         return "The draft you were editing was published or discarded while you were editing."
-    by = (who or {}).get(conflict.by or "", conflict.by or "another editor")
+    by = who.get(conflict.by or "", conflict.by or "another editor")
     return f"{by} saved this draft (revision {conflict.revision}) at {conflict.at} while you were editing."
 
 

@@ -3,7 +3,8 @@
 // acknowledgement (app.acknowledge), so "done" follows the learner to their other devices; a
 // sync that brings a change from another device redraws the screen.
 import { focus, h, replace } from "../dom.js";
-import { competencyName, groupByCompetency, inLanguage } from "../library.js";
+import { groupByCompetency, inLanguage } from "../library.js";
+import { nuggetArticle } from "../cards.js";
 
 export const titleKey = "nuggets.title";
 
@@ -108,23 +109,8 @@ export function mount(root, ctx) {
       status.textContent = t(value ? "nuggets.markedDone" : "nuggets.markedNotDone");
       focus(drawActions(value));
     }
-    replace(
-      root,
-      h(
-        "article",
-        { class: "card reader" },
-        h("p", { class: "back" }, h("a", { href: "#/nuggets" }, h("span", { "aria-hidden": "true" }, "← "), t("nuggets.all"))),
-        h("h2", { lang: nugget.language ?? null }, nugget.title),
-        h(
-          "p",
-          { class: "item-meta" },
-          `${competencyName(snapshot, nugget.competency, language)} · ${meta(nugget)}`,
-        ),
-        h("div", { class: "body", lang: nugget.language ?? null, html: nugget.body_html ?? "" }),
-        status,
-        actions,
-      ),
-    );
+    const back = h("a", { href: "#/nuggets" }, h("span", { "aria-hidden": "true" }, "← "), t("nuggets.all"));
+    replace(root, nuggetArticle(snapshot, nugget, { t, language, back, after: [status, actions] }));
     drawActions(done.has(nugget.id));
   }
 

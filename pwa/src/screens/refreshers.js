@@ -2,6 +2,7 @@
 // title, steps, tags and body). One tap on a result opens it (#/refreshers/<id>): its steps as
 // an ordered list, then the body.
 import { h, replace, uid } from "../dom.js";
+import { refresherArticle } from "../cards.js";
 import { competencyName, groupByCompetency, inLanguage } from "../library.js";
 import { refresherIndex } from "../refresher-search.js";
 
@@ -109,19 +110,8 @@ export function mount(root, ctx) {
   }
 
   function showRefresher(snapshot, r) {
-    const lang = r.language ?? null;
-    replace(
-      root,
-      h(
-        "article",
-        { class: "card reader" },
-        h("p", { class: "back" }, h("a", { href: "#/refreshers" }, h("span", { "aria-hidden": "true" }, "← "), t(lastQuery.trim() ? "refreshers.backToResults" : "refreshers.all"))),
-        h("h2", { lang }, r.title),
-        h("p", { class: "item-meta" }, competencyName(snapshot, r.competency, language)),
-        r.steps?.length ? [h("h3", {}, t("refreshers.steps")), h("ol", { class: "steps", lang }, r.steps.map((s) => h("li", {}, s)))] : null,
-        r.body_html ? [h("h3", {}, t("refreshers.more")), h("div", { class: "body", lang, html: r.body_html })] : null,
-      ),
-    );
+    const back = h("a", { href: "#/refreshers" }, h("span", { "aria-hidden": "true" }, "← "), t(lastQuery.trim() ? "refreshers.backToResults" : "refreshers.all"));
+    replace(root, refresherArticle(snapshot, r, { t, language, back }));
   }
 
   load();

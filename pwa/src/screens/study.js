@@ -2,11 +2,11 @@
 // group (checkboxes when more than one is right), "Check answer", then the verdict, the
 // explanation, the teaching point and when the question comes back, in a role="status"
 // region; then "Next". When nothing is due, says so and when the next question comes.
-import { focus, h, replace, reveal, uid } from "../dom.js";
+import { focus, h, replace, reveal } from "../dom.js";
 import { formatDay } from "../i18n.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
-import { answerKey } from "../answer-key.js";
+import { questionCard, showFeedback } from "../cards.js";
 
 export const titleKey = "study.title";
 
@@ -71,48 +71,17 @@ export function mount(root, ctx) {
   function showQuestion(view) {
     phase = "question";
     const q = view.question;
-    const multiple = answerKey(q).multiple;
-    const stemId = uid("stem");
-    const hintId = uid("hint");
     const shownAt = performance.now();
-    const inputs = q.options.map((text, i) =>
-      h("input", { type: multiple ? "checkbox" : "radio", name: "choice", value: String(i + 1), on: { change: () => (dirty = true) } }),
-    );
-    const lang = q.language ?? null; // the content's language, which may differ from the app's
-    const labels = q.options.map((text, i) => h("label", { class: "option" }, inputs[i], h("span", { class: "option-text", lang }, text)));
-    const error = h("p", { class: "error", role: "alert" });
-    const feedback = h("div", { id: "feedback", class: "feedback", role: "status" });
-    const check = h("button", { type: "submit", class: "primary" }, t("study.check"));
-    const actions = h("div", { class: "actions" }, check);
-    const form = h(
-      "form",
-      { class: "question", novalidate: true, on: { submit: (event) => (event.preventDefault(), submit()) } },
-      h("div", { class: "stem", id: stemId, lang, html: q.stem_html }),
-      h(
-        "fieldset",
-        { class: "options", role: multiple ? null : "radiogroup", "aria-labelledby": `${stemId} ${hintId}` },
-        h("p", { class: "hint", id: hintId }, t(multiple ? "study.chooseAll" : "study.chooseOne")),
-        labels,
-      ),
-      error,
-      feedback,
-      actions,
-    );
-    replace(
-      root,
-      h(
-        "section",
-        { class: "card" },
-        h(
-          "div",
-          { class: "card-head" },
-          h("h2", {}, t("study.progress", { i: view.position, n: view.total })),
-          h("span", { class: view.item.repeat ? "tag repeat" : "tag" }, t(view.item.repeat ? "study.repeat" : "study.new")),
-        ),
-        view.campaign?.title ? h("p", { class: "campaign" }, view.campaign.title) : null,
-        form,
-      ),
-    );
+    const parts = questionCard(q, {
+      t,
+      heading: t("study.progress", { i: view.position, n: view.total }),
+      repeat: view.item.repeat,
+      campaignTitle: view.campaign?.title ?? null,
+      onSubmit: () => submit(),
+      onChange: () => (dirty = true),
+    });
+    const { inputs, error, feedback, check } = parts;
+    replace(root, parts.card);
 
     async function submit() {
       if (phase !== "question") return;
@@ -137,37 +106,10 @@ export function mount(root, ctx) {
       if (gone) return;
       phase = "feedback";
       dirty = false;
-      showFeedback(result, choice);
-      app.syncSoon();
-    }
-
-    function showFeedback(result, choice) {
-      const right = new Set(answerKey(q).options);
-      inputs.forEach((input, i) => {
-        input.disabled = true;
-        const n = i + 1;
-        const mark = right.has(n) ? ["right", "✓", t("study.rightAnswer")] : choice.includes(n) ? ["wrong", "✗", t("study.yourAnswer")] : null;
-        if (mark) {
-          labels[i].classList.add(mark[0]);
-          labels[i].append(h("span", { class: "mark" }, h("span", { "aria-hidden": "true" }, `${mark[1]} `), mark[2]));
-        }
-      });
-      const when = result.retired
-        ? t("study.retired")
-        : result.backInDays != null
-          ? t("study.backIn", { n: Math.max(1, result.backInDays) })
-          : "";
-      replace(
-        feedback,
-        h("p", { class: result.correct ? "verdict ok" : "verdict bad" }, h("strong", {}, t(result.correct ? "study.correct" : "study.wrong"))),
-        when ? h("p", { class: "when" }, when) : null,
-        h("div", { class: "explanation", lang, html: q.explanation_html ?? "" }),
-        q.teaching_point ? h("p", { class: "teaching" }, h("strong", {}, `${t("study.teachingPoint")}: `), h("span", { lang }, q.teaching_point)) : null,
-      );
-      const next = h("button", { type: "button", class: "primary", on: { click: onNext } }, t("study.next"));
-      replace(actions, next);
+      const next = showFeedback(parts, q, result, choice, { t, onNext });
       reveal(feedback);
       focus(next);
+      app.syncSoon();
     }
   }
 
