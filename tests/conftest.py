@@ -17,8 +17,8 @@ from server import migrations
 from server.db import connect
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.clock import Clock
-from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY, FIXTURE_LIBRARY
-from tests.support.server import LiveServer, run_recap
+from tests.support.paths import FIXTURE_LIBRARY
+from tests.support.server import LiveServer, demo_database, run_recap
 
 
 @pytest.fixture
@@ -82,10 +82,6 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A real server with the demo library published and the demo accounts imported."""
-    db_file = tmp_path / "live" / "recap.db"
-    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(DEMO_ACCOUNTS))):
-        result = run_recap(*args, db_path=db_file)
-        assert result.returncode == 0, result.stdout + result.stderr
-    server = LiveServer(db_file)
+    server = LiveServer(demo_database(tmp_path / "live" / "recap.db"))
     yield server
     server.stop()

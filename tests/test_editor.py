@@ -32,19 +32,14 @@ from tests.support.editor import (
     signed_in,
 )
 from tests.support.forms import form_action, form_fields
-from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY
-from tests.support.server import LiveServer, run_recap
+from tests.support.server import LiveServer, demo_database, run_recap
 
 Q = "/editor/items/questions"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_file = tmp_path_factory.mktemp("editor") / "var" / "recap.db"
-    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(DEMO_ACCOUNTS))):
-        result = run_recap(*args, db_path=db_file)
-        assert result.returncode == 0, result.stdout + result.stderr
-    live = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1"})
+    live = LiveServer(demo_database(tmp_path_factory.mktemp("editor") / "var" / "recap.db"), env={"RECAP_DEV_AUTH": "1"})
     yield live
     live.stop()
 

@@ -27,7 +27,7 @@ from playwright.sync_api import Page, expect
 from tests.support.editor import EDITOR, EDITOR2, item_form, save, signed_in
 from tests.support.mail import EMAIL as REP
 from tests.support.mail import MORNING, VIEWPORT, sign_in
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, demo_database
 from tests.test_pwa_a11y import blocking_violations
 
 DESK = {"width": 1280, "height": 900}
@@ -44,14 +44,7 @@ REFRESHER_TITLE = "How do I ask about budget without scaring them?"
 
 @pytest.fixture(scope="module")
 def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY
-    from tests.support.server import run_recap
-
-    db_file = tmp_path_factory.mktemp("editor-browser") / "live" / "recap.db"
-    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(DEMO_ACCOUNTS))):
-        result = run_recap(*args, db_path=db_file)
-        assert result.returncode == 0, result.stdout + result.stderr
-    server = LiveServer(db_file)
+    server = LiveServer(demo_database(tmp_path_factory.mktemp("editor-browser") / "live" / "recap.db"))
     yield server
     server.stop()
 

@@ -15,8 +15,8 @@ import pytest
 
 from tests.support.editor import EDITOR, EDITOR2, csrf_of, item_form, post_form, save, signed_in
 from tests.support.forms import form_action, form_fields
-from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY
-from tests.support.server import LiveServer, run_recap
+from tests.support.paths import DEMO_LIBRARY
+from tests.support.server import LiveServer, demo_database, run_recap
 
 REFRESHER = """---
 id: how-to-ask-about-budget
@@ -31,13 +31,6 @@ Say it plainly: *what would this be worth to you?*
 """
 
 
-def fresh(path: Path) -> Path:
-    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(DEMO_ACCOUNTS))):
-        result = run_recap(*args, db_path=path)
-        assert result.returncode == 0, result.stdout + result.stderr
-    return path
-
-
 def snapshot(db_path: Path, version: int) -> dict[str, Any]:
     with sqlite3.connect(db_path) as db:
         body = db.execute("SELECT body_gzip FROM snapshots WHERE version = ?", [version]).fetchone()[0]
@@ -50,7 +43,7 @@ def snapshot(db_path: Path, version: int) -> dict[str, Any]:
 
 
 def test_the_browser_and_files_publish_identical_versions(tmp_path: Path) -> None:
-    browser_db, files_db = fresh(tmp_path / "browser" / "recap.db"), fresh(tmp_path / "files" / "recap.db")
+    browser_db, files_db = demo_database(tmp_path / "browser" / "recap.db"), demo_database(tmp_path / "files" / "recap.db")
     # In the browser: a new refresher, and a clearer teaching point for a question.
     server = LiveServer(browser_db)
     try:
@@ -90,7 +83,7 @@ def test_the_browser_and_files_publish_identical_versions(tmp_path: Path) -> Non
 
 @pytest.fixture
 def review_server(tmp_path: Path) -> Any:
-    server = LiveServer(fresh(tmp_path / "review" / "recap.db"), env={"RECAP_EDITOR_REVIEW": "1"})
+    server = LiveServer(demo_database(tmp_path / "review" / "recap.db"), env={"RECAP_EDITOR_REVIEW": "1"})
     yield server
     server.stop()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.paths import RECAP, ROOT
+from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY, RECAP, ROOT
 
 
 def run_recap(
@@ -20,6 +20,15 @@ def run_recap(
     if db_path is not None:
         env["RECAP_DB"] = str(db_path)
     return subprocess.run([RECAP, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+def demo_database(db_path: Path) -> Path:
+    """A new database with the demo library published and the demo accounts imported, as `make
+    run` makes it."""
+    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(DEMO_ACCOUNTS))):
+        result = run_recap(*args, db_path=db_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return db_path
 
 
 class LiveServer:
