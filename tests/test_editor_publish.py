@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from server.db import connect
+from server.library.export import sources_at, write_library
 from tests.support.editor import EDITOR, EDITOR2, csrf_of, item_form, post_form, save, signed_in
 from tests.support.forms import form_action, form_fields
 from tests.support.paths import DEMO_LIBRARY
@@ -75,6 +77,21 @@ def test_the_browser_and_files_publish_identical_versions(tmp_path: Path) -> Non
     assert published.returncode == 0 and "published version 2" in published.stdout, published.stdout + published.stderr
 
     assert snapshot(browser_db, 2) == snapshot(files_db, 2)
+    # Files stay first-class: the library exported after the browser's publish publishes again
+    # as no change at all, and `make run` (publish --initial) leaves what the browser published.
+    exported = tmp_path / "exported"
+    with sqlite3.connect(browser_db) as db:
+        assert db.execute("SELECT raw IS NOT NULL, source FROM item_versions WHERE item_id = 'how-to-ask-about-budget'").fetchone() == (1, "refreshers/how-to-ask-about-budget.md")
+    database = connect(browser_db)
+    try:
+        write_library(exported, sources_at(database, 2))
+    finally:
+        database.close()
+    assert (exported / "refreshers" / "how-to-ask-about-budget.md").read_text().startswith("---\nid: how-to-ask-about-budget\n")
+    again = run_recap("content", "publish", str(exported), db_path=browser_db)
+    assert again.returncode == 0 and again.stdout.strip() == "no changes (version 2)", again.stdout + again.stderr
+    demo = run_recap("content", "publish", "--initial", str(DEMO_LIBRARY), db_path=browser_db)
+    assert demo.returncode == 0 and demo.stdout.startswith("not published: the database already has library version 2")
     assert snapshot(browser_db, 2)["revisions"] == [
         ("question", "who-else-is-involved", 2, "substantive", 2, snapshot(files_db, 2)["revisions"][0][5]),
         ("refresher", "how-to-ask-about-budget", 1, "new", 1, snapshot(files_db, 2)["revisions"][1][5]),
