@@ -483,3 +483,24 @@ def test_a_question_reaches_a_campaign_from_its_page(editor: httpx.Client, serve
     done = post_form(editor, "/editor/publish", wanted)
     assert done.status_code == 200 and f"Published version {before + 1}" in done.text
     assert {r[0] for r in rows(server, "SELECT item_id FROM item_versions WHERE version = ?", before + 1)} == {"budget-in-a-campaign", "coaching-and-remote-teams"}
+
+
+def test_pages_are_well_formed_and_every_control_is_labelled(editor: httpx.Client) -> None:
+    paths = [
+        "/editor", "/editor/new/questions", "/editor/review", "/editor/publish", "/editor/versions",
+        *(f"/editor/items/{folder}/{item}" for folder, item in (
+            ("competencies", "value-messaging"), ("nuggets", "the-value-wedge"), ("questions", "who-else-is-involved"),
+            ("refreshers", "how-to-find-who-else-decides"), ("campaigns", "value-selling-foundations"),
+        )),
+    ]  # fmt: skip
+    for path in paths:
+        page = editor.get(path).text
+        assert "=&#34;" not in page and "=&quot;" not in page, f"{path}: an attribute was escaped as text"
+        assert page.count("<form") == page.count("</form>")
+        assert page.count('name="csrf_token"') == len(re.findall(r'<form\b[^>]*method="post"', page)), path
+        ids = re.findall(r'<(?:input|textarea|select)\b(?![^>]*type="hidden")[^>]*\bid="([^"]+)"', page)
+        labelled = set(re.findall(r'<label for="([^"]+)"', page))
+        assert [i for i in ids if i not in labelled] == [], f"{path}: controls without a label"
+        assert len(ids) == len(set(ids)), f"{path}: an id is used twice"
+        unnamed = re.findall(r'<(?:input|textarea|select)\b(?![^>]*type="(?:hidden|submit)")(?![^>]*\bid=)[^>]*>', page)
+        assert unnamed == [], f"{path}: controls without an id to label: {unnamed[:3]}"
