@@ -68,6 +68,13 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _back(request: Request[Any, Any, Any]) -> tuple[str, str]:
+    """Where an error page leads back to: the editor from its pages, else the app."""
+    if request.url.path.startswith("/editor"):
+        return "/editor", "Back to the editor"
+    return "/", "Back to Recap"
+
+
 def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Turn any exception into `{"error", "detail"}` JSON for the API or a page for people."""
     headers: dict[str, str] = {}
@@ -90,7 +97,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         return Response({"error": code, "detail": detail, **extra}, status_code=status, headers=headers, media_type=MediaType.JSON)
     return Template(
         template_name="error.html",
-        context={"status": status, "title": _TITLES.get(status, "Error"), "detail": detail},
+        context={"status": status, "title": _TITLES.get(status, "Error"), "detail": detail, "back": _back(request)},
         status_code=status,
         headers=headers,
         media_type=MediaType.HTML,

@@ -364,6 +364,10 @@ def test_withdrawing_needs_confirmation_and_what_names_the_item_to_let_go(editor
     assert rows(server, "SELECT action, detail FROM library_publishers WHERE version = ?", before + 1) == [("withdraw", "refresher how-to-make-a-training-day-stick")]
     assert "withdrawn" in editor.get("/editor?status=withdrawn").text
     assert editor.get(path + "/withdraw").status_code == 404
+    # Its page still has it, as last published, to bring it back.
+    page = editor.get(path).text
+    assert f"Withdrawn in library version {before + 1}" in page
+    assert dict(form_fields(page, "item-form"))["title"] == "How do I make what I learned on a training day stick?"
 
 
 def test_rolling_back_publishes_a_version_equal_to_the_one_chosen(editor: httpx.Client, server: LiveServer) -> None:

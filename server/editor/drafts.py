@@ -43,6 +43,8 @@ class ItemState(msgspec.Struct, frozen=True):
     item_id: str
     published: StoredItem | None
     draft: store.Draft | None
+    # A withdrawn item's fields as it was last published, so that it can be brought back.
+    withdrawn_values: dict[str, Any] | None = None
 
     @property
     def kind(self) -> str:
@@ -70,7 +72,7 @@ class ItemState(msgspec.Struct, frozen=True):
         """What the form shows: the draft, else the published item, else only the id."""
         if self.draft is not None:
             return dict(self.draft.fields)
-        return self.published_values() or {"id": self.item_id}
+        return self.published_values() or self.withdrawn_values or {"id": self.item_id}
 
     @property
     def revision(self) -> int:
@@ -86,7 +88,12 @@ class ItemState(msgspec.Struct, frozen=True):
 
 def load(db: sqlite_utils.Database, folder: str, item_id: str) -> ItemState:
     kind = KIND_OF[folder]
-    return ItemState(folder, item_id, store.published(db, kind, item_id), store.get_draft(db, kind, item_id))
+    published = store.published(db, kind, item_id)
+    last = None
+    if published is not None and published.removed and published.rev > 1:
+        data = store.revision_data(db, kind, item_id, published.rev - 1)
+        last = normalised(folder, data) if data is not None else None
+    return ItemState(folder, item_id, published, store.get_draft(db, kind, item_id), last)
 
 
 # ---- saving ---------------------------------------------------------------------------------------

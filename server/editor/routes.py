@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from server import auth
 from server.db import write_transaction
-from server.editor import drafts, listing, store
+from server.editor import campaign_insight, drafts, listing, store
 from server.editor.drafts import KIND_OF, Conflict, ConflictError, IdTaken
 from server.editor.fields import form_fields
 from server.editor.forms import FormRefused, normalised, parse_form
@@ -64,8 +64,6 @@ def _token(pairs: list[tuple[str, str]], name: str) -> int:
 @get("/editor", sync_to_thread=True, opt=EDITOR, include_in_schema=False)
 def list_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.Database]) -> Template:
     """Every item, published, withdrawn or drafted, with filters."""
-    from server.editor import campaign_insight
-
     q = request.query_params
     filters = listing.Filters(**{name: str(q.get(name, ""))[:200] for name in msgspec.structs.asdict(listing.Filters())})
     current = content.current_items(db)
@@ -156,7 +154,8 @@ async def _save(request: Request[Any, Any, Any], pool: ConnectionPool, folder: s
         raise RecapError(f"not saved: {refused}. Go back: the form is as you left it.") from None
 
     def work(db: sqlite_utils.Database) -> Any:
-        if not new and drafts.load(db, folder, item_id).published is None and store.get_draft(db, KIND_OF[folder], item_id) is None and revision == 0:
+        existing = drafts.load(db, folder, item_id)
+        if not new and existing.published is None and existing.draft is None and revision == 0:
             raise NotFound(f"there is no {KIND_OF[folder]} `{item_id}`: create it from the list")
         try:
             draft = drafts.save(db, folder, item_id, values, revision=revision, base_rev=base_rev, user_id=user_id, now=now, new=new)
