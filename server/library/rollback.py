@@ -21,7 +21,9 @@ class NoSuchVersion(LookupError):
     pass
 
 
-def roll_back(db: sqlite_utils.Database, version: int, now: datetime.datetime | None = None) -> PublishResult:
+def roll_back(
+    db: sqlite_utils.Database, version: int, now: datetime.datetime | None = None, origin: dict[str, object] | None = None
+) -> PublishResult:
     """Publish a new version equal to `version` (no new version when the library already is)."""
     if not store.version_exists(db, version):
         latest = store.latest_version(db)
@@ -29,4 +31,6 @@ def roll_back(db: sqlite_utils.Database, version: int, now: datetime.datetime | 
             f"there is no version {version}: the library has versions 1 to {latest}" if latest else "nothing is published yet"
         )
     sources = marked_for(db, sources_at(db, version))
-    return publish_sources(db, sources, now, allow_removals=True, allow_reverts=True)
+    return publish_sources(
+        db, sources, now, allow_removals=True, allow_reverts=True, origin={**(origin or {}), "rollback_to": version}
+    )
