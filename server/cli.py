@@ -12,7 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from server import migrations, privacy, signin
+from server import cli_settings, migrations, privacy, signin
+from server.campaigns.reach import unreached
 from server.db import connect
 from server.library.checks import check_library
 from server.library.problems import ContentError
@@ -130,6 +131,7 @@ def cmd_content_publish(args: argparse.Namespace) -> int:
             )
             return 0
         result = publish(db, _content_dir(args))
+        gaps = unreached(db)
     except ContentError as error:
         print("nothing was published", file=sys.stderr)
         return _print_problems(error)
@@ -138,6 +140,9 @@ def cmd_content_publish(args: argparse.Namespace) -> int:
     for change in result.changes:
         print(change)
     print(f"published version {result.version}" if result.published else f"no changes (version {result.version})")
+    for campaign_id, entries in gaps.items():
+        named = ", ".join(f"`{e}`" for e in entries)
+        print(f"note: campaign {campaign_id}: no one matches {named} in its audience (a misspelt team id, or a team nobody is in yet)", file=sys.stderr)
     return 0
 
 
@@ -440,6 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     alist.add_argument("--email", help="only entries about this address")
     alist.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     alist.set_defaults(func=cmd_audit_list)
+
+    cli_settings.add_commands(commands, _migrated)
     return parser
 
 
