@@ -307,5 +307,5 @@ class PullResponse(Base):
     reset: list[Stream] = msgspec.field(default_factory=list)
     digest: Digest | None = None
     server_time: str = ""
-    # On the last page only, as the digest: the learner's campaigns and daily limit.
+    # The learner's campaigns and daily limit, on every page (None from an older server).
     plan: Plan | None = None

@@ -117,11 +117,12 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
             changes.append(change)
             cursor = change.seq
         cursors["records"] = cursor
-        digest = plan = None
+        digest = None
         if not has_more:
             count, value = store.get_digest(db, user_id)
             digest = Digest(answers=count, hash=as_hex(value))
-            plan = _plan(db, user_id, latest)
+        # On every page, so that a device keeps a new library and the plan for it in one step.
+        plan = _plan(db, user_id, latest)
     return PullResponse(
         acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
         server_time=clock.format_utc(now), plan=plan,
