@@ -487,6 +487,12 @@ describe("checkSnapshot", () => {
     assert.match(checkSnapshot(snapshot(1, { questions: [question("q", { epoch: 2 })], campaigns: [] })).join(), /epoch/);
     assert.match(checkSnapshot(snapshot(1, { questions: [question("q", { correct: [1, 1] })], campaigns: [] })).join(), /correct/);
     assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { daily_cap: 0 })] })).join(), /daily_cap/);
+    // A campaign's end and pauses are dates; a snapshot published before them has neither.
+    const days = { end: "2027-01-31", pauses: [{ from: "2026-12-24", to: "2027-01-01" }] };
+    assert.deepEqual(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], days)] })), []);
+    assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { end: "soon" })] })).join(), /end that is not a date/);
+    assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { pauses: [{ from: "2026-12-24" }] })] })).join(), /pauses/);
+    assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { pauses: "xmas" })] })).join(), /pauses/);
   });
 });
 
@@ -503,7 +509,7 @@ for (const [kind, make] of [
     const plan = { daily_limit: 4, campaigns: [{ campaign_id: "basics", start_day: DEC_1 }] };
     await store.applyPullPage(page({ ...plan, extra: "ignored" }));
     assert.deepEqual(await store.plan(), plan);
-    await store.applyPullPage(page(null)); // a has_more page, or an older server
+    await store.applyPullPage(page(null)); // an older server
     await store.applyPullPage(page({ daily_limit: 0, campaigns: [] }));
     await store.applyPullPage(page({ daily_limit: 3, campaigns: [{ campaign_id: 7, start_day: DEC_1 }] }));
     assert.deepEqual(await store.plan(), plan);
