@@ -9,8 +9,8 @@ import socket
 import sys
 from collections.abc import Sequence
 
-from server import migrations
-from server.commandline import add_db
+from server import cli_settings, migrations
+from server.commandline import add_db, migrated
 from server.commandline import settings as settings_of
 from server.db import connect
 from server.library import commands as library_commands
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     library_commands.add_commands(commands)
     people_commands.add_commands(commands)
+    cli_settings.add_commands(commands, migrated)
     return parser
 
 

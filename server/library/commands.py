@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from server import migrations
+from server.campaigns.reach import unreached
 from server.commandline import add_db, migrated, settings
 from server.db import connect
 from server.library.checks import check_library
@@ -77,11 +78,19 @@ def cmd_publish(args: argparse.Namespace) -> int:
         result = publish(
             db, _content_dir(args), allow_removals=args.remove, allow_reverts=args.revert, origin={"via": "files"}
         )
+        gaps = unreached(db)
     except ContentError as error:
         return _refused(error)
     finally:
         db.close()
     _print_result(result)
+    for campaign_id, entries in gaps.items():
+        named = ", ".join(f"`{e}`" for e in entries)
+        print(
+            f"note: campaign {campaign_id}: no one matches {named} in its audience "
+            "(a misspelt team id, or a team nobody is in yet)",
+            file=sys.stderr,
+        )
     return 0
 
 
