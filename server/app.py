@@ -117,6 +117,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.set_teams,
             admin.set_roles,
             admin.set_email,
+            admin.set_person_limit,
+            admin.set_organisation_limit,
             admin.account_action,
             admin.revoke_device,
             editor_router(),

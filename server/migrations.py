@@ -415,6 +415,24 @@ def m008_authored_files(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m009_daily_limit(db: sqlite_utils.Database) -> None:
+    # A learner's total daily limit across campaigns (docs/people.md "Questions a day"): the
+    # organisation's, unless the person has their own. One row of organisation-wide settings;
+    # later settings are columns added to it.
+    db.executescript(
+        """
+        CREATE TABLE organisation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            daily_limit INTEGER NOT NULL DEFAULT 3 CHECK (daily_limit BETWEEN 1 AND 20),
+            updated_at TEXT
+        );
+        INSERT INTO organisation (id) VALUES (1);
+        ALTER TABLE users ADD COLUMN daily_limit INTEGER CHECK (daily_limit IS NULL OR daily_limit BETWEEN 1 AND 20);
+        """
+    )
+
+
+@migrations()
 def m010_editor(db: sqlite_utils.Database) -> None:
     # The browser editor (server/editor/, docs/editor.md). Depends on no migration after m008.
     db.executescript(

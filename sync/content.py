@@ -31,6 +31,17 @@ Option = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
 OptionNumber = Annotated[int, msgspec.Meta(ge=1)]
 Step = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
 Markdown = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+# Who a campaign is for (sync/enrollment.py): `all`, a team id, `role:ROLE` or `TEAM:TEAM-ROLE`.
+# The pattern catches the shape; `recap content check` says which role or team role is unknown.
+AUDIENCE_PATTERN = r"^(?:role:[a-z]+|[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z]+)?)$"
+AudienceEntry = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=AUDIENCE_PATTERN,
+        max_length=120,
+        description="all, a team id (north), role:ROLE (role:manager) or TEAM:TEAM-ROLE (north:rep)",
+    ),
+]
 
 # A change marker is only needed when an item that learners have already answered changes:
 # "cosmetic" keeps their progress (a typo, a clearer wording), "substantive" restarts it.
@@ -122,6 +133,13 @@ class Refresher(Item, kw_only=True, forbid_unknown_fields=True):
     body: Markdown | None = None
 
 
+class Pause(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Days on which a campaign asks nothing, both included (a holiday)."""
+
+    from_: datetime.date = msgspec.field(name="from")
+    to: datetime.date
+
+
 class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     """A set of questions and nuggets sent to an audience on a cadence."""
 
@@ -131,11 +149,15 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     title: ShortText
     description: Markdown
     language: Language = "en"
-    # Team ids, or "all" for everyone.
-    audience: Annotated[list[Slug], msgspec.Meta(min_length=1)]
+    # `all`, team ids, `role:ROLE`, `TEAM:TEAM-ROLE` (sync/enrollment.py): who receives it.
+    audience: Annotated[list[AudienceEntry], msgspec.Meta(min_length=1)]
     # The first day it may run. Each learner starts on max(start, the day it reaches them:
     # their first sync after it is published); without it, on the day it reaches them.
     start: datetime.date | None = None
+    # The last day it sends new questions; repeats of questions already asked go on after it.
+    end: datetime.date | None = None
+    # Days with no questions from it at all; what falls due in a pause is asked after it.
+    pauses: list[Pause] = []
     daily_cap: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
     repeat: RepeatMode = "fsrs"
     questions: Annotated[list[Slug], msgspec.Meta(min_length=1)]

@@ -284,6 +284,21 @@ class Digest(Base):
     hash: str
 
 
+class PlanCampaign(Base):
+    """One of the learner's campaigns and the day they start it."""
+
+    campaign_id: str
+    start_day: int  # max(campaign start, the learner's local day when it reached them)
+
+
+class Plan(Base):
+    """What the learner studies (docs/sync.md "The plan"): the published campaigns whose
+    audience reaches them, with their start days, and their total daily limit."""
+
+    daily_limit: int  # questions a day across all their campaigns
+    campaigns: list[PlanCampaign]
+
+
 class PullResponse(Base):
     acked_through: int
     changes: list[Change]
@@ -292,3 +307,5 @@ class PullResponse(Base):
     reset: list[Stream] = msgspec.field(default_factory=list)
     digest: Digest | None = None
     server_time: str = ""
+    # The learner's campaigns and daily limit, on every page (None from an older server).
+    plan: Plan | None = None

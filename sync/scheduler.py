@@ -9,7 +9,7 @@ the two languages agree to the last bit only on the same sequence of operations.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -228,7 +228,7 @@ def is_due(state: State, today: int) -> bool:
 def queue(
     today: int,
     question_ids: Sequence[str],
-    states: dict[str, State],
+    states: Mapping[str, State],
     daily_cap: int,
     start_day: int | None = None,
 ) -> list[str]:

@@ -76,7 +76,8 @@ def test_a_rep_signing_in_on_the_day_of_make_run_gets_a_question(made_run: LiveS
         main = page.get_by_role("main")
         sign_in(page, made_run.db_path, "rep@example.com")
         # The first screen after sign-in is a question, not "Nothing to answer right now".
-        expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=15_000)
+        # Three: the rep's total daily limit (the coaching campaign is for managers and coaches).
+        expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=15_000)
         main.get_by_role("radiogroup").get_by_role("radio").first.check()
         main.get_by_role("button", name="Check answer").click()
         expect(main.get_by_role("status").filter(has_text=FEEDBACK)).to_be_visible()
@@ -86,10 +87,10 @@ def test_a_rep_signing_in_on_the_day_of_make_run_gets_a_question(made_run: LiveS
         context.close()
     with sqlite3.connect(made_run.db_path) as db:
         assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
-        # Enrolled today: both English campaigns reach the rep's team ("all").
+        # Enrolled today in the campaigns for everyone ("all"), not in the managers' and coaches' one.
         rows = db.execute("SELECT campaign_id, enrolled_day, start_day FROM enrollments ORDER BY campaign_id").fetchall()
     today = enrollment.day_number(dt.datetime.now(dt.UTC).date())
-    assert {r[0] for r in rows} >= {"value-selling-foundations", "coaching-and-remote-teams"}
+    assert [r[0] for r in rows] == ["value-selling-foundations", "value-selling-foundations-nl"]
     assert all(abs(r[1] - today) <= 1 and r[2] == r[1] for r in rows)  # ±1: the device's time zone
 
 
@@ -168,13 +169,14 @@ def test_learners_start_on_the_later_of_the_campaign_start_and_the_day_it_reache
     today = 20_423
     found = enrollment.new_enrollments(
         [campaign("now"), campaign("later", start=today + 6), campaign("past", start=today - 30),
-         campaign("north-only", ("north",)), campaign("known")],
-        teams={"demo"}, enrolled={"known"}, today=today,
+         campaign("north-only", ("north",)), campaign("managers", ("role:manager",)), campaign("known")],
+        teams={"demo": "rep"}, roles={"rep"}, enrolled={"known"}, today=today,
     )  # fmt: skip
     assert [(e.campaign_id, e.enrolled_day, e.start_day) for e in found] == [
         ("now", today, today), ("later", today, today + 6), ("past", today, today),
     ]  # fmt: skip
-    assert [e.campaign_id for e in enrollment.new_enrollments([campaign("north-only", ("north",))], {"north"}, (), today)] == ["north-only"]
+    north = enrollment.new_enrollments([campaign("north-only", ("north",))], {"north": "rep"}, {"rep"}, (), today)
+    assert [e.campaign_id for e in north] == ["north-only"]
     assert enrollment.parse_start("1970-01-02") == 1 and enrollment.parse_start(None) is None
 
 
@@ -200,7 +202,7 @@ def test_a_pull_enrolls_once_with_the_devices_local_day(tmp_path: Path) -> None:
             " WHERE user_id = (SELECT id FROM users WHERE email = 'rep@example.com')"
         ).fetchall()
     # Only the campaigns in the rep's reach (the Dutch one is for "all" too), each once, on the first day.
-    assert sorted(rows) == [(c, 20_500, 20_500) for c in ("coaching-and-remote-teams", "value-selling-foundations", "value-selling-foundations-nl")]
+    assert sorted(rows) == [(c, 20_500, 20_500) for c in ("value-selling-foundations", "value-selling-foundations-nl")]
     exported = run_recap("users", "export", "rep@example.com", "--out", str(tmp_path / "rep.json"), db_path=db_file)
     assert exported.returncode == 0
-    assert len(msgspec.json.decode((tmp_path / "rep.json").read_bytes())["tables"]["enrollments"]) == 3
+    assert len(msgspec.json.decode((tmp_path / "rep.json").read_bytes())["tables"]["enrollments"]) == 2

@@ -1,12 +1,17 @@
 """Migrations move existing data: m007 gives every sync record its person's user id, serves
-answers by their old change seqs (so devices' cursors stay valid) and packs the mutation ledger."""
+answers by their old change seqs (so devices' cursors stay valid) and packs the mutation ledger;
+m009 gives everyone the organisation's daily limit."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from server import migrations
 from server.db import connect
+from server.storage import people as people_store
 from server.storage import sync as sync_store
 from tests.support.ids import uuid7
 
@@ -55,3 +60,21 @@ def test_m007_moves_sync_data_to_user_ids_and_keeps_cursors_valid(tmp_path: Path
         assert not rows("SELECT name FROM sqlite_master WHERE name IN ('changes', 'change_floors', 'mutations')")
     finally:
         db.close()
+
+
+def test_m009_gives_everyone_the_organisations_daily_limit_of_3_and_keeps_limits_in_range(tmp_path: Path) -> None:
+    db = connect(tmp_path / "old.db")
+    migrations.migrations.apply(db, stop_before="m009_daily_limit")
+    with db.conn:
+        db.execute("INSERT INTO users (id, email, name, created_at, updated_at) VALUES ('u-ann', 'ann@example.com', 'Ann', ?, ?)", [NOW, NOW])
+    assert migrations.apply(db) == ["m009_daily_limit"]
+    assert people_store.daily_limit_of(db, "u-ann") == 3
+    assert people_store.all_people(db)["ann@example.com"].daily_limit is None
+    for statement in ("UPDATE users SET daily_limit = 0", "UPDATE users SET daily_limit = 21", "UPDATE organisation SET daily_limit = 0",
+                      "INSERT INTO organisation (id) VALUES (2)"):  # fmt: skip
+        with pytest.raises(sqlite3.IntegrityError), db.conn:
+            db.execute(statement)
+    with db.conn:
+        db.execute("UPDATE organisation SET daily_limit = 5")
+    assert people_store.daily_limit_of(db, "u-ann") == 5
+    db.close()

@@ -77,14 +77,14 @@ def test_screens_have_no_serious_accessibility_violations(
     main.get_by_role("button", name="Sign in").click()
 
     # The study screen: a question, then its feedback.
-    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=20_000)
+    expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=20_000)
     problems += blocking_violations(page, "question")
     main.get_by_role("radiogroup").get_by_role("radio").first.check()
     main.get_by_role("button", name="Check answer").click()
     expect(main.get_by_role("status").filter(has_text=FEEDBACK)).to_be_visible()
     problems += blocking_violations(page, "feedback")
     main.get_by_role("button", name="Next").click()
-    expect(main.get_by_role("heading", name="Question 2 of 5")).to_be_visible()
+    expect(main.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
 
     # The refresher search, with results; one tap opens a result.
     page.get_by_role("navigation").get_by_role("link", name="How do I…?").click()

@@ -2,8 +2,8 @@
 
 One browser profile on disk across two launches (a persistent context), so that IndexedDB and
 the service worker survive closing the browser, as on a phone: sign in online; go offline;
-answer three questions; close; reopen still offline (the answers and today's queue are
-there, "3 not synced"); go online, "Sync now", and the server has exactly those three
+answer two of the day's three questions; close; reopen still offline (the answers and today's
+queue are there, "2 not synced"); go online, "Sync now", and the server has exactly those two
 answers. Then the page clock moves on five days and an answered question is back as a repeat.
 """
 
@@ -70,16 +70,17 @@ def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
     main = page.get_by_role("main")
     sign_in(page, demo_server.db_path, EMAIL)
     expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
-    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=15_000)
+    # Three a day: the rep's daily limit.
+    expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
 
-    # 2. Offline: the app still opens, and three questions are answered.
+    # 2. Offline: the app still opens, and two questions are answered.
     context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="Recap")).to_be_visible()
     stems = []
-    for number in (1, 2, 3):
-        expect(main.get_by_role("heading", name=f"Question {number} of 5")).to_be_visible(timeout=10_000)
+    for number in (1, 2):
+        expect(main.get_by_role("heading", name=f"Question {number} of 3")).to_be_visible(timeout=10_000)
         stems.append(main.locator(".stem").inner_text())
         group = main.get_by_role("radiogroup")
         expect(group.get_by_role("radio").first).to_be_visible()
@@ -94,9 +95,9 @@ def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
             page.screenshot(path=str(shots / "feedback-360x740.png"))
         expect(page.get_by_text(f"{number} not synced")).to_be_visible()
         main.get_by_role("button", name="Next").click()
-    expect(main.get_by_role("heading", name="Question 4 of 5")).to_be_visible()
-    fourth = main.locator(".stem").inner_text()
-    assert fourth not in stems
+    expect(main.get_by_role("heading", name="Question 3 of 3")).to_be_visible()
+    third = main.locator(".stem").inner_text()
+    assert third not in stems
     assert errors == []
     context.close()
 
@@ -104,27 +105,27 @@ def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
     context, page, errors = launch(browser, profile, offline=True, at=MORNING + dt.timedelta(minutes=20))
     page.goto(demo_server.url + "/")
     main = page.get_by_role("main")
-    expect(page.get_by_text("3 not synced")).to_be_visible(timeout=15_000)
-    expect(main.get_by_role("heading", name="Question 4 of 5")).to_be_visible()
-    expect(main.locator(".stem")).to_have_text(fourth)
+    expect(page.get_by_text("2 not synced")).to_be_visible(timeout=15_000)
+    expect(main.get_by_role("heading", name="Question 3 of 3")).to_be_visible()
+    expect(main.locator(".stem")).to_have_text(third)
     assert server_answers(demo_server) == []
 
-    # 4. Online again: "Sync now" sends the three answers, exactly once.
+    # 4. Online again: "Sync now" sends the two answers, exactly once.
     context.set_offline(False)
     page.get_by_role("button", name="Sync now").click()
     expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
     rows = server_answers(demo_server)
-    assert len(rows) == 3
+    assert len(rows) == 2
     assert {user for _, user, _ in rows} == {EMAIL}
     assert len({device for _, _, device in rows}) == 1
     page.get_by_role("button", name="Sync now").click()
     expect(page.get_by_text("All synced")).to_be_visible()
-    assert len(server_answers(demo_server)) == 3
+    assert len(server_answers(demo_server)) == 2
 
     # 5. Five days later an answered question is due again, and comes first, as a repeat.
     page.clock.fast_forward(5 * 24 * 3600 * 1000)
     expect(main.get_by_text("Repeat", exact=True)).to_be_visible(timeout=10_000)
-    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible()
+    expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
     assert main.locator(".stem").inner_text() in stems
     assert errors == []
     context.close()

@@ -77,7 +77,7 @@ def test_a_revoked_credential_asks_for_sign_in_and_loses_nothing(demo_server: Li
 
     # 1. Sign in with the emailed code; the app keeps the device credential.
     sign_in(page, demo_server.db_path, EMAIL)
-    expect(main.get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=15_000)
+    expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
     first_token = device_token(page)
     assert first_token.startswith("rcd_")
@@ -87,7 +87,7 @@ def test_a_revoked_credential_asks_for_sign_in_and_loses_nothing(demo_server: Li
     wait_until(lambda: len(server_answers(demo_server)) == 1)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
     main.get_by_role("button", name="Next").click()
-    expect(main.get_by_role("heading", name="Question 2 of 5")).to_be_visible()
+    expect(main.get_by_role("heading", name="Question 2 of 3")).to_be_visible()
 
     # 3. Offline, another answer waits on the device.
     context.set_offline(True)

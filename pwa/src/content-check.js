@@ -47,6 +47,11 @@ function checkCampaign(c, where, questionIds, problems) {
   else for (const qid of c.questions) if (!questionIds.has(qid)) problems.push(`${name} names a missing question ${qid}`);
   if (!isCount(c.daily_cap)) problems.push(`${name} has no daily_cap`);
   if (c.start != null && !(typeof c.start === "string" && DATE.test(c.start))) problems.push(`${name} has a start that is not a date`);
+  if (c.end != null && !(typeof c.end === "string" && DATE.test(c.end))) problems.push(`${name} has an end that is not a date`);
+  const isDate = (v) => typeof v === "string" && DATE.test(v);
+  if (c.pauses != null && !(Array.isArray(c.pauses) && c.pauses.every((p) => isObject(p) && isDate(p.from) && isDate(p.to)))) {
+    problems.push(`${name} has pauses that are not {from, to} dates`);
+  }
   if (c.repeat != null && !POLICIES.includes(c.repeat)) problems.push(`${name} has an unknown repeat mode ${c.repeat}`);
   else {
     try {

@@ -23,7 +23,7 @@ import * as records from "./db/records.js";
 import * as rejections from "./db/rejections.js";
 import * as settings from "./db/settings.js";
 import { acknowledgedIds } from "./acknowledged.js";
-import { today } from "./study-plan.js";
+import { checkPlan, today } from "./study-plan.js";
 import { ANSWER_PAYLOAD_VERSION } from "./sync/rules.js";
 import { uuid7 } from "./uuid7.js";
 
@@ -91,7 +91,7 @@ export class IdbStore {
   }
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, content: snapshot, disagreementsReported = 0 }) {
+  async applyPullPage({ changes, cursors, ackedThrough, content: snapshot, disagreementsReported = 0, plan = null }) {
     return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
       // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
@@ -104,6 +104,8 @@ export class IdbStore {
       await meta.setCursors(tx, next);
       await progress.setDisagreements(tx, disagreements);
       await kinds.ackThrough(tx, ackedThrough);
+      const checked = checkPlan(plan);
+      if (checked) await meta.put(tx, "plan", checked);
     });
   }
 
@@ -160,6 +162,14 @@ export class IdbStore {
   async content() {
     const row = await this.#db.read(["content"], (tx) => content.current(tx));
     return row ? { version: row.version, etag: row.etag, snapshot: row.snapshot } : null;
+  }
+
+  /**
+   * The learner's plan from their last pull ({daily_limit, campaigns: [{campaign_id,
+   * start_day}]}, docs/sync.md "The plan"), or null before the server has sent one.
+   */
+  async plan() {
+    return this.#db.read(["meta"], (tx) => meta.get(tx, "plan", null));
   }
 
   /** Why the last downloaded library was refused ({version, problems, at}), or null. */

@@ -1,12 +1,23 @@
-// What to study today: pure functions over the library snapshot and the learner's states.
+// What to study today: pure functions over the library snapshot, the learner's plan and states.
 //
-// Per campaign, today's questions come from the scheduler's queue() (docs/scheduler.md §6: due
-// repeats before new questions, the campaign's daily cap, nothing before its start). The
-// campaigns shown are those in the learner's language (all of them if none is), in id order;
-// a question named by two campaigns is asked once. Across campaigns, due repeats come first
-// (most overdue first), then new questions, each in campaign order.
+// The same rules as sync/plan.py (docs/scheduler.md §6), checked against the same vectors
+// (tests/vectors/plan.json):
+// 1. Which campaigns: those of the learner's plan (the pull's `plan`, docs/sync.md: the
+//    campaigns whose audience reaches them, with their start days), in the learner's language;
+//    all of the plan's when none is in it. Without a plan yet (an older server, the first open),
+//    every campaign of the library in the learner's language, each from its own start.
+// 2. Per campaign, the scheduler's queue(): nothing before the learner's start or on a pause
+//    day; due repeats, then new questions, within the campaign's daily cap; after its end, due
+//    repeats only.
+// 3. A never-answered question whose translation was answered today is not new today.
+// 4. Across campaigns (id order): a question is asked once; due repeats first (most overdue
+//    first), then new questions, at most the learner's total daily limit less every question
+//    answered today.
 import { localDay, queue } from "./scheduler.js";
 import { answerKey } from "./answer-key.js";
+
+/** Questions a day across all campaigns when the server has not said (docs/people.md). */
+export const DEFAULT_DAILY_LIMIT = 3;
 
 /** The local day number of a calendar date "YYYY-MM-DD" (days since 1970-01-01), or null. */
 export function dayOfDate(iso) {
@@ -19,11 +30,45 @@ export function today(rolloverHour = 4, now = Date.now()) {
   return localDay(now, -new Date(now).getTimezoneOffset(), rolloverHour);
 }
 
-/** The campaigns for a learner reading `language`, in id order. */
-export function campaignsFor(snapshot, language) {
+/**
+ * The pull's `plan` in the shape the device keeps, or null when it is missing or malformed
+ * (an older server sends none): {daily_limit, campaigns: [{campaign_id, start_day}]}.
+ */
+export function checkPlan(plan) {
+  if (plan === null || typeof plan !== "object" || !Array.isArray(plan.campaigns)) return null;
+  if (!Number.isSafeInteger(plan.daily_limit) || plan.daily_limit < 1) return null;
+  const campaigns = plan.campaigns.filter((c) => typeof c?.campaign_id === "string" && Number.isSafeInteger(c.start_day));
+  if (campaigns.length !== plan.campaigns.length) return null;
+  return { daily_limit: plan.daily_limit, campaigns: campaigns.map((c) => ({ campaign_id: c.campaign_id, start_day: c.start_day })) };
+}
+
+/** A campaign of the snapshot for one learner: its days as day numbers, their start from the plan. */
+function forLearner(c, startDay) {
+  const pauseDays = (Array.isArray(c.pauses) ? c.pauses : [])
+    .map((p) => [dayOfDate(p?.from), dayOfDate(p?.to)])
+    .filter(([first, last]) => first != null && last != null);
+  return { ...c, start_day: startDay ?? dayOfDate(c.start), end_day: dayOfDate(c.end), pause_days: pauseDays };
+}
+
+/** The learner's campaigns in every language, in id order (rule 1 without the language). */
+function learnerCampaigns(snapshot, plan) {
   const all = [...(snapshot?.campaigns ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const mine = all.filter((c) => (c.language ?? "en") === language);
-  return mine.length ? mine : all;
+  if (!plan) return all.map((c) => forLearner(c, null));
+  const starts = new Map(plan.campaigns.map((c) => [c.campaign_id, c.start_day]));
+  return all.filter((c) => starts.has(c.id)).map((c) => forLearner(c, starts.get(c.id)));
+}
+
+/**
+ * The campaigns a learner studies, in id order, each with `start_day`, `end_day` and
+ * `pause_days` ([[first, last], …]) as day numbers.
+ * @param {object} snapshot the library
+ * @param {string} language the learner's language
+ * @param {object|null} [plan] from checkPlan, or null when the server has sent none
+ */
+export function campaignsFor(snapshot, language, plan = null) {
+  const campaigns = learnerCampaigns(snapshot, plan);
+  const mine = campaigns.filter((c) => (c.language ?? "en") === language);
+  return mine.length ? mine : campaigns;
 }
 
 /** Every question id of these campaigns that the snapshot has, once, in campaign order. */
@@ -34,24 +79,70 @@ export function planQuestionIds(snapshot, campaigns) {
   return ids;
 }
 
-const stateOf = (states, qid) => (states instanceof Map ? states.get(qid) : states?.[qid]);
-const isRepeat = (state) => Boolean(state && state.reps > 0);
+/**
+ * Each question's original: the end of its `translation_of` chain (itself for an original).
+ * Two questions translate each other when they have the same original.
+ * @returns {Map<string, string>}
+ */
+export function translationGroups(questions) {
+  const parent = new Map((questions ?? []).map((q) => [q.id, q.translation_of ?? null]));
+  const groups = new Map();
+  for (const qid of parent.keys()) {
+    let root = qid;
+    const seen = new Set([qid]);
+    for (let up = parent.get(root); up && parent.has(up) && !seen.has(up); up = parent.get(root)) {
+      root = up;
+      seen.add(root);
+    }
+    groups.set(qid, root);
+  }
+  return groups;
+}
 
 /**
- * Today's questions across campaigns.
+ * The questions whose states today's queue needs: every question of the learner's campaigns in
+ * every language (the total limit counts all answered today), and their translations.
+ */
+export function stateQuestionIds(snapshot, plan) {
+  const every = planQuestionIds(snapshot, learnerCampaigns(snapshot, plan));
+  const groups = translationGroups(snapshot?.questions);
+  const roots = new Set(every.map((qid) => groups.get(qid) ?? qid));
+  for (const [qid, root] of groups) if (roots.has(root) && !every.includes(qid)) every.push(qid);
+  return every;
+}
+
+const stateOf = (states, qid) => (states instanceof Map ? states.get(qid) : states?.[qid]);
+const isRepeat = (state) => Boolean(state && state.reps > 0);
+const entriesOf = (states) => (states instanceof Map ? [...states] : Object.entries(states ?? {}));
+const runs = (c, day) => !(c.start_day != null && day < c.start_day) && !c.pause_days.some(([first, last]) => first <= day && day <= last);
+
+/**
+ * Today's questions across campaigns, in the order to ask them.
  * @param {object} snapshot the library
  * @param {object[]} campaigns from campaignsFor
- * @param {Map<string, object>} states the learner's current states by question id
+ * @param {Map<string, object>} states the learner's states by question id: every question of
+ *   their campaigns in every language and their translations (stateQuestionIds), since the
+ *   total limit counts every question answered today
  * @param {number} day the local day number
+ * @param {number} [dailyLimit] the learner's total daily limit (the plan's)
  * @returns {Array<{questionId: string, campaignId: string, repeat: boolean, dueDay: number|null}>}
  */
-export function todaysQueue(snapshot, campaigns, states, day) {
+export function todaysQueue(snapshot, campaigns, states, day, dailyLimit = DEFAULT_DAILY_LIMIT) {
   const known = new Set((snapshot?.questions ?? []).map((q) => q.id));
+  const groups = translationGroups(snapshot?.questions);
+  const answeredToday = entriesOf(states).filter(([, st]) => st?.last_day === day).map(([qid]) => qid);
+  const rootsToday = new Set(answeredToday.map((qid) => groups.get(qid) ?? qid));
   const seen = new Set();
   const picked = [];
   for (const c of campaigns) {
-    const ids = (c.questions ?? []).filter((qid) => known.has(qid));
-    for (const qid of queue(day, ids, states, c.daily_cap ?? 3, dayOfDate(c.start))) {
+    if (!runs(c, day)) continue;
+    // A new question whose translation was answered today waits (a learner who switched language).
+    const ids = (c.questions ?? []).filter(
+      (qid) => known.has(qid) && !(!isRepeat(stateOf(states, qid)) && rootsToday.has(groups.get(qid) ?? qid)),
+    );
+    let chosen = queue(day, ids, states, c.daily_cap ?? 3);
+    if (c.end_day != null && day > c.end_day) chosen = chosen.filter((qid) => isRepeat(stateOf(states, qid)));
+    for (const qid of chosen) {
       if (seen.has(qid)) continue;
       seen.add(qid);
       const state = stateOf(states, qid);
@@ -59,7 +150,8 @@ export function todaysQueue(snapshot, campaigns, states, day) {
     }
   }
   const repeats = picked.filter((p) => p.repeat).sort((a, b) => a.dueDay - b.dueDay); // stable: ties keep campaign order
-  return repeats.concat(picked.filter((p) => !p.repeat));
+  const room = Math.max(dailyLimit - answeredToday.length, 0);
+  return repeats.concat(picked.filter((p) => !p.repeat)).slice(0, room);
 }
 
 /** How many of these questions were answered (counted) on `day`. */
@@ -69,21 +161,21 @@ export function answeredOn(states, questionIds, day) {
 
 /**
  * The first day after `day` on which the queue is not empty, or null if nothing is planned.
- * Only these days can open the queue: the next day (new questions), a campaign's start, or a
- * question's due day.
+ * Only these days can open the queue: the next day (new questions), a campaign's start, the
+ * day after a pause, or a question's due day.
  */
-export function nextStudyDay(snapshot, campaigns, states, day) {
+export function nextStudyDay(snapshot, campaigns, states, day, dailyLimit = DEFAULT_DAILY_LIMIT) {
   const candidates = new Set([day + 1]);
   for (const c of campaigns) {
-    const start = dayOfDate(c.start);
-    if (start != null && start > day) candidates.add(start);
+    if (c.start_day != null && c.start_day > day) candidates.add(c.start_day);
+    for (const [, last] of c.pause_days) if (last + 1 > day) candidates.add(last + 1);
   }
   for (const qid of planQuestionIds(snapshot, campaigns)) {
     const state = stateOf(states, qid);
     if (state && !state.retired && state.due_day != null && state.due_day > day) candidates.add(state.due_day);
   }
   for (const d of [...candidates].sort((a, b) => a - b)) {
-    if (todaysQueue(snapshot, campaigns, states, d).length) return d;
+    if (todaysQueue(snapshot, campaigns, states, d, dailyLimit).length) return d;
   }
   return null;
 }

@@ -1,6 +1,6 @@
 // The study loop without the DOM: what to show now, and recording an answer.
 // screens/study.js renders what this returns; the tests drive it directly.
-import { answeredOn, campaignsFor, isCorrect, nextStudyDay, planQuestionIds, today, todaysQueue } from "./study-plan.js";
+import { DEFAULT_DAILY_LIMIT, answeredOn, campaignsFor, isCorrect, nextStudyDay, planQuestionIds, stateQuestionIds, today, todaysQueue } from "./study-plan.js";
 
 /**
  * @typedef {object} StudyView
@@ -27,7 +27,7 @@ export class StudySession {
    * @param {object} options
    * @param {import("./store.js").IdbStore} options.store
    * @param {{recordAnswer: Function}} options.client the SyncClient (records answer + outbox entry)
-   * @param {string} options.language picks the campaigns
+   * @param {string} options.language picks the campaigns among the learner's (store.plan())
    * @param {number} [options.rolloverHour]
    * @param {() => number} [options.now]
    */
@@ -50,14 +50,20 @@ export class StudySession {
     const content = await this.#store.content();
     if (!content) return { kind: "no-library", day };
     const snapshot = content.snapshot;
-    const campaigns = campaignsFor(snapshot, this.#language);
+    // Before the server has sent a plan (an older server, the first open): every campaign in
+    // the learner's language, and the default total limit.
+    const plan = await this.#store.plan();
+    const limit = plan?.daily_limit ?? DEFAULT_DAILY_LIMIT;
+    const campaigns = campaignsFor(snapshot, this.#language, plan);
     const ids = planQuestionIds(snapshot, campaigns);
     if (!ids.length) return { kind: "no-campaigns", day };
-    const states = await this.#store.states(ids);
-    const items = todaysQueue(snapshot, campaigns, states, day);
-    const answeredToday = answeredOn(states, ids, day);
+    // Every language's and every translation's state: the limit counts all answered today.
+    const everything = stateQuestionIds(snapshot, plan);
+    const states = await this.#store.states(everything);
+    const items = todaysQueue(snapshot, campaigns, states, day, limit);
+    const answeredToday = answeredOn(states, everything, day);
     if (!items.length) {
-      return { kind: "done", day, answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day) };
+      return { kind: "done", day, answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day, limit) };
     }
     const item = items[0];
     return {

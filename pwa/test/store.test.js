@@ -487,5 +487,45 @@ describe("checkSnapshot", () => {
     assert.match(checkSnapshot(snapshot(1, { questions: [question("q", { epoch: 2 })], campaigns: [] })).join(), /epoch/);
     assert.match(checkSnapshot(snapshot(1, { questions: [question("q", { correct: [1, 1] })], campaigns: [] })).join(), /correct/);
     assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { daily_cap: 0 })] })).join(), /daily_cap/);
+    // A campaign's end and pauses are dates; a snapshot published before them has neither.
+    const days = { end: "2027-01-31", pauses: [{ from: "2026-12-24", to: "2027-01-01" }] };
+    assert.deepEqual(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], days)] })), []);
+    assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { end: "soon" })] })).join(), /end that is not a date/);
+    assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { pauses: [{ from: "2026-12-24" }] })] })).join(), /pauses/);
+    assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { pauses: "xmas" })] })).join(), /pauses/);
   });
+});
+
+// ---- the learner's plan (docs/sync.md "The plan"), kept by both stores ----------------------------
+
+for (const [kind, make] of [
+  ["MemoryStore", async () => new MemoryStore()],
+  ["IdbStore", () => openIdb()],
+]) {
+  test(`${kind}: a pull's plan is kept; a page without one, or a malformed one, leaves it`, async () => {
+    const store = await make();
+    const page = (plan) => ({ changes: [], cursors: { content: 0, records: 0 }, ackedThrough: 0, reset: [], content: null, plan });
+    assert.equal(await store.plan(), null, "no plan before the first pull");
+    const plan = { daily_limit: 4, campaigns: [{ campaign_id: "basics", start_day: DEC_1 }] };
+    await store.applyPullPage(page({ ...plan, extra: "ignored" }));
+    assert.deepEqual(await store.plan(), plan);
+    await store.applyPullPage(page(null)); // an older server
+    await store.applyPullPage(page({ daily_limit: 0, campaigns: [] }));
+    await store.applyPullPage(page({ daily_limit: 3, campaigns: [{ campaign_id: 7, start_day: DEC_1 }] }));
+    assert.deepEqual(await store.plan(), plan);
+    const none = { daily_limit: 3, campaigns: [] }; // in no campaign's audience any more
+    await store.applyPullPage(page(none));
+    assert.deepEqual(await store.plan(), none);
+  });
+}
+
+test("IdbStore: another learner signing in forgets the previous learner's plan", async () => {
+  const store = await openIdb();
+  assert.deepEqual(await store.signIn("ann@example.com"), { ok: true });
+  const plan = { daily_limit: 5, campaigns: [{ campaign_id: "basics", start_day: DEC_1 }] };
+  await store.applyPullPage({ changes: [], cursors: { content: 0, records: 0 }, ackedThrough: 0, reset: [], content: null, plan });
+  assert.deepEqual(await store.signIn("ann@example.com"), { ok: true });
+  assert.deepEqual(await store.plan(), plan, "the same learner keeps it");
+  assert.deepEqual(await store.signIn("bo@example.com"), { ok: true });
+  assert.equal(await store.plan(), null);
 });

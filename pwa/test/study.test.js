@@ -39,7 +39,7 @@ describe("study plan", () => {
     assert.deepEqual(campaignsFor(doc, "fr").map((c) => c.id), ["a-en", "a-nl", "b-en"]);
   });
 
-  test("today's queue: each campaign's cap and start, asked once, due repeats first across campaigns", () => {
+  test("today's queue: each campaign's cap and start, asked once, due repeats first across campaigns, the total limit", () => {
     const doc = snapshot(1, {
       questions: ["q1", "q2", "q3", "q4", "q5"].map((id) => question(id)),
       campaigns: [
@@ -51,17 +51,19 @@ describe("study plan", () => {
     const campaigns = campaignsFor(doc, "en");
     assert.deepEqual(planQuestionIds(doc, campaigns), ["q1", "q2", "q3", "q4", "q5"]);
     const day = DEC_1 + 10;
-    // Nothing answered: each campaign offers its first two new questions.
-    assert.deepEqual(todaysQueue(doc, campaigns, new Map(), day).map((i) => i.questionId), ["q1", "q2", "q3", "q4"]);
+    // Nothing answered: each campaign offers its first two new questions, within the total limit.
+    assert.deepEqual(todaysQueue(doc, campaigns, new Map(), day, 10).map((i) => i.questionId), ["q1", "q2", "q3", "q4"]);
+    assert.deepEqual(todaysQueue(doc, campaigns, new Map(), day).map((i) => i.questionId), ["q1", "q2", "q3"], "3 a day by default");
     // q4 (campaign b) was missed long ago and is due: it comes first, as a repeat.
     const states = new Map([["q4", answered(false, DEC_1)]]);
-    const items = todaysQueue(doc, campaigns, states, day);
+    const items = todaysQueue(doc, campaigns, states, day, 10);
     assert.deepEqual(items.map((i) => [i.questionId, i.repeat]), [["q4", true], ["q1", false], ["q2", false], ["q3", false]]);
     // Before any campaign starts: nothing.
     assert.deepEqual(todaysQueue(doc, campaigns, new Map(), DEC_1 - 1), []);
-    // Answered today counts against the cap.
+    // Answered today counts against each campaign's cap, and against the total.
     const done = new Map([["q1", answered(true, day)], ["q2", answered(true, day)]]);
-    assert.deepEqual(todaysQueue(doc, campaigns, done, day).map((i) => i.questionId), ["q3", "q4"]);
+    assert.deepEqual(todaysQueue(doc, campaigns, done, day, 10).map((i) => i.questionId), ["q3", "q4"]);
+    assert.deepEqual(todaysQueue(doc, campaigns, done, day, 3).map((i) => i.questionId), ["q3"]);
     assert.equal(answeredOn(done, planQuestionIds(doc, campaigns), day), 2);
   });
 

@@ -69,13 +69,16 @@ def _publish(
     now: datetime.datetime,
     *,
     allow_removals: bool,
+    user_id: str,
 ) -> PublishResult:
+    origin: dict[str, object] = {"via": "editor", "by": user_id}
     for _ in range(ATTEMPTS):
         latest = content.latest_version(db)
         sources = build(latest)
         try:
             return publish_sources(
-                db, sources, now, allow_removals=allow_removals, allow_reverts=True, on_write=_guarded(latest, record)
+                db, sources, now, allow_removals=allow_removals, allow_reverts=True, origin=origin,
+                on_write=_guarded(latest, record),
             )
         except _LibraryMoved:
             continue
@@ -120,7 +123,7 @@ def publish_drafts(
                 raise Refused(f"{d.kind} `{d.item_id}` was saved or published by someone else just now: look at it again")
         store.record_publisher(db, version, user_id, "publish")
 
-    result = _publish(db, lambda latest: library_sources(db, drafts, latest), record, now, allow_removals=False)
+    result = _publish(db, lambda latest: library_sources(db, drafts, latest), record, now, allow_removals=False, user_id=user_id)
     if not result.published:
         # Nothing changed: the drafts say what is published already.
         with write_transaction(db):
@@ -142,7 +145,7 @@ def withdraw(db: sqlite_utils.Database, folder: str, item_id: str, user_id: str,
     def record(db: sqlite_utils.Database, version: int) -> None:
         store.record_publisher(db, version, user_id, "withdraw", f"{kind} {item_id}")
 
-    return _publish(db, build, record, now, allow_removals=True)
+    return _publish(db, build, record, now, allow_removals=True, user_id=user_id)
 
 
 def restore(db: sqlite_utils.Database, version: int, user_id: str, now: datetime.datetime) -> PublishResult:
@@ -151,4 +154,4 @@ def restore(db: sqlite_utils.Database, version: int, user_id: str, now: datetime
     def record(db: sqlite_utils.Database, new_version: int) -> None:
         store.record_publisher(db, new_version, user_id, "roll-back", str(version))
 
-    return roll_back(db, version, now, on_write=record)
+    return roll_back(db, version, now, {"via": "editor", "by": user_id}, on_write=record)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from server.library.loader import Library, LoadedItem, Source, load_sources, read_folder
+from server.library.loader import Library, LoadedItem, Source, load_sources, nearest, read_folder
 from server.library.problems import ContentError, Problem
-from server.library.schema import Campaign, Item, Nugget, Question, Refresher
+from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher
+from sync.enrollment import EVERYONE, BadAudience, parse_audience_entry
 
 
 def _at(loaded: LoadedItem, where: str, message: str) -> Problem:
@@ -39,7 +40,11 @@ def _reference(library: Library, loaded: LoadedItem, where: str, kind: str, ref:
     noun = kind.rstrip("s").replace("competencie", "competency")
     if target is None:
         known = sorted(library.of(kind))
-        hint = f" (known: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else ""
+        close = nearest(ref, known)
+        if close is not None:
+            hint = f"; did you mean `{close}`?"
+        else:
+            hint = f" (known: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else ""
         yield _at(loaded, where, f"unknown {noun} `{ref}`{hint}")
         return
     target_language = getattr(target.item, "language", None)
@@ -57,6 +62,34 @@ def _translation_problems(library: Library, kind: str, loaded: LoadedItem) -> It
         yield _at(loaded, "$.translation_of", f"translation of an unknown item `{original_id}`")
     elif getattr(original.item, "language", None) == getattr(item, "language", None):
         yield _at(loaded, "$.translation_of", f"`{original_id}` is in the same language: a translation must be in another one")
+
+
+def _campaign_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
+    """Its audience, and its days: start, end and pauses in order."""
+    seen: set[str] = set()
+    for i, entry in enumerate(c.audience):
+        where = f"$.audience[{i}]"
+        if entry in seen:
+            yield _at(loaded, where, f"`{entry}` is listed twice")
+        seen.add(entry)
+        try:
+            parse_audience_entry(entry)
+        except BadAudience as error:
+            yield _at(loaded, where, str(error))
+    if EVERYONE in c.audience and len(c.audience) > 1:
+        yield _at(loaded, "$.audience", "`all` already includes everyone: list either `all` or teams and roles")
+    if c.start is not None and c.end is not None and c.end < c.start:
+        yield _at(loaded, "$.end", f"the campaign ends ({c.end}) before it starts ({c.start})")
+    reaching: Pause | None = None  # of the pauses so far (by first day), the one that ends last
+    for i, pause in sorted(enumerate(c.pauses), key=lambda p: p[1].from_):
+        where = f"$.pauses[{i}]"
+        if pause.to < pause.from_:
+            yield _at(loaded, where, f"the pause ends ({pause.to}) before it begins ({pause.from_}): `from` is its first day, `to` its last")
+            continue
+        if reaching is not None and pause.from_ <= reaching.to:
+            yield _at(loaded, where, f"the pause from {pause.from_} overlaps the pause from {reaching.from_} to {reaching.to}: make them one")
+        if reaching is None or pause.to > reaching.to:
+            reaching = pause
 
 
 def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:
@@ -81,8 +114,7 @@ def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[
                     yield _at(loaded, where, f"`{ref}` is listed twice")
                 seen.add(ref)
                 yield from _reference(library, loaded, where, target, ref, item.language)
-        if "all" in item.audience and len(item.audience) > 1:
-            yield _at(loaded, "$.audience", "`all` already includes every team: list either `all` or teams")
+        yield from _campaign_problems(loaded, item)
     elif isinstance(item, Nugget) and not item.body.strip():
         yield _at(loaded, "$.body", "the nugget has no text")
 

@@ -7,6 +7,8 @@ lines, each with the line number where the field stands.
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 
@@ -15,6 +17,7 @@ import yaml
 
 from server.library.problems import Problem
 from server.library.schema import KINDS, Item
+from sync.content import AUDIENCE_PATTERN
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_FILES = 10_000
@@ -25,6 +28,7 @@ _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PATTERN_WORDS = {
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "a slug (lower-case letters, digits and single hyphens)",
     r"^[a-z]{2}(?:-[A-Z]{2})?$": "a language tag such as en or nl",
+    AUDIENCE_PATTERN: "an audience: all, a team id (north), role:ROLE (role:manager) or TEAM:TEAM-ROLE (north:rep)",
 }
 
 
@@ -83,47 +87,105 @@ def _line_for(lines: dict[str, int], where: str) -> int:
     return lines.get("$", 0)
 
 
-def _index_lines(node: yaml.Node, where: str, offset: int, lines: dict[str, int], problems: list[Problem], path: str) -> None:
-    """Record the line of every field and list item; report duplicated keys."""
-    lines.setdefault(where, node.start_mark.line + 1 + offset)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1 + offset
-            if key in seen:
-                problems.append(Problem(path, line, f"`{key}` is given twice (first on line {seen[key]})"))
-                continue
-            seen[key] = line
-            child = f"{where}.{key}"
-            lines[child] = line
-            _index_lines(value_node, child, offset, lines, problems, path)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value_node in enumerate(node.value):
-            _index_lines(value_node, f"{where}[{i}]", offset, lines, problems, path)
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_TRUE_WORDS = ("yes", "true", "on")
+
+
+def _reading(node: yaml.Node, text: str) -> str | None:
+    """What YAML made of a value that is not plain text, in an editor's words, ending where
+    the advice to quote it can follow; None for text."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL_TAG:
+        value = "true" if str(node.value).lower() in _TRUE_WORDS else "false"
+        return f"`{node.value}` is read by YAML as {value}, not as text"
+    if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS:
+        return f"`{node.value}` is read by YAML as a number, not as text"
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        snippet = " ".join(text[node.start_mark.index : node.end_mark.index].split())
+        if len(snippet) > 60:
+            snippet = snippet[:57] + "..."
+        if isinstance(node, yaml.SequenceNode):
+            return f"`{snippet}` is read by YAML as a list, not as text"
+        if ": " in snippet and not node.flow_style:
+            return f"`{snippet}` is read by YAML as a field and its value because of the unquoted `: `, not as text"
+        return f"`{snippet}` is read by YAML as fields, not as text"
+    return None
+
+
+class _Index(msgspec.Struct):
+    """Where each `$.path` stands in a file, and what YAML made of values that are not text."""
+
+    path: str
+    offset: int
+    text: str
+    lines: dict[str, int] = msgspec.field(default_factory=dict)
+    readings: dict[str, str] = msgspec.field(default_factory=dict)
+    problems: list[Problem] = msgspec.field(default_factory=list)
+
+    def walk(self, node: yaml.Node, where: str) -> None:
+        """Record the line of every field and list item; report duplicated keys."""
+        self.lines.setdefault(where, node.start_mark.line + 1 + self.offset)
+        if where != "$" and (reading := _reading(node, self.text)):
+            self.readings[where] = reading
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                line = key_node.start_mark.line + 1 + self.offset
+                if key in seen:
+                    self.problems.append(Problem(self.path, line, f"`{key}` is given twice (first on line {seen[key]})"))
+                    continue
+                seen[key] = line
+                child = f"{where}.{key}"
+                self.lines[child] = line
+                self.walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value_node in enumerate(node.value):
+                self.walk(value_node, f"{where}[{i}]")
+
+
+def _tab_problem(text: str, path: str, offset: int, mark: Any) -> Problem | None:
+    """The tab that most likely broke a parse: on the line of the error, else the first tab
+    that indents a line before it."""
+    rows = text.split("\n")
+    error_row = mark.line if mark is not None else len(rows) - 1
+    candidates = [error_row] + [i for i in range(min(error_row, len(rows))) if "\t" in rows[i][: len(rows[i]) - len(rows[i].lstrip())]]
+    for row in candidates:
+        if 0 <= row < len(rows) and "\t" in rows[row]:
+            column = rows[row].index("\t") + 1
+            return Problem(path, row + 1 + offset, f"line {row + 1 + offset} column {column} is a tab: YAML indents with spaces")
+    return None
 
 
 def parse_yaml(text: str, path: str, offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse YAML, returning the data, the line of each `$.path`, and any problems."""
-    problems: list[Problem] = []
-    lines: dict[str, int] = {}
+    data, index = _parse(text, path, offset)
+    return data, index.lines, index.problems
+
+
+def _parse(text: str, path: str, offset: int = 0) -> tuple[Any, _Index]:
+    index = _Index(path=path, offset=offset, text=text)
     loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, lines, [Problem(path, offset + 1, "the file holds no fields")]
-        _index_lines(node, "$", offset, lines, problems, path)
+            index.problems.append(Problem(path, offset + 1, "the file holds no fields"))
+            return None, index
+        index.walk(node, "$")
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        tab = _tab_problem(text, path, offset, mark) if "\t" in text else None
         line = mark.line + 1 + offset if mark else offset + 1
         reason = " ".join(filter(None, [exc.context, exc.problem]))
-        return None, lines, [Problem(path, line, f"bad YAML: {reason}")]
+        index.problems[:] = [tab or Problem(path, line, f"bad YAML: {reason}")]
+        return None, index
     except yaml.YAMLError as exc:
-        return None, lines, [Problem(path, offset + 1, f"bad YAML: {exc}")]
+        index.problems[:] = [Problem(path, offset + 1, f"bad YAML: {exc}")]
+        return None, index
     finally:
         loader.dispose()
-    return data, lines, problems
+    return data, index
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, int, str, int, list[Problem]]:
@@ -142,20 +204,38 @@ def _friendly(message: str, field_type: Any = None) -> str:
     for pattern, words in _PATTERN_WORDS.items():
         message = message.replace(f"matching regex '{pattern}'", f"({words})")
     message = message.replace("Invalid RFC3339 encoded date", "expected a date written as YYYY-MM-DD")
+    message = message.replace("Object contains unknown field", "unknown field").replace("Object missing required field", "missing required field")
     if message.startswith("Invalid enum value") and field_type is not None:
         choices = [a for arg in get_args(field_type) for a in (get_args(arg) or [arg]) if isinstance(a, str)]
         message += f"; use one of: {', '.join(choices)}"
     return message.replace("`", "")
 
 
-def _field_problems(data: dict[str, Any], cls: type[Item], path: str, lines: dict[str, int]) -> list[Problem]:
+_EXPECTED_TEXT = re.compile(r"^Expected `str(?: \| null)?`, got `\w+`")
+
+
+def _type_message(message: str, field_type: Any, reading: str | None) -> str:
+    """A type error in an editor's words: when text was expected and YAML read something else
+    (an unquoted `yes`, a number, `a: b`), say what it read and to quote it."""
+    if reading is not None and _EXPECTED_TEXT.match(message):
+        return f"{reading}: put the text in quotes"
+    return _friendly(message, field_type)
+
+
+def nearest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The candidate closest to a misspelt `word`, if one is close enough to suggest."""
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def _field_problems(data: dict[str, Any], cls: type[Item], path: str, lines: dict[str, int], readings: dict[str, str]) -> list[Problem]:
     """Check each field on its own so that every wrong field is reported, not just the first."""
     problems: list[Problem] = []
     fields = {f.name: f for f in msgspec.structs.fields(cls)}
     for key in data:
         if key not in fields:
-            hint = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.75)
-            also = f"; did you mean `{hint[0]}`?" if hint else f"; known fields: {', '.join(fields)}"
+            hint = nearest(str(key), fields, cutoff=0.75)
+            also = f"; did you mean `{hint}`?" if hint else f"; known fields: {', '.join(fields)}"
             where = f"$.{key}"
             problems.append(Problem(path, _line_for(lines, where), f"unknown field `{key}`{also}", where))
     for name, field in fields.items():
@@ -174,7 +254,7 @@ def _field_problems(data: dict[str, Any], cls: type[Item], path: str, lines: dic
             elif inner.startswith("$"):
                 inner = inner[1:]
             full = where + inner
-            problems.append(Problem(path, _line_for(lines, full), _friendly(message, field.type), full))
+            problems.append(Problem(path, _line_for(lines, full), _type_message(message, field.type, readings.get(full)), full))
     return problems
 
 
@@ -195,9 +275,10 @@ def load_source(source: Source, cls: type[Item]) -> tuple[LoadedItem | None, lis
         text, offset, body, body_line, problems = split_front_matter(text, shown)
         if problems:
             return None, problems
-    data, lines, problems = parse_yaml(text, shown, offset)
-    if problems:
-        return None, problems
+    data, index = _parse(text, shown, offset)
+    lines = index.lines
+    if index.problems:
+        return None, index.problems
     if not isinstance(data, dict):
         return None, [Problem(shown, offset + 1, "expected fields (`name: value` lines) at the top level of the file")]
     if source.suffix == ".md":
@@ -207,7 +288,7 @@ def load_source(source: Source, cls: type[Item]) -> tuple[LoadedItem | None, lis
         if body.strip():
             data[cls.body_field] = body.strip()
             lines[f"$.{cls.body_field}"] = body_line
-    problems = _field_problems(data, cls, shown, lines)
+    problems = _field_problems(data, cls, shown, lines, index.readings)
     if problems:
         return None, problems
     try:

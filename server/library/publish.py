@@ -171,7 +171,14 @@ class RemovalsRefused(ContentError):
     def __init__(self, removed: list[Change]) -> None:
         self.removed = removed
         super().__init__(
-            [Problem(f"{c.kind} {c.item_id}", 0, "is published but not in the files: add --remove to withdraw it") for c in removed]
+            [
+                Problem(
+                    f"{KIND_BY_NAME[c.kind]}/{c.item_id}", 0,
+                    f"{c.kind} `{c.item_id}` is published but the files do not have it: add --remove to withdraw it, "
+                    "or export the library first (`recap content export`) to get its file",
+                )
+                for c in removed
+            ]
         )
 
 
@@ -201,11 +208,12 @@ def publish(
     *,
     allow_removals: bool = True,
     allow_reverts: bool = True,
+    origin: dict[str, object] | None = None,
 ) -> PublishResult:
     """Validate the folder `root` and publish every change as one new version, all or nothing."""
     sources, problems = read_folder(root)
     return publish_sources(
-        db, sources, now, folder_problems=problems, allow_removals=allow_removals, allow_reverts=allow_reverts
+        db, sources, now, folder_problems=problems, allow_removals=allow_removals, allow_reverts=allow_reverts, origin=origin
     )
 
 
@@ -217,6 +225,7 @@ def publish_sources(
     folder_problems: list[Problem] | None = None,
     allow_removals: bool = True,
     allow_reverts: bool = True,
+    origin: dict[str, object] | None = None,
     on_write: Callable[[sqlite_utils.Database, int], None] | None = None,
 ) -> PublishResult:
     """Publish a whole library given as its files (from a folder, the browser editor or a
@@ -227,6 +236,8 @@ def publish_sources(
     otherwise RemovalsRefused names them and nothing is published. Likewise an item put back
     exactly as an earlier version had it (and since changed) only with `allow_reverts`, else
     RevertsRefused: a stale copy of the files cannot silently undo an edit made in the browser.
+    `origin` says where the version came from (`{"via": "files"}`, `{"via": "editor", "by": …}`,
+    `{"rollback_to": N}`); it is kept in the version's summary.
 
     `on_write(db, version)` runs inside the transaction once the new version is written (not when
     nothing changed): what the caller records with it (who published, the drafts it consumed)
@@ -251,7 +262,7 @@ def publish_sources(
             return PublishResult(version, [])
         version += 1
         body, gz, etag = build_snapshot(version, published_at, _entries(current, revisions))
-        summary = {"items": library.counts(), "changes": dict(Counter(r.change for r in revisions))}
+        summary = {"items": library.counts(), "changes": dict(Counter(r.change for r in revisions)), **({"origin": origin} if origin else {})}
         store.insert_version(db, version, published_at, summary, revisions, etag, len(body), gz)
         if on_write is not None:
             on_write(db, version)

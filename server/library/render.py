@@ -71,9 +71,9 @@ def render(folder: str, data: dict[str, Any], rel: str | None = None) -> Source:
     fields = _fields(cls, data)
     if rel is None:
         rel = f"{folder}/{data['id']}{'.md' if folder in _MARKDOWN_KINDS else '.yaml'}"
-    if rel.endswith(".md") and cls.body_field in fields:
-        body = str(fields.pop(cls.body_field)).strip("\n")
-        text = f"---\n{_yaml(fields)}---\n{body}\n"
+    if rel.endswith(".md"):
+        body = str(fields.pop(cls.body_field, "")).strip("\n")
+        text = f"---\n{_yaml(fields)}---\n" + (f"{body}\n" if body else "")
     else:
         text = _yaml(fields)
     return Source(rel=rel, shown=rel, raw=text.encode())

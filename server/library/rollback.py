@@ -26,6 +26,7 @@ def roll_back(
     db: sqlite_utils.Database,
     version: int,
     now: datetime.datetime | None = None,
+    origin: dict[str, object] | None = None,
     *,
     on_write: Callable[[sqlite_utils.Database, int], None] | None = None,
 ) -> PublishResult:
@@ -37,4 +38,7 @@ def roll_back(
             f"there is no version {version}: the library has versions 1 to {latest}" if latest else "nothing is published yet"
         )
     sources = marked_for(db, sources_at(db, version))
-    return publish_sources(db, sources, now, allow_removals=True, allow_reverts=True, on_write=on_write)
+    return publish_sources(
+        db, sources, now, allow_removals=True, allow_reverts=True, origin={**(origin or {}), "rollback_to": version},
+        on_write=on_write,
+    )

@@ -11,8 +11,11 @@ import unicodedata
 
 import msgspec
 
-ROLES = ("rep", "coach", "editor", "manager", "admin")
-TEAM_ROLES = ("rep", "coach", "manager")
+# Campaign audiences (sync/enrollment.py) name the same roles; re-exported from here.
+from sync.enrollment import ROLES as ROLES
+from sync.enrollment import TEAM_ROLES as TEAM_ROLES
+from sync.plan import MAX_DAILY_LIMIT
+
 # When a team is given without a role, the person joins it in the highest team role they hold.
 _TEAM_ROLE_PRECEDENCE = ("manager", "coach", "rep")
 
@@ -161,6 +164,19 @@ def check_memberships(teams: dict[str, str], roles: frozenset[str]) -> None:
             raise Invalid(
                 f"team {team}: being {role} in a team needs the {role} role too (roles: {format_roles(roles)})"
             )
+
+
+def check_daily_limit(text: str | int) -> int:
+    """A total daily limit: a whole number of questions a day, 1 to MAX_DAILY_LIMIT."""
+    value = str(text).strip()
+    if not value.isdigit() or not 1 <= int(value) <= MAX_DAILY_LIMIT:
+        raise Invalid(f"{value!r} is not a daily limit: give a whole number of questions a day from 1 to {MAX_DAILY_LIMIT}")
+    return int(value)
+
+
+def check_person_daily_limit(text: str) -> int | None:
+    """A person's own daily limit, or None (empty, or `default`) to follow the organisation's."""
+    return None if text.strip().lower() in ("", "default") else check_daily_limit(text)
 
 
 def format_roles(roles: frozenset[str] | set[str]) -> str:

@@ -1,4 +1,5 @@
-"""Admin pages: people, their roles, their enrolled devices; disable, enable, revoke.
+"""Admin pages: people, their roles, their enrolled devices; disable, enable, revoke; the
+daily limit (questions a day across campaigns) for everyone and for one person.
 
 Every route needs the admin role (server/policy.py). The forms carry the session's CSRF token
 (routes marked csrf="form" check it here, since a form cannot send a header). Each change goes
@@ -11,7 +12,8 @@ in that place is still accepted, for links typed by hand.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import sqlite_utils
@@ -22,16 +24,18 @@ from litestar.response import Redirect, Template
 
 from server import auth, signin, urls
 from server.errors import NotFound, RecapError
-from server.people import accounts, rules
+from server.people import accounts, limits, rules
 from server.people.csv_import import Row
 from server.pool import ConnectionPool, in_thread
 from server.settings import Settings
 from server.storage import auth as auth_store
 from server.storage import people as people_store
 from sync.clock import format_utc
+from sync.plan import MAX_DAILY_LIMIT
 
 ADMIN = {"access": "role:admin"}
 ADMIN_FORM = {"access": "role:admin", "csrf": "form"}
+T = TypeVar("T")
 
 
 def _person(db: sqlite_utils.Database, key: str) -> people_store.StoredPerson:
@@ -55,7 +59,11 @@ def people_page(
     """Everyone, with roles, teams, enrolled devices and status; a form to add someone."""
     people = sorted(accounts.list_people(db), key=lambda p: p.email)
     devices = auth_store.device_counts(db, signin.device_idle_cutoff(settings, auth.now(request)))
-    context = {"people": people, "devices": devices, "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request)}
+    context = {
+        "people": people, "devices": devices, "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request),
+        "daily_limit": limits.organisation_limit(db), "max_daily_limit": MAX_DAILY_LIMIT,
+        "message": request.query_params.get("done", ""),
+    }  # fmt: skip
     return Template("admin/people.html", context=context)
 
 
@@ -84,6 +92,8 @@ def person_page(
             "sessions": len(auth_store.live_sessions(db, found.id, format_utc(moment))),
             "csrf": auth.form_csrf_token(request),
             "message": request.query_params.get("done", ""),
+            "organisation_limit": limits.organisation_limit(db),
+            "max_daily_limit": MAX_DAILY_LIMIT,
         },
     )
 
@@ -173,6 +183,35 @@ async def set_email(request: Request[Any, Any, Any], pool: NamedDependency[Conne
         return found.id
 
     return _back(await in_thread(pool, work), "Email changed")
+
+
+def _daily_limit(form: Any, check: Callable[[str], T]) -> T:
+    """The form's `daily_limit`, checked; a bad value is a 400 that says what to write."""
+    try:
+        return check(str(form.get("daily_limit", "")))
+    except rules.Invalid as error:
+        raise RecapError(str(error)) from None
+
+
+@post("/admin/settings/daily-limit", opt=ADMIN_FORM, include_in_schema=False)
+async def set_organisation_limit(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool]) -> Redirect:
+    """Set the organisation's daily limit: questions a day per learner across campaigns (audited)."""
+    limit = _daily_limit(await _form(request), rules.check_daily_limit)
+    now = auth.now(request)
+    await in_thread(pool, lambda db: limits.set_organisation_limit(db, limit, now))
+    return Redirect(f"/admin?{urlencode({'done': f'Daily limit saved: {limit} a day'})}", status_code=303)
+
+
+@post("/admin/people/{person:str}/daily-limit", opt=ADMIN_FORM, include_in_schema=False)
+async def set_person_limit(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool], person: FromPath[str]) -> Redirect:
+    """Give a person their own daily limit, or (empty) the organisation's again (audited)."""
+    limit = _daily_limit(await _form(request), rules.check_person_daily_limit)
+    now = auth.now(request)
+
+    def work(db: sqlite_utils.Database) -> str:
+        return limits.set_person_limit(db, _person(db, person).id, limit, now).id
+
+    return _back(await in_thread(pool, work), "Daily limit saved")
 
 
 @post("/admin/people/{person:str}/{action:str}", opt=ADMIN_FORM, include_in_schema=False)

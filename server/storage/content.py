@@ -188,3 +188,19 @@ def earlier_hashes(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> di
         )
         out[(kind, item_id)] = {str(h): int(v) for h, v in rows}
     return out
+
+
+class VersionRow(msgspec.Struct, frozen=True):
+    """One published library version, as `recap content versions` and the editor list them."""
+
+    version: int
+    published_at: str
+    summary: dict[str, object]
+
+
+def versions(db: sqlite_utils.Database, limit: int = 50) -> list[VersionRow]:
+    """The newest published versions first."""
+    rows = db.execute(
+        "SELECT version, published_at, summary FROM library_versions ORDER BY version DESC LIMIT ?", [limit]
+    ).fetchall()
+    return [VersionRow(int(v), str(at), json.loads(summary)) for v, at, summary in rows]

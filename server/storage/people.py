@@ -20,6 +20,7 @@ class StoredPerson(msgspec.Struct, frozen=True):
     disabled: bool
     roles: frozenset[str]
     teams: dict[str, str]  # team id -> role in that team
+    daily_limit: int | None = None  # their own total daily limit; None: the organisation's
 
 
 def all_people(db: sqlite_utils.Database) -> dict[str, StoredPerson]:
@@ -32,9 +33,11 @@ def all_people(db: sqlite_utils.Database) -> dict[str, StoredPerson]:
         teams.setdefault(user_id, {})[team_id] = role
     return {
         email: StoredPerson(
-            user_id, email, name, bool(disabled), frozenset(roles.get(user_id, ())), teams.get(user_id, {})
+            user_id, email, name, bool(disabled), frozenset(roles.get(user_id, ())), teams.get(user_id, {}), daily_limit
         )
-        for user_id, email, name, disabled in db.execute("SELECT id, email, name, disabled FROM users ORDER BY email")
+        for user_id, email, name, disabled, daily_limit in db.execute(
+            "SELECT id, email, name, disabled, daily_limit FROM users ORDER BY email"
+        )
     }
 
 
@@ -86,9 +89,28 @@ def roles_of(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
     return frozenset(str(r[0]) for r in rows)
 
 
-def teams_of(db: sqlite_utils.Database, user_id: str) -> set[str]:
-    """The teams this user belongs to, in any team role."""
-    return {str(r[0]) for r in db.execute("SELECT team_id FROM team_members WHERE user_id = ?", [user_id])}
+def memberships_of(db: sqlite_utils.Database, user_id: str) -> dict[str, str]:
+    """The teams this user belongs to, each with their role in it."""
+    return {str(r[0]): str(r[1]) for r in db.execute("SELECT team_id, role FROM team_members WHERE user_id = ?", [user_id])}
+
+
+def enabled_people(db: sqlite_utils.Database) -> list[StoredPerson]:
+    """Everyone who is not disabled: those a campaign's audience can reach."""
+    return [p for p in all_people(db).values() if not p.disabled]
+
+
+def daily_limit_of(db: sqlite_utils.Database, user_id: str) -> int:
+    """A person's total daily limit: their own if set, else the organisation's."""
+    row = db.execute(
+        "SELECT coalesce((SELECT daily_limit FROM users WHERE id = ?), (SELECT daily_limit FROM organisation WHERE id = 1))",
+        [user_id],
+    ).fetchone()
+    return int(row[0])
+
+
+def set_daily_limit(db: sqlite_utils.Database, user_id: str, limit: int | None, now: str) -> None:
+    """Give a person their own total daily limit, or None to follow the organisation's."""
+    db.execute("UPDATE users SET daily_limit = ?, updated_at = ? WHERE id = ?", [limit, now, user_id])
 
 
 def set_email(db: sqlite_utils.Database, user_id: str, email: str, now: str) -> None:

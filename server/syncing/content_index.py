@@ -39,7 +39,9 @@ def _build(body_gzip: bytes, version: int) -> VersionIndex:
         questions[q["id"]] = QuestionAt(rev=q["rev"], options=len(q["options"]), correct=frozenset(correct))
         epochs[q["id"]] = q["epoch"]
     campaigns = tuple(
-        CampaignAt(id=c["id"], audience=tuple(c.get("audience", ())), start_day=parse_start(c.get("start")))
+        CampaignAt(
+            id=c["id"], audience=tuple(c.get("audience", ())), start_day=parse_start(c.get("start")), end_day=parse_start(c.get("end"))
+        )
         for c in document["campaigns"]
     )
     return VersionIndex(version, questions, epochs, settings_by_question(document["campaigns"]), campaigns)

@@ -41,6 +41,8 @@ from sync.protocol import (
     ContentData,
     Digest,
     ObservationChange,
+    Plan,
+    PlanCampaign,
     ProgressChange,
     ProgressData,
     PullRequest,
@@ -60,8 +62,9 @@ def record_writes(db: sqlite_utils.Database, user_id: str, request: PullRequest,
         today = request.local_day if request.local_day is not None else enrollment.day_number(now.date())
         with read_transaction(db):
             due = enrollment.new_enrollments(
-                index.campaigns, people_store.teams_of(db, user_id), enrollment_store.enrolled_campaigns(db, user_id), today
-            )
+                index.campaigns, people_store.memberships_of(db, user_id), people_store.roles_of(db, user_id),
+                enrollment_store.enrolled_campaigns(db, user_id), today,
+            )  # fmt: skip
     if not due and not request.disagreements:
         return None
 
@@ -118,10 +121,26 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
         if not has_more:
             count, value = store.get_digest(db, user_id)
             digest = Digest(answers=count, hash=as_hex(value))
+        # On every page, so that a device keeps a new library and the plan for it in one step.
+        plan = _plan(db, user_id, latest)
     return PullResponse(
         acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
-        server_time=clock.format_utc(now),
+        server_time=clock.format_utc(now), plan=plan,
     )  # fmt: skip
+
+
+def _plan(db: sqlite_utils.Database, user_id: str, version: int) -> Plan:
+    """The learner's campaigns in the published version (those whose audience reaches them now
+    and that they are enrolled in) with their start days, and their total daily limit."""
+    index = version_index(db, version)
+    mine = enrollment.plan_campaigns(
+        index.campaigns if index is not None else (),
+        people_store.memberships_of(db, user_id), people_store.roles_of(db, user_id), enrollment_store.of(db, user_id),
+    )  # fmt: skip
+    return Plan(
+        daily_limit=people_store.daily_limit_of(db, user_id),
+        campaigns=[PlanCampaign(campaign_id=cid, start_day=day) for cid, day in mine],
+    )
 
 
 def _records_after(db: sqlite_utils.Database, user_id: str, cursor: int, limit: int) -> list[Change]:

@@ -1,10 +1,14 @@
-"""Writes tests/vectors/scheduler.json: answer sequences and the states the spec expects.
+"""Writes the golden vectors shared by the Python and JS tests.
 
     python -m tests.vectors.generate [--check]
 
-The expected states come from sync/scheduler.py; the Python tests check them against the
-`fsrs` package as an independent oracle, and the JS tests check pwa/src/scheduler.js against
-them. The output is deterministic (fixed seed): `--check` fails if the committed file is stale.
+- tests/vectors/scheduler.json: answer sequences and the states the spec expects, from
+  sync/scheduler.py; the Python tests check them against the `fsrs` package as an independent
+  oracle, and the JS tests check pwa/src/scheduler.js against them.
+- tests/vectors/plan.json: learners' campaigns, plans and states, and today's queue, from
+  sync/plan.py (tests/vectors/plan_cases.py); the JS tests check pwa/src/study-plan.js.
+
+The output is deterministic (fixed seeds): `--check` fails if a committed file is stale.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from sync.scheduler import NEW, POLICIES, Policy, Settings, settings_for, step
+from tests.vectors import plan_cases
 
 OUT = Path(__file__).with_name("scheduler.json")
+PLAN_OUT = Path(__file__).with_name("plan.json")
 SEED = 20261128
 CASES = 5400
 SETTING_KEYS = ("desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak")
@@ -94,17 +100,20 @@ def render(cases: list[dict[str, Any]]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed file differs")
-    text = render(generate())
-    if parser.parse_args().check:
-        if OUT.read_text() != text:
-            print(f"{OUT} is stale: run python -m tests.vectors.generate", file=sys.stderr)
-            return 1
-        print(f"{OUT} is up to date")
-        return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT} ({text.count(chr(10)) - 2} cases, {len(text):,} bytes)")
-    return 0
+    parser.add_argument("--check", action="store_true", help="fail if a committed file differs")
+    check = parser.parse_args().check
+    stale = 0
+    for out, text in ((OUT, render(generate())), (PLAN_OUT, render(plan_cases.generate()))):
+        if check:
+            if not out.exists() or out.read_text() != text:
+                print(f"{out} is stale: run python -m tests.vectors.generate", file=sys.stderr)
+                stale += 1
+            else:
+                print(f"{out} is up to date")
+            continue
+        out.write_text(text)
+        print(f"wrote {out} ({text.count(chr(10)) - 2} cases, {len(text):,} bytes)")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

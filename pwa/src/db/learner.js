@@ -27,12 +27,13 @@ export async function deviceId(tx, make) {
 
 /**
  * Forget the signed-in learner's records (all on the server: the caller checked unsynced()) and
- * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential.
- * The library and the settings stay.
+ * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential,
+ * no plan (the next learner's comes with their first pull). The library and the settings stay.
  */
 export async function forget(tx, newDeviceId) {
   for (const repository of [answers, acknowledgements, records, progress, rejections, reading]) await repository.clear(tx);
   await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
+  await meta.remove(tx, "plan");
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);
   await progress.setDisagreements(tx, 0);

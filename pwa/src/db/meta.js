@@ -1,5 +1,5 @@
 // The `meta` object store: small named values kept beside the records (the sync cursors, the
-// next client_seq, the device id, the question index, counters). Every function works inside
+// next client_seq, the device id, the question index, counters, the learner's plan). Every function works inside
 // the transaction it is given (database.js).
 
 /** @typedef {import("../sync/store-interface.js").Cursors} Cursors */

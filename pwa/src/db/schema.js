@@ -7,7 +7,8 @@
 //   answers     key id: every answer the device knows: its own (payload) and pulled (server)
 //   outbox      key client_seq: mutations not yet acknowledged by the server
 //   progress    key question_id: {server: {seq, data}|null, provisional: {state, answer_id}|null}
-//   meta        key "key": cursors, next_seq, device_id, the question index, sync counters
+//   meta        key "key": cursors, next_seq, device_id, the question index, sync counters,
+//               the learner's plan (key "plan": {daily_limit, campaigns}; no step: a row)
 //   settings    key "key": language, user, rollover_hour, …
 //   rejections  key mutationId: mutations of any kind the server refused for good, with the
 //               reason {kind, recordId, mutationId, clientSeq, reason, questionId?}; by_record

@@ -12,9 +12,9 @@ export function mount(root, ctx) {
   let gone = false;
 
   async function load() {
-    const [content, answers] = await Promise.all([store.content(), store.answers()]);
+    const [content, answers, plan] = await Promise.all([store.content(), store.answers(), store.plan()]);
     const snapshot = content?.snapshot;
-    const ids = snapshot ? planQuestionIds(snapshot, campaignsFor(snapshot, language)) : [];
+    const ids = snapshot ? planQuestionIds(snapshot, campaignsFor(snapshot, language, plan)) : [];
     const states = await store.states(ids);
     if (gone) return;
     const numbers = summary(answers, states, app.today());

@@ -88,5 +88,6 @@ async function applyPage(ctx, old, data, disagreementsReported = 0) {
     reset,
     content,
     disagreementsReported,
+    plan: data.plan ?? null,
   });
 }

@@ -82,6 +82,8 @@
  * @property {ContentSnapshot|null} content a new library to store with the content cursor
  * @property {number} [disagreementsReported] how many disagreements the pull request reported
  *   (from `disagreements()`): subtract them from the count in the same transaction
+ * @property {object|null} [plan] the response's `plan` (docs/sync.md "The plan"): keep it, if
+ *   well formed, in place of the one kept; null (an older server) leaves the kept one
  */
 
 /**

@@ -12,6 +12,7 @@
 // pull change the app knows (answer, progress, acknowledgement, observation kept as sent),
 // skipping any other.
 import { acknowledgedIds } from "../../src/acknowledged.js";
+import { checkPlan } from "../../src/study-plan.js";
 
 /** @typedef {import("../../src/sync/store-interface.js").SyncStore} SyncStore */
 /** @typedef {import("../../src/sync/store-interface.js").AnswerPayload} AnswerPayload */
@@ -43,6 +44,7 @@ export class MemoryStore {
   /** @type {Map<string, {seq: number, data: object}>} by question id */
   #progress = new Map();
   #content = null;
+  #plan = null;
 
   // ---- the SyncStore interface --------------------------------------------------------------
 
@@ -87,7 +89,7 @@ export class MemoryStore {
   }
 
   /** @param {PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, content }) {
+  async applyPullPage({ changes, cursors, ackedThrough, content, plan = null }) {
     for (const change of changes) {
       if (change.kind === "answer") {
         const id = change.data.id;
@@ -109,6 +111,13 @@ export class MemoryStore {
     if (content) this.#content = copy(content);
     this.#cursors = { content: cursors.content, records: cursors.records };
     this.#ack(ackedThrough);
+    const checked = checkPlan(plan);
+    if (checked) this.#plan = checked;
+  }
+
+  /** The learner's plan from the last pull that sent one, or null. */
+  async plan() {
+    return copy(this.#plan);
   }
 
   async knownOnServerIds() {

@@ -1,0 +1,75 @@
+"""The `recap settings` commands: organisation-wide settings (docs/operations.md).
+
+For now one setting, `daily-limit`: the total number of questions a day a learner gets across
+all their campaigns (docs/people.md "Questions a day"), for everyone or for one person.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from server.people import limits, rules
+
+OpenDb = Callable[[argparse.Namespace], sqlite_utils.Database]
+SETTINGS = ("daily-limit",)
+
+
+def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
+    db = open_db(args)
+    try:
+        limit = limits.organisation_limit(db)
+        own = limits.own_limits(db)
+    finally:
+        db.close()
+    print(f"daily-limit\t{limit}")
+    for email, value in own:
+        print(f"daily-limit\t{value}\t{email}")
+    return 0
+
+
+def _set(args: argparse.Namespace, open_db: OpenDb) -> int:
+    label = "recap settings set"
+    now = datetime.datetime.now(datetime.UTC)
+    try:
+        email = rules.normalise_email(args.person) if args.person else None
+        value = rules.check_person_daily_limit(args.value) if email else rules.check_daily_limit(args.value)
+    except rules.Invalid as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return 1
+    db = open_db(args)
+    try:
+        if email is None:
+            assert value is not None
+            before = limits.set_organisation_limit(db, value, now)
+            print(f"daily-limit: {before} -> {value}" if before != value else f"daily-limit: {value} (no change)")
+            return 0
+        try:
+            person = limits.set_person_limit(db, email, value, now)
+        except limits.UnknownPerson as error:
+            print(f"{label}: {error}", file=sys.stderr)
+            return 1
+    finally:
+        db.close()
+    print(f"daily-limit of {person.email}: {limits.shown(person.daily_limit)} -> {limits.shown(value)}")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser], open_db: OpenDb) -> None:
+    """Add `recap settings show` and `recap settings set` to the `recap` parser."""
+    settings = commands.add_parser("settings", help="organisation-wide settings, such as the daily limit (docs/operations.md)")
+    actions = settings.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
+    show = actions.add_parser("show", help="print every setting, and each person's own daily limit (tab-separated)")
+    show.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    show.set_defaults(func=lambda args: _show(args, open_db))
+    put = actions.add_parser("set", help="change a setting, for everyone or (--person) for one person")
+    put.add_argument("name", choices=SETTINGS, metavar="NAME", help="daily-limit: questions a day across all campaigns, 1-20")
+    put.add_argument("value", metavar="VALUE", help="the new value; with --person, `default` follows the organisation's again")
+    put.add_argument("--person", metavar="EMAIL", help="set this person's own value instead of the organisation's")
+    put.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
+    put.set_defaults(func=lambda args: _set(args, open_db))
