@@ -9,6 +9,7 @@ of its own, so the order of the tests does not matter.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -508,3 +509,36 @@ def test_pages_are_well_formed_and_every_control_is_labelled(editor: httpx.Clien
         assert len(ids) == len(set(ids)), f"{path}: an id is used twice"
         unnamed = re.findall(r'<(?:input|textarea|select)\b(?![^>]*type="(?:hidden|submit)")(?![^>]*\bid=)[^>]*>', page)
         assert unnamed == [], f"{path}: controls without an id to label: {unnamed[:3]}"
+
+
+def test_a_campaign_page_says_whom_it_reaches_and_previews_a_chosen_learners_two_weeks(
+    editor: httpx.Client, server: LiveServer
+) -> None:
+    path = "/editor/items/campaigns/coaching-and-remote-teams"
+    page = editor.get(path)
+    assert page.status_code == 200
+    # Managers and coaches: the demo has one of each (and nobody else with those roles).
+    assert "Reaches 2 learners now." in page.text
+    # By default the preview is of someone the campaign reaches, listed first.
+    select = page.text.split('<select id="preview-learner"', 1)[1].split("</select>", 1)[0]
+    options = [(v, sel, html.unescape(label)) for v, sel, label in re.findall(r'<option value="([^"]+)"( selected)?>([^<]*)</option>', select)]
+    assert [label for _, _, label in options[:2]] == ["Casey Coach <coach@example.com>", "Morgan Manager <manager@example.com>"]
+    assert "Robin Rep <rep@example.com> (not in its audience)" in [label for _, _, label in options]
+    table = page.text.split('<table class="campaign-preview">', 1)[1].split("</table>", 1)[0]
+    days = re.findall(r'<th scope="row">(\w{3}) (\d{4}-\d{2}-\d{2})</th>', table)
+    assert len(days) == 14
+    assert [d for _, d in days] == sorted(d for _, d in days)
+    # Casey gets at most the campaign's cap of 2 a day from it, and the day one questions are the first listed.
+    first = table.split("</tr>", 2)[1]
+    assert "why-the-training-faded" in first and "intervision-stages-in-order" in first
+    assert "They get at most 3 questions a day" in page.text
+    # Preview as a rep the campaign does not reach: said so, and still shown.
+    rep_id = rows(server, "SELECT id FROM users WHERE email = 'rep@example.com'")[0][0]
+    as_rep = editor.get(path, params={"learner": rep_id}).text
+    assert f'<option value="{rep_id}" selected>' in as_rep
+    assert "though the campaign's audience does not include them" in html.unescape(as_rep)
+    # An unknown learner falls back to the first one reached; a nonsense one does not break the page.
+    assert editor.get(path, params={"learner": "<nobody>"}).status_code == 200
+    # The list shows each campaign's reach.
+    listing = editor.get("/editor", params={"kind": "campaign"}).text
+    assert re.search(r"coaching-and-remote-teams.*?<td>2</td>", listing, re.S)

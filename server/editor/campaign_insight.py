@@ -1,56 +1,108 @@
-"""Campaign reach and schedule preview for the editor's campaign pages: the interface the editor
-needs, filled by `server/campaigns/` when that package is present.
+"""A campaign's reach and a chosen learner's first two weeks, for the editor's campaign pages.
 
-MERGE (issue 11, campaigns branch): `server/campaigns/` provides
-    campaign_reach(db) -> dict[str, int]          # campaign id -> learners it reaches
-    campaign_preview(db, campaign_id, user_id, days=14) -> what a learner gets, day by day
-Until then both answers here are None and the pages say the figures are not available yet.
-Wire them by keeping these two functions' signatures: the routes, templates and tests use
-only `reach` and `preview` below. The template shows a preview as rows of (day, items); adapt
-`preview_rows` to the real shape at merge.
+The figures come from `server/campaigns/` (which calls the pure rules of sync/enrollment.py and
+sync/plan.py); this module only turns them into what the templates show.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import Any, cast
+import datetime
+from dataclasses import dataclass
 
 import sqlite_utils
 
-PROVIDER = "server.campaigns"
+from server.campaigns.preview import CampaignPreview, campaign_preview
+from server.campaigns.reach import campaign_reach
+from server.db import read_transaction
+from server.errors import NotFound
+from server.storage import content as content_store
+from server.storage import people as people_store
+from server.syncing.content_index import version_index
+from sync.enrollment import reaches
+
+PREVIEW_DAYS = 14
 
 
-def _provider(name: str) -> Callable[..., Any] | None:
+def reach(db: sqlite_utils.Database) -> dict[str, int]:
+    """Learners each published campaign reaches now, by campaign id."""
+    return campaign_reach(db)
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: str
+    label: str  # "Name <email>"
+    reached: bool  # the campaign's audience includes them
+
+
+@dataclass(frozen=True)
+class PreviewQuestion:
+    question_id: str
+    prompt: str
+    campaign_id: str
+    this_campaign: bool
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class PreviewDay:
+    date: str  # YYYY-MM-DD
+    weekday: str  # Mon, Tue, …
+    questions: tuple[PreviewQuestion, ...]
+
+
+@dataclass(frozen=True)
+class Preview:
+    learner: Learner
+    preview: CampaignPreview
+    days: tuple[PreviewDay, ...]
+
+    @property
+    def asked_here(self) -> int:
+        """Questions of this campaign over the days shown."""
+        return sum(q.this_campaign for d in self.days for q in d.questions)
+
+
+def learners(db: sqlite_utils.Database, campaign_id: str) -> list[Learner]:
+    """Everyone enabled, those the campaign reaches first (then by name): whom to preview as."""
+    with read_transaction(db):
+        index = version_index(db, content_store.latest_version(db))
+        people = people_store.enabled_people(db)
+    campaign = next((c for c in index.campaigns if c.id == campaign_id), None) if index is not None else None
+    found = [
+        Learner(p.id, f"{p.name or p.email} <{p.email}>", campaign is not None and reaches(campaign.audience, p.teams, p.roles))
+        for p in people
+    ]
+    return sorted(found, key=lambda learner: (not learner.reached, learner.label.lower()))
+
+
+def preview(
+    db: sqlite_utils.Database, campaign_id: str, chosen: str | None, prompts: dict[str, str]
+) -> tuple[list[Learner], Preview | None]:
+    """The people to choose from, and the chosen one's first PREVIEW_DAYS days (the first
+    learner the campaign reaches when none is chosen). None when the campaign is not published
+    or there is nobody to preview as."""
+    people = learners(db, campaign_id)
+    learner = next((p for p in people if p.user_id == chosen), None) or (people[0] if people else None)
+    if learner is None:
+        return people, None
     try:
-        module = importlib.import_module(PROVIDER)
-    except ImportError:
-        return None
-    found = getattr(module, name, None)
-    return cast(Callable[..., Any], found) if callable(found) else None
-
-
-def reach(db: sqlite_utils.Database) -> dict[str, int] | None:
-    """Learners each campaign reaches, or None when the campaigns package is not there yet."""
-    provider = _provider("campaign_reach")
-    return None if provider is None else dict(provider(db))
-
-
-def preview(db: sqlite_utils.Database, campaign_id: str, user_id: str, days: int = 14) -> Any | None:
-    """What `user_id` would get from the campaign over the next `days`, or None (not there yet)."""
-    provider = _provider("campaign_preview")
-    return None if provider is None else provider(db, campaign_id, user_id, days=days)
-
-
-def preview_rows(value: Any) -> list[tuple[str, str]]:
-    """A preview as (label, text) rows for the template, whatever its shape: a mapping of day ->
-    items, a list of (day, items) or of other values."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        items = list(value.items())
-    elif isinstance(value, list | tuple):
-        items = [tuple(v) if isinstance(v, list | tuple) and len(v) == 2 else ("", v) for v in value]
-    else:
-        items = [("", value)]
-    return [(str(day), ", ".join(map(str, what)) if isinstance(what, list | tuple) else str(what)) for day, what in items]
+        result = campaign_preview(db, campaign_id, learner.user_id, days=PREVIEW_DAYS)
+    except NotFound:
+        return people, None
+    days = []
+    for day in result.days:
+        date = datetime.date.fromisoformat(day.date)
+        days.append(
+            PreviewDay(
+                day.date,
+                date.strftime("%a"),
+                tuple(
+                    PreviewQuestion(
+                        q.question_id, prompts.get(q.question_id, ""), q.campaign_id, q.campaign_id == campaign_id, q.repeat
+                    )
+                    for q in day.items
+                ),
+            )
+        )
+    return people, Preview(learner, result, tuple(days))

@@ -224,7 +224,11 @@ def item_context(
         if state.kind in ("question", "nugget") and _lists(current, drafts, c_id, FOLDER_OF[state.kind], state.item_id)
     ]  # fmt: skip
     reach = campaign_insight.reach(db) if state.kind == "campaign" else None
-    preview = campaign_insight.preview(db, state.item_id, request.state.principal.user_id) if state.kind == "campaign" and not new else None
+    preview_people, preview = (
+        campaign_insight.preview(db, state.item_id, request.query_params.get("learner"), _prompts(current))
+        if state.kind == "campaign" and state.live
+        else ([], None)
+    )
     return base_context(
         request, db,
         folder=folder, kind=state.kind, item_id=state.item_id, new=new, state=state,
@@ -243,10 +247,18 @@ def item_context(
         quality=question_quality(db, state.published) if state.kind == "question" else None,
         flag_words=FLAG_WORDS, min_answers=MIN_FIRST_ANSWERS,
         campaigns_of=membership,
-        reach=reach, reach_available=reach is not None, campaign_preview=campaign_insight.preview_rows(preview),
-        preview_available=preview is not None,
+        reach=reach, preview_people=preview_people, campaign_preview=preview,
         url=item_url(folder, state.item_id) if not new else f"/editor/new/{folder}",
     )  # fmt: skip
+
+
+def _prompts(current: dict[tuple[str, str], StoredItem]) -> dict[str, str]:
+    """Each published question's prompt, by id."""
+    return {
+        item.item_id: str(msgspec.json.decode(item.data).get("prompt", ""))
+        for (kind, _), item in current.items()
+        if kind == "question" and item.data and not item.removed
+    }
 
 
 def _lists(current: dict[tuple[str, str], StoredItem], drafts: list[store.Draft], campaign_id: str, field: str, item_id: str) -> bool:

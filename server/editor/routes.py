@@ -76,7 +76,7 @@ def list_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.
         "editor/list.html",
         context=base_context(
             request, db, rows=shown, total=len(rows), counts=counts, filters=filters, choices=listing.choices(rows),
-            reach_available=reach is not None, version=content.latest_version(db),
+            version=content.latest_version(db),
         ),
     )
 
