@@ -528,10 +528,15 @@ def test_a_campaign_page_says_whom_it_reaches_and_previews_a_chosen_learners_two
     days = re.findall(r'<th scope="row">(\w{3}) (\d{4}-\d{2}-\d{2})</th>', table)
     assert len(days) == 14
     assert [d for _, d in days] == sorted(d for _, d in days)
-    # Casey gets at most the campaign's cap of 2 a day from it, and the day one questions are the first listed.
-    first = table.split("</tr>", 2)[1]
-    assert "why-the-training-faded" in first and "intervision-stages-in-order" in first
-    assert "They get at most 3 questions a day" in page.text
+    # Casey gets at most the campaign's cap of 2 a day from it, at most 3 in all (the total daily
+    # limit shared with the value-selling campaign, whose questions are marked as from it).
+    assert "They get at most 3 questions a day across 2 campaigns" in page.text
+    per_day = [row.split("</th>", 1)[1] for row in table.split("<tbody>", 1)[1].split("</tr>")[:-1]]
+    assert len(per_day) == 14
+    ours = [row.count("<li>") for row in per_day]
+    theirs = [row.count('<li class="muted">') for row in per_day]
+    assert ours[0] == 2 and all(n <= 2 for n in ours) and all(a + b <= 3 for a, b in zip(ours, theirs, strict=True))
+    assert "from value-selling-foundations" in per_day[0]
     # Preview as a rep the campaign does not reach: said so, and still shown.
     rep_id = rows(server, "SELECT id FROM users WHERE email = 'rep@example.com'")[0][0]
     as_rep = editor.get(path, params={"learner": rep_id}).text

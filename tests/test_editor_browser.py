@@ -115,7 +115,7 @@ def rep_phone(browser: Any, server: LiveServer) -> tuple[Any, Page, Watch]:
     watch = Watch(page)
     page.goto(server.url + "/")
     sign_in(page, server.db_path, REP)
-    expect(page.get_by_role("main").get_by_role("heading", name="Question 1 of 5")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("main").get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=20_000)
     return context, page, watch
 
 
@@ -155,10 +155,10 @@ def test_an_editor_publishes_a_refresher_and_a_question_a_rep_gets_them_and_a_ro
 
         # Into a campaign the rep gets, first in line.
         main = page.get_by_role("main")
-        main.get_by_label("Add to campaign").select_option("coaching-and-remote-teams")
+        main.get_by_label("Add to campaign").select_option("value-selling-foundations")
         main.get_by_label("Where").select_option("first")
         main.get_by_role("button", name="Add to the campaign's draft").click()
-        expect(page.get_by_role("status").filter(has_text="Added")).to_contain_text("Added to the draft of campaign coaching-and-remote-teams")
+        expect(page.get_by_role("status").filter(has_text="Added")).to_contain_text("Added to the draft of campaign value-selling-foundations")
 
         page.get_by_role("navigation", name="Editor").get_by_role("link", name="Publish").click()
         expect(page.get_by_role("table")).to_contain_text(REFRESHER)
@@ -188,7 +188,7 @@ def test_an_editor_publishes_a_refresher_and_a_question_a_rep_gets_them_and_a_ro
 
         phone.get_by_role("navigation").get_by_role("link", name="Today").click()
         sync_now(phone)
-        expect(rep.get_by_role("heading", name="Question 1 of 5")).to_be_visible()
+        expect(rep.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
         expect(rep.locator(".stem")).not_to_have_text(STEM)
         assert watch.errors == [] and rep_watch.errors == []
     finally:

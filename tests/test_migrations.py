@@ -67,7 +67,7 @@ def test_m009_gives_everyone_the_organisations_daily_limit_of_3_and_keeps_limits
     migrations.migrations.apply(db, stop_before="m009_daily_limit")
     with db.conn:
         db.execute("INSERT INTO users (id, email, name, created_at, updated_at) VALUES ('u-ann', 'ann@example.com', 'Ann', ?, ?)", [NOW, NOW])
-    assert migrations.apply(db) == ["m009_daily_limit"]
+    assert migrations.apply(db)[0] == "m009_daily_limit"
     assert people_store.daily_limit_of(db, "u-ann") == 3
     assert people_store.all_people(db)["ann@example.com"].daily_limit is None
     for statement in ("UPDATE users SET daily_limit = 0", "UPDATE users SET daily_limit = 21", "UPDATE organisation SET daily_limit = 0",

@@ -69,9 +69,8 @@ def _publish(
     now: datetime.datetime,
     *,
     allow_removals: bool,
-    user_id: str,
 ) -> PublishResult:
-    origin: dict[str, object] = {"via": "editor", "by": user_id}
+    origin: dict[str, object] = {"via": "editor"}  # who: `record` writes library_publishers (erasable)
     for _ in range(ATTEMPTS):
         latest = content.latest_version(db)
         sources = build(latest)
@@ -123,7 +122,7 @@ def publish_drafts(
                 raise Refused(f"{d.kind} `{d.item_id}` was saved or published by someone else just now: look at it again")
         store.record_publisher(db, version, user_id, "publish")
 
-    result = _publish(db, lambda latest: library_sources(db, drafts, latest), record, now, allow_removals=False, user_id=user_id)
+    result = _publish(db, lambda latest: library_sources(db, drafts, latest), record, now, allow_removals=False)
     if not result.published:
         # Nothing changed: the drafts say what is published already.
         with write_transaction(db):
@@ -145,7 +144,7 @@ def withdraw(db: sqlite_utils.Database, folder: str, item_id: str, user_id: str,
     def record(db: sqlite_utils.Database, version: int) -> None:
         store.record_publisher(db, version, user_id, "withdraw", f"{kind} {item_id}")
 
-    return _publish(db, build, record, now, allow_removals=True, user_id=user_id)
+    return _publish(db, build, record, now, allow_removals=True)
 
 
 def restore(db: sqlite_utils.Database, version: int, user_id: str, now: datetime.datetime) -> PublishResult:
@@ -154,4 +153,4 @@ def restore(db: sqlite_utils.Database, version: int, user_id: str, now: datetime
     def record(db: sqlite_utils.Database, new_version: int) -> None:
         store.record_publisher(db, new_version, user_id, "roll-back", str(version))
 
-    return roll_back(db, version, now, {"via": "editor", "by": user_id}, on_write=record)
+    return roll_back(db, version, now, {"via": "editor"}, on_write=record)

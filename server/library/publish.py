@@ -236,7 +236,7 @@ def publish_sources(
     otherwise RemovalsRefused names them and nothing is published. Likewise an item put back
     exactly as an earlier version had it (and since changed) only with `allow_reverts`, else
     RevertsRefused: a stale copy of the files cannot silently undo an edit made in the browser.
-    `origin` says where the version came from (`{"via": "files"}`, `{"via": "editor", "by": …}`,
+    `origin` says where the version came from (`{"via": "files"}`, `{"via": "editor"}`,
     `{"rollback_to": N}`); it is kept in the version's summary.
 
     `on_write(db, version)` runs inside the transaction once the new version is written (not when
