@@ -13,6 +13,7 @@ import { Database, StorageFullError } from "./db/database.js";
 import * as acknowledgements from "./db/acknowledgements.js";
 import * as answers from "./db/answers.js";
 import * as content from "./db/content.js";
+import * as dayQueue from "./db/day-queue.js";
 import * as kinds from "./db/kinds/index.js";
 import * as learner from "./db/learner.js";
 import * as meta from "./db/meta.js";
@@ -170,6 +171,16 @@ export class IdbStore {
    */
   async plan() {
     return this.#db.read(["meta"], (tx) => meta.get(tx, "plan", null));
+  }
+
+  /** Today's queue as first shown ({day, language, planned, items}), or null (study-plan.js keptQueue). */
+  async dayQueue() {
+    return this.#db.read(["meta"], (tx) => dayQueue.get(tx));
+  }
+
+  /** Keep today's queue as shown (null: forget it). */
+  async setDayQueue(pin) {
+    return this.#db.write(["meta"], (tx) => dayQueue.put(tx, pin));
   }
 
   /** Why the last downloaded library was refused ({version, problems, at}), or null. */

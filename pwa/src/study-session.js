@@ -1,6 +1,7 @@
 // The study loop without the DOM: what to show now, and recording an answer.
 // screens/study.js renders what this returns; the tests drive it directly.
-import { DEFAULT_DAILY_LIMIT, answeredOn, campaignsFor, isCorrect, nextStudyDay, planQuestionIds, stateQuestionIds, today, todaysQueue } from "./study-plan.js";
+import { DEFAULT_DAILY_LIMIT, answeredOn, campaignsFor, isCorrect, keptQueue, nextStudyDay, planQuestionIds, stateQuestionIds, today, todaysQueue } from "./study-plan.js";
+import { comingBack, standing } from "./day-summary.js";
 
 /**
  * @typedef {object} StudyView
@@ -14,6 +15,9 @@ import { DEFAULT_DAILY_LIMIT, answeredOn, campaignsFor, isCorrect, nextStudyDay,
  * @property {number} [answeredToday]
  * @property {number|null} [nextDay] the next day with a question (kind "done")
  * @property {number} [contentVersion]
+ * @property {{answered: number, right: number, streak: number, week: number, weekGoal: number}} [standing]
+ *   today's answers and how many were right, the streak of days, days studied this week (day-summary.js)
+ * @property {Array<{day: number, n: number}>} [comingBack] the next days questions fall due (kind "done")
  */
 
 export class StudySession {
@@ -60,10 +64,16 @@ export class StudySession {
     // Every language's and every translation's state: the limit counts all answered today.
     const everything = stateQuestionIds(snapshot, plan);
     const states = await this.#store.states(everything);
-    const items = todaysQueue(snapshot, campaigns, states, day, limit);
+    const fresh = todaysQueue(snapshot, campaigns, states, day, limit);
+    // Today's queue, once shown, stays for the day (study-plan.js keptQueue).
+    const pinned = await this.#store.dayQueue();
+    const { items, pin } = keptQueue(pinned, fresh, { snapshot, campaigns, states, day, limit, language: this.#language, planned: Boolean(plan) });
+    if (pin !== pinned) await this.#store.setDayQueue(pin);
     const answeredToday = answeredOn(states, everything, day);
+    const stand = standing(await this.#store.answers(), day);
     if (!items.length) {
-      return { kind: "done", day, answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day, limit) };
+      const mine = new Map(ids.map((qid) => [qid, states.get(qid)]));
+      return { kind: "done", day, answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day, limit), standing: stand, comingBack: comingBack(mine, day) };
     }
     const item = items[0];
     return {
@@ -76,6 +86,7 @@ export class StudySession {
       total: answeredToday + items.length,
       answeredToday,
       contentVersion: content.version,
+      standing: stand,
     };
   }
 

@@ -3,6 +3,7 @@
 // when another learner signs in with nothing of the previous one left to sync.
 import * as acknowledgements from "./acknowledgements.js";
 import * as answers from "./answers.js";
+import * as dayQueue from "./day-queue.js";
 import * as meta from "./meta.js";
 import * as outbox from "./outbox.js";
 import * as progress from "./progress.js";
@@ -28,12 +29,14 @@ export async function deviceId(tx, make) {
 /**
  * Forget the signed-in learner's records (all on the server: the caller checked unsynced()) and
  * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential,
- * no plan (the next learner's comes with their first pull). The library and the settings stay.
+ * no plan (the next learner's comes with their first pull), no pinned day's queue. The library
+ * and the settings stay.
  */
 export async function forget(tx, newDeviceId) {
   for (const repository of [answers, acknowledgements, records, progress, rejections, reading]) await repository.clear(tx);
   await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
   await meta.remove(tx, "plan");
+  await dayQueue.clear(tx);
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);
   await progress.setDisagreements(tx, 0);

@@ -8,7 +8,8 @@
 //   outbox      key client_seq: mutations not yet acknowledged by the server
 //   progress    key question_id: {server: {seq, data}|null, provisional: {state, answer_id}|null}
 //   meta        key "key": cursors, next_seq, device_id, the question index, sync counters,
-//               the learner's plan (key "plan": {daily_limit, campaigns}; no step: a row)
+//               the learner's plan (key "plan": {daily_limit, campaigns}; no step: a row),
+//               today's queue as first shown (key "day_queue", db/day-queue.js; no step: a row)
 //   settings    key "key": language, user, rollover_hour, …
 //   rejections  key mutationId: mutations of any kind the server refused for good, with the
 //               reason {kind, recordId, mutationId, clientSeq, reason, questionId?}; by_record

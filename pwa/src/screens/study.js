@@ -1,12 +1,20 @@
 // The study loop: today's questions one at a time. A scenario, its options as a labelled radio
 // group (checkboxes when more than one is right), "Check answer", then the verdict, the
 // explanation, the teaching point and when the question comes back, in a role="status"
-// region; then "Next". When nothing is due, says so and when the next question comes.
+// region; then "Next", which opens the next question at the top of the page with its heading
+// focused. Above each question, how far through today's questions (a progressbar) and the
+// week's goal. After the last one, the day's summary; when nothing is due, says so and when the
+// next question comes (both drawn by study-day.js).
+//
+// A question on screen is never redrawn by a background sync (DESIGN.md §3: sync runs on
+// `online`, on visibility, on "Sync now"): what a pull changes applies after the current
+// question, when "Next" loads the next one. Only its "Question i of n" line and the progress
+// are updated in place. A new day redraws a question nobody has started to answer.
 import { focus, h, replace, reveal } from "../dom.js";
-import { formatDay } from "../i18n.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
 import { questionCard, showFeedback } from "../cards.js";
+import { dayProgress, daySummary, nothingDue } from "../study-day.js";
 
 export const titleKey = "study.title";
 
@@ -23,21 +31,54 @@ export function mount(root, ctx) {
   let gone = false;
   let loads = 0;
   let shown = null; // what is on screen, to skip redrawing the same thing
+  let current = null; // the question view on screen, and its progress line: {view, update}
+  let again = false; // a refresh came while a load was running: load once more after it
 
-  const keyOf = (view) => JSON.stringify([view.kind, view.day, view.item?.questionId, view.position, view.total, view.nextDay, view.contentVersion, app.contentLoading]);
+  const keyOf = (view) =>
+    JSON.stringify([view.kind, view.day, view.item?.questionId, view.position, view.total, view.nextDay, view.contentVersion, view.standing, app.contentLoading]);
 
-  async function load({ focusHeading = false, onlyIfChanged = false } = {}) {
+  async function load({ focusHeading = false } = {}) {
     const mine = ++loads;
-    if (!onlyIfChanged) phase = "loading";
+    phase = "loading";
+    again = false;
     const view = await session.load();
     if (gone || mine !== loads) return;
-    // A refresh leaves the screen alone if it is unchanged, or if the learner started meanwhile.
-    if (onlyIfChanged && (keyOf(view) === shown || dirty || phase === "saving" || phase === "feedback")) return;
+    show(view);
+    if (focusHeading) {
+      // The next question opens at the top of the page (the feedback had scrolled it down).
+      window.scrollTo({ top: 0, behavior: "instant" });
+      focus(root.querySelector("h2"));
+    }
+    if (again && phase !== "question") refresh("synced");
+  }
+
+  function show(view) {
     shown = keyOf(view);
     dirty = false;
+    current = null;
     if (view.kind === "question") showQuestion(view);
     else showEmpty(view);
-    if (focusHeading) focus(root.querySelector("h2"));
+  }
+
+  /** Data changed (a sync, the library, a new day): never redraw a question under the learner. */
+  async function refresh(reason) {
+    if (phase === "loading") {
+      again = true; // the running load may have read before the change
+      return;
+    }
+    if (phase === "saving" || phase === "feedback") return; // "Next" loads afresh
+    const mine = ++loads;
+    const view = await session.load();
+    if (gone || mine !== loads || phase === "loading" || phase === "saving" || phase === "feedback") return;
+    if (keyOf(view) === shown) return;
+    if (phase === "question" && current) {
+      const sameQuestion = view.kind === "question" && view.item.questionId === current.view.item.questionId;
+      const newDay = reason === "day" && view.day !== current.view.day;
+      if (newDay && !dirty) return show(view);
+      if (sameQuestion && view.day === current.view.day) current.update(view); // "Question i of n" in place
+      return; // anything else applies after this question
+    }
+    show(view);
   }
 
   function showEmpty(view) {
@@ -50,22 +91,7 @@ export function mount(root, ctx) {
       replace(root, h("section", { class: "card" }, h("h2", {}, t("study.title")), h("p", {}, t("study.noCampaigns"))));
       return;
     }
-    const next =
-      view.nextDay == null
-        ? t("study.noMore")
-        : view.nextDay === view.day + 1
-          ? t("study.nextTomorrow")
-          : t("study.nextOn", { date: formatDay(view.nextDay, language) });
-    replace(
-      root,
-      h(
-        "section",
-        { class: "card done" },
-        h("h2", {}, t(view.answeredToday ? "study.doneTitle" : "study.nothingTitle")),
-        view.answeredToday ? h("p", {}, t("study.answeredToday", { n: view.answeredToday })) : null,
-        h("p", { class: "next-day" }, next),
-      ),
-    );
+    replace(root, view.answeredToday ? daySummary(view, { t, language }) : nothingDue(view, { t, language }));
   }
 
   function showQuestion(view) {
@@ -81,7 +107,17 @@ export function mount(root, ctx) {
       onChange: () => (dirty = true),
     });
     const { inputs, error, feedback, check } = parts;
-    replace(root, parts.card);
+    const progress = dayProgress(view, { t });
+    replace(root, progress.element, parts.card);
+    const heading = parts.card.querySelector("h2");
+    current = {
+      view,
+      update: (newer) => {
+        heading.textContent = t("study.progress", { i: newer.position, n: newer.total });
+        progress.update(newer);
+        shown = keyOf(newer);
+      },
+    };
 
     async function submit() {
       if (phase !== "question") return;
@@ -106,6 +142,8 @@ export function mount(root, ctx) {
       if (gone) return;
       phase = "feedback";
       dirty = false;
+      const studiedToday = view.standing.answered > 0; // else this answer makes today a day studied this week
+      progress.update({ ...view, answeredToday: view.answeredToday + 1, standing: { ...view.standing, week: view.standing.week + (studiedToday ? 0 : 1) } });
       const next = showFeedback(parts, q, result, choice, { t, onNext });
       reveal(feedback);
       focus(next);
@@ -122,7 +160,7 @@ export function mount(root, ctx) {
   load();
   return {
     busy: () => phase === "saving" || phase === "feedback" || (phase === "question" && dirty),
-    refresh: () => load({ onlyIfChanged: true }),
+    refresh: (reason) => refresh(reason),
     unmount: () => {
       gone = true;
     },
