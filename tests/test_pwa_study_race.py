@@ -1,13 +1,14 @@
-"""Background syncs never redraw a question under a rep who has started answering, on a flaky
-network: the app in a real Chromium at 360×740, opened through a fault-injecting proxy
-(tests/support/fault_proxy.py) that delays, fails and drops sync requests and responses, while
-syncs are started as fast as a phone could start them ("online", the app becoming visible, and
-"Sync now") between choosing an option and "Check answer", over many questions."""
+"""Background syncs never redraw a question under a rep, on a flaky network: the app in a real
+Chromium at 360×740, opened through a fault-injecting proxy (tests/support/fault_proxy.py) that
+delays, fails and drops sync requests and responses, while syncs start as fast as a phone could
+start them (`online`, the app becoming visible, "Sync now"), and an editor publishes a question
+into the rep's campaign mid-day (a pulled change to today's queue). Over a day of 15 questions,
+read and tapped at a human pace, every chosen option reaches "Check answer", every question is
+the one first shown, and the day's queue is the one first shown."""
 
 from __future__ import annotations
 
 import random
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,43 +23,62 @@ from tests.support.paths import DEMO_LIBRARY
 from tests.support.server import LiveServer, run_recap
 
 QUESTIONS = 15  # a day of the rep's, with their own daily limit raised for the test
+CAMPAIGN = Path("campaigns") / "value-selling-foundations.yaml"
 PICK_FIRST = "Choose an answer first."
 # Every 40 ms the page hears `online` and `visibilitychange` (visible): each starts a sync, as a
-# phone on a train going in and out of coverage and a rep switching apps would.
+# phone going in and out of coverage and a rep switching apps would.
 STORM = """() => {
     window.__storm = setInterval(() => {
         window.dispatchEvent(new Event("online"));
         document.dispatchEvent(new Event("visibilitychange"));
     }, 40);
 }"""
+# The question card on screen gets a mark when it is first seen; a redraw would drop it.
+MARK = "(n) => { document.querySelector('#app section.card').dataset.seen = String(n); }"
+STILL_MARKED = "(n) => document.querySelector('#app section.card')?.dataset.seen === String(n)"
 
 
-def many_a_day(tmp_path: Path) -> Path:
-    """The demo library and accounts, with the rep's campaign and the rep allowed 15 a day."""
-    library = tmp_path / "content"
-    shutil.copytree(DEMO_LIBRARY, library)
-    campaign = library / "campaigns" / "value-selling-foundations.yaml"
-    campaign.write_text(campaign.read_text().replace("daily_cap: 3", f"daily_cap: {QUESTIONS}"))
-    db_path = tmp_path / "live" / "recap.db"
-    for args in (("content", "publish", "--create", str(library)), ("settings", "set", "daily-limit", str(QUESTIONS), "--person", EMAIL)):
-        if args[0] == "settings":
-            import_demo_accounts(db_path)
-        result = run_recap(*args, db_path=db_path)
-        assert result.returncode == 0, result.stdout + result.stderr
-    return db_path
+def publish(db_path: Path, library: Path) -> None:
+    result = run_recap("content", "publish", str(library), db_path=db_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def add_first_question(library: Path, qid: str) -> None:
+    """A new question, first in the rep's campaign: today's queue as computed afresh would start with it."""
+    source = (library / "questions" / "who-else-is-involved.yaml").read_text()
+    text = source.replace("id: who-else-is-involved", f"id: {qid}").replace("Kevin Jacobs", f"Kevin Jacobs ({qid})")
+    (library / "questions" / f"{qid}.yaml").write_text(text)
+    campaign = library / CAMPAIGN
+    campaign.write_text(campaign.read_text().replace("questions:\n", f"questions:\n  - {qid}\n", 1))
 
 
 @pytest.fixture
-def flaky(tmp_path: Path) -> Iterator[tuple[LiveServer, FaultProxy]]:
-    server = LiveServer(many_a_day(tmp_path))
+def flaky(tmp_path: Path) -> Iterator[tuple[LiveServer, FaultProxy, Path]]:
+    """The demo library with the rep allowed 15 a day, a real server, and the proxy before it."""
+    library = tmp_path / "content"
+    shutil.copytree(DEMO_LIBRARY, library)
+    campaign = library / CAMPAIGN
+    campaign.write_text(campaign.read_text().replace("daily_cap: 3", f"daily_cap: {QUESTIONS}"))
+    db_path = tmp_path / "live" / "recap.db"
+    result = run_recap("content", "publish", "--create", str(library), db_path=db_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    import_demo_accounts(db_path)
+    result = run_recap("settings", "set", "daily-limit", str(QUESTIONS), "--person", EMAIL, db_path=db_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = LiveServer(db_path)
     proxy = FaultProxy(server.url, seed=12)
-    yield server, proxy
+    yield server, proxy, library
     proxy.stop()
     server.stop()
 
 
-def test_a_chosen_option_survives_background_syncs_on_a_flaky_network(flaky: tuple[LiveServer, FaultProxy], browser: Any) -> None:
-    server, proxy = flaky
+def tap(target: Any, pace: random.Random) -> None:
+    """A finger's tap: down, held a moment, up (a redraw in between loses it, as on a phone)."""
+    target.click(delay=pace.uniform(40, 140))
+
+
+def test_background_syncs_never_redraw_a_question_under_the_rep(flaky: tuple[LiveServer, FaultProxy, Path], browser: Any) -> None:
+    server, proxy, library = flaky
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce")
     page = context.new_page()
     errors: list[str] = []
@@ -69,16 +89,23 @@ def test_a_chosen_option_survives_background_syncs_on_a_flaky_network(flaky: tup
     # The plan (the rep's limit of 15) arrives with the first pull that gets through.
     expect(main.get_by_role("heading", name=f"Question 1 of {QUESTIONS}")).to_be_visible(timeout=60_000)
     page.evaluate(STORM)
-    page.evaluate("""() => { window.__draws = []; new MutationObserver((ms) => { for (const m of ms) for (const n of m.addedNodes) if (n.nodeType === 1 && n.matches('section.card')) window.__draws.push(n.querySelector('h2')?.textContent + ' ' + performance.now().toFixed(0)); }).observe(document.getElementById('app'), {childList: true}); }""")
     sync_now = page.get_by_role("banner").get_by_role("button", name="Sync now")
     pace = random.Random(7)
-    lost: list[int] = []
+    lost: list[int] = []  # "Choose an answer first." after an option was tapped
+    redrawn: list[int] = []  # the question card was replaced before its feedback
+    asked: list[str] = []
     for number in range(1, QUESTIONS + 1):
         expect(main.get_by_role("heading", name=f"Question {number} of {QUESTIONS}")).to_be_visible(timeout=20_000)
-        radios = main.get_by_role("radio")
-        radios.nth(pace.randrange(radios.count())).click()
-        page.wait_for_timeout(pace.uniform(50, 600))  # long enough for syncs to finish meanwhile
-        if number % 3 == 0 and sync_now.is_visible():
+        page.evaluate(MARK, number)
+        asked.append(main.locator(".stem").inner_text())
+        if number % 4 == 2:
+            add_first_question(library, f"mid-day-{number}")  # published while the rep reads
+            publish(server.db_path, library)
+        page.wait_for_timeout(pace.uniform(100, 900))  # reading
+        options = main.locator("label.option")
+        tap(options.nth(pace.randrange(options.count())), pace)
+        page.wait_for_timeout(pace.uniform(50, 500))
+        if number % 3 == 0:
             sync_now.click()  # the rep taps "Sync now" with an option chosen
             page.wait_for_timeout(pace.uniform(50, 300))
         main.get_by_role("button", name="Check answer").click()
@@ -89,14 +116,19 @@ def test_a_chosen_option_survives_background_syncs_on_a_flaky_network(flaky: tup
             main.get_by_role("radio").first.click()
             main.get_by_role("button", name="Check answer").click()
             expect(main.get_by_role("status").filter(has_text=FEEDBACK)).to_be_visible(timeout=10_000)
+        if not page.evaluate(STILL_MARKED, number):
+            redrawn.append(number)
         main.get_by_role("button", name="Next").click()
     page.evaluate("() => clearInterval(window.__storm)")
-    print(page.evaluate("() => window.__draws"))
-    print(f"fault proxy: {dict(proxy.counts)}; selections lost in {len(lost)} of {QUESTIONS} answers: {lost}")
+    print(f"fault proxy: {dict(proxy.counts)}; lost selections: {lost}; redrawn questions: {redrawn}")
     assert lost == [], f"the chosen option was lost before 'Check answer' in answers {lost}"
-    expect(main.get_by_role("heading", name=re.compile("Done for today"))).to_be_visible(timeout=20_000)
+    assert redrawn == [], f"a background sync redrew the question under the rep in answers {redrawn}"
+    # The day's queue held: the questions published mid-day wait for tomorrow.
+    assert not any("(mid-day-" in stem for stem in asked)
+    assert len(set(asked)) == QUESTIONS
+    expect(main.get_by_role("heading", name="Done for today")).to_be_visible(timeout=20_000)
     # The faults happened, and every answer still reached the server exactly once.
-    assert proxy.counts["drop_response"] > 0 and proxy.counts["fail"] > 0 and proxy.counts["drop_request"] > 0
+    assert min(proxy.counts[f] for f in ("fail", "drop_request", "drop_response", "delay")) > 0, proxy.counts
     expect(page.get_by_text("All synced")).to_be_visible(timeout=60_000)
     exported = run_recap("users", "export", EMAIL, "--out", str(server.db_path.parent / "rep.json"), db_path=server.db_path)
     assert f"{QUESTIONS} answers" in exported.stdout, exported.stdout

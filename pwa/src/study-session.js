@@ -15,6 +15,8 @@ import { comingBack, standing } from "./day-summary.js";
  * @property {number} [answeredToday]
  * @property {number|null} [nextDay] the next day with a question (kind "done")
  * @property {number} [contentVersion]
+ * @property {boolean} [planned] the queue follows the server's plan (false: the provisional queue
+ *   of a device that has not pulled one yet)
  * @property {{answered: number, right: number, streak: number, week: number, weekGoal: number}} [standing]
  *   today's answers and how many were right, the streak of days, days studied this week (day-summary.js)
  * @property {Array<{day: number, n: number}>} [comingBack] the next days questions fall due (kind "done")
@@ -86,6 +88,7 @@ export class StudySession {
       total: answeredToday + items.length,
       answeredToday,
       contentVersion: content.version,
+      planned: Boolean(plan),
       standing: stand,
     };
   }

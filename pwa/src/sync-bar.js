@@ -1,7 +1,8 @@
 // The sync status in the header: always the unsynced count ("3 not synced" / "All synced"),
 // what sync is doing when it matters, and the "Sync now" button (or "Sign in" when paused).
 // Its elements are made once and updated in place, so keyboard focus on the button survives
-// every status change.
+// every status change. The detail line keeps its place when empty (styles/base.css), so that a
+// sync starting or failing never moves the screen under a finger about to tap an option.
 import { h, replace } from "./dom.js";
 
 /** One line on what sync is doing or what went wrong, or "" when there is nothing to say. */
@@ -49,7 +50,6 @@ export function createSyncBar(root, { onSyncNow, onSignIn }) {
       count.className = status.unsynced ? "count pending" : "count";
       button.textContent = paused ? t("sync.signIn") : t("sync.now");
       detail.textContent = detailLine(status, t, extra);
-      detail.hidden = !detail.textContent;
     },
   };
 }

@@ -9,7 +9,8 @@
 // A question on screen is never redrawn by a background sync (DESIGN.md §3: sync runs on
 // `online`, on visibility, on "Sync now"): what a pull changes applies after the current
 // question, when "Next" loads the next one. Only its "Question i of n" line and the progress
-// are updated in place. A new day redraws a question nobody has started to answer.
+// are updated in place. A question nobody has started to answer is redrawn on a new day, and
+// when it came from the provisional queue of a device that had no plan from the server yet.
 import { focus, h, replace, reveal } from "../dom.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
@@ -49,7 +50,7 @@ export function mount(root, ctx) {
       window.scrollTo({ top: 0, behavior: "instant" });
       focus(root.querySelector("h2"));
     }
-    if (again && phase !== "question") refresh("synced");
+    if (again && phase !== "question") refresh();
   }
 
   function show(view) {
@@ -61,7 +62,7 @@ export function mount(root, ctx) {
   }
 
   /** Data changed (a sync, the library, a new day): never redraw a question under the learner. */
-  async function refresh(reason) {
+  async function refresh() {
     if (phase === "loading") {
       again = true; // the running load may have read before the change
       return;
@@ -73,8 +74,9 @@ export function mount(root, ctx) {
     if (keyOf(view) === shown) return;
     if (phase === "question" && current) {
       const sameQuestion = view.kind === "question" && view.item.questionId === current.view.item.questionId;
-      const newDay = reason === "day" && view.day !== current.view.day;
-      if (newDay && !dirty) return show(view);
+      // Nobody has started it, and it was yesterday's, or chosen before the server's plan came.
+      const outdated = view.day !== current.view.day || (!current.view.planned && view.planned);
+      if (outdated && !dirty) return show(view);
       if (sameQuestion && view.day === current.view.day) current.update(view); // "Question i of n" in place
       return; // anything else applies after this question
     }
@@ -160,7 +162,7 @@ export function mount(root, ctx) {
   load();
   return {
     busy: () => phase === "saving" || phase === "feedback" || (phase === "question" && dirty),
-    refresh: (reason) => refresh(reason),
+    refresh: () => refresh(),
     unmount: () => {
       gone = true;
     },
