@@ -33,6 +33,17 @@ STORM = """() => {
         document.dispatchEvent(new Event("visibilitychange"));
     }, 40);
 }"""
+# Shifts of the question (the main element and what is in it) not caused by the rep's own input:
+# a line appearing in the header as a sync starts or fails moves the options under a finger.
+SHIFTS = """() => {
+    window.__shifts = [];
+    const main = document.getElementById("app");
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) {
+            for (const s of e.sources) if (s.node && main.contains(s.node)) window.__shifts.push(s.node.className || s.node.nodeName);
+        }
+    }).observe({type: "layout-shift"});
+}"""
 # The question card on screen gets a mark when it is first seen; a redraw would drop it.
 MARK = "(n) => { document.querySelector('#app section.card').dataset.seen = String(n); }"
 STILL_MARKED = "(n) => document.querySelector('#app section.card')?.dataset.seen === String(n)"
@@ -88,6 +99,7 @@ def test_background_syncs_never_redraw_a_question_under_the_rep(flaky: tuple[Liv
     main = page.get_by_role("main")
     # The plan (the rep's limit of 15) arrives with the first pull that gets through.
     expect(main.get_by_role("heading", name=f"Question 1 of {QUESTIONS}")).to_be_visible(timeout=60_000)
+    page.evaluate(SHIFTS)
     page.evaluate(STORM)
     sync_now = page.get_by_role("banner").get_by_role("button", name="Sync now")
     pace = random.Random(7)
@@ -120,16 +132,27 @@ def test_background_syncs_never_redraw_a_question_under_the_rep(flaky: tuple[Liv
             redrawn.append(number)
         main.get_by_role("button", name="Next").click()
     page.evaluate("() => clearInterval(window.__storm)")
-    print(f"fault proxy: {dict(proxy.counts)}; lost selections: {lost}; redrawn questions: {redrawn}")
-    assert lost == [], f"the chosen option was lost before 'Check answer' in answers {lost}"
-    assert redrawn == [], f"a background sync redrew the question under the rep in answers {redrawn}"
-    # The day's queue held: the questions published mid-day wait for tomorrow.
-    assert not any("(mid-day-" in stem for stem in asked)
+    shifts = page.evaluate("() => window.__shifts")
+    print(f"fault proxy: {dict(proxy.counts)}; lost selections: {lost}; redrawn questions: {redrawn}; shifts: {shifts}")
+    problems = {
+        "chosen option lost before 'Check answer'": lost,
+        "question redrawn under the rep": redrawn,
+        "question moved without the rep's input": shifts,
+        # The day's queue held: the questions published mid-day wait for tomorrow.
+        "question published mid-day asked today": [n for n, stem in enumerate(asked, 1) if "(mid-day-" in stem],
+    }
+    assert not any(problems.values()), problems
     assert len(set(asked)) == QUESTIONS
     expect(main.get_by_role("heading", name="Done for today")).to_be_visible(timeout=20_000)
     # The faults happened, and every answer still reached the server exactly once.
     assert min(proxy.counts[f] for f in ("fail", "drop_request", "drop_response", "delay")) > 0, proxy.counts
-    expect(page.get_by_text("All synced")).to_be_visible(timeout=60_000)
+    synced = page.get_by_role("banner").get_by_text("All synced")
+    for _ in range(30):  # the network stays flaky: "Sync now" until a sync gets through
+        if synced.is_visible():
+            break
+        sync_now.click()
+        page.wait_for_timeout(2_000)
+    expect(synced).to_be_visible()
     exported = run_recap("users", "export", EMAIL, "--out", str(server.db_path.parent / "rep.json"), db_path=server.db_path)
     assert f"{QUESTIONS} answers" in exported.stdout, exported.stdout
     assert errors == []
