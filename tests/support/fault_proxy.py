@@ -87,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         try:
             response = self.proxy.forward(self.command, self.path, headers, body)
-        except httpx.HTTPError:
+        except (httpx.HTTPError, RuntimeError):  # RuntimeError: the proxy is stopping
             self.close_connection = True
             return
         if fault == "drop_response":
