@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support.mail import EMAIL, FEEDBACK, VIEWPORT, sign_in
+from tests.support.mail import FEEDBACK, VIEWPORT, signed_in_phone
 from tests.support.paths import DEMO_LIBRARY
 from tests.support.server import LiveServer, run_recap
 
@@ -35,12 +35,7 @@ def publish_new_first_question(db_path: Path, library: Path) -> None:
 
 
 def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: Any, tmp_path: Path) -> None:
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(demo_server.url + "/")
-    sign_in(page, demo_server.db_path, EMAIL)
+    context, page, errors = signed_in_phone(browser, demo_server.url, demo_server.db_path)
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name=f"Question 1 of {DAILY}")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
@@ -62,13 +57,17 @@ def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: 
             expect(heading).to_be_focused()
             assert page.evaluate("() => window.scrollY") == 0
             box = heading.bounding_box()
-            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= VIEWPORT["height"] / 2, box
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"] / 2, box
             print(f"question {number}: heading at y={box['y']} px after Next")
         if number == 2:
             # Mid-day, an editor publishes a question first in the rep's campaign; it syncs.
             publish_new_first_question(demo_server.db_path, tmp_path / "content")
             page.get_by_role("banner").get_by_role("button", name="Sync now").click()
-            page.wait_for_function(f"async () => (await globalThis.recap.store.content())?.version > {version}", polling=200, timeout=15_000)
+            page.wait_for_function(
+                f"async () => (await globalThis.recap.store.content())?.version > {version}",
+                polling=200,
+                timeout=15_000,
+            )
             page.get_by_role("link", name="Progress").click()  # away and back: Today is drawn afresh
             page.get_by_role("link", name="Today").click()
             expect(heading).to_be_visible()
@@ -103,7 +102,9 @@ def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: 
         assert found, line
         total += int(found.group(2))
     assert total == DAILY  # each answered question comes back on one of these days
-    expect(summary.locator(".next-day")).to_have_text(re.compile(r"Your next question comes (tomorrow|on \w+day \d+ \w+)\."))
+    expect(summary.locator(".next-day")).to_have_text(
+        re.compile(r"Your next question comes (tomorrow|on \w+day \d+ \w+)\.")
+    )
     page.screenshot(path=str(tmp_path / "summary-360x740.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= VIEWPORT["width"]
 
@@ -114,6 +115,8 @@ def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: 
     expect(main.get_by_role("heading", name="Klaar voor vandaag")).to_be_visible()
     expect(summary.locator(".stat").nth(0)).to_have_text(f"{right} van {DAILY}goed vandaag")
     expect(summary.get_by_text("Deze week: 1 van 5 dagen geoefend")).to_be_visible()
-    expect(summary.locator(".next-day")).to_have_text(re.compile(r"Je volgende vraag komt (morgen|op \w+dag \d+ \w+)\."))
+    expect(summary.locator(".next-day")).to_have_text(
+        re.compile(r"Je volgende vraag komt (morgen|op \w+dag \d+ \w+)\.")
+    )
     assert errors == []
     context.close()

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.fault_proxy import FaultProxy
-from tests.support.mail import EMAIL, FEEDBACK, VIEWPORT, import_demo_accounts, sign_in
+from tests.support.mail import EMAIL, FEEDBACK, import_demo_accounts, signed_in_phone
 from tests.support.paths import DEMO_LIBRARY
 from tests.support.server import LiveServer, run_recap
 
@@ -88,14 +88,11 @@ def tap(target: Any, pace: random.Random) -> None:
     target.click(delay=pace.uniform(40, 140))
 
 
-def test_background_syncs_never_redraw_a_question_under_the_rep(flaky: tuple[LiveServer, FaultProxy, Path], browser: Any) -> None:
+def test_background_syncs_never_redraw_a_question_under_the_rep(
+    flaky: tuple[LiveServer, FaultProxy, Path], browser: Any
+) -> None:
     server, proxy, library = flaky
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(proxy.url + "/")
-    sign_in(page, server.db_path, EMAIL)
+    context, page, errors = signed_in_phone(browser, proxy.url, server.db_path)
     main = page.get_by_role("main")
     # The plan (the rep's limit of 15) arrives with the first pull that gets through.
     expect(main.get_by_role("heading", name=f"Question 1 of {QUESTIONS}")).to_be_visible(timeout=60_000)
@@ -153,7 +150,9 @@ def test_background_syncs_never_redraw_a_question_under_the_rep(flaky: tuple[Liv
         sync_now.click()
         page.wait_for_timeout(2_000)
     expect(synced).to_be_visible()
-    exported = run_recap("users", "export", EMAIL, "--out", str(server.db_path.parent / "rep.json"), db_path=server.db_path)
+    exported = run_recap(
+        "users", "export", EMAIL, "--out", str(server.db_path.parent / "rep.json"), db_path=server.db_path
+    )
     assert f"{QUESTIONS} answers" in exported.stdout, exported.stdout
     assert errors == []
     context.close()

@@ -24,8 +24,8 @@ function nextLine(view, { t, language }) {
  * @returns {{element: HTMLElement, update: (numbers: {answeredToday: number, total: number, standing: object}) => void}}
  */
 export function dayProgress(view, { t }) {
-  const fill = h("span", { class: "meter-fill" });
-  const meter = h("span", { class: "meter", role: "progressbar", "aria-valuemin": "0", "aria-label": t("study.todayLabel") }, fill);
+  const fill = h("span", { class: "bar-fill" });
+  const meter = h("span", { class: "bar meter", role: "progressbar", "aria-valuemin": "0", "aria-label": t("study.todayLabel") }, fill);
   const count = h("span", { class: "day-count", "aria-hidden": "true" });
   const week = h("span", { class: "week" });
   const element = h("div", { class: "day-progress" }, h("div", { class: "day-row" }, meter, count), week);

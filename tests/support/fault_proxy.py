@@ -22,13 +22,25 @@ import httpx
 
 FAULTS = ("pass", "delay", "fail", "drop_request", "drop_response")
 DEFAULT_WEIGHTS = {"pass": 35, "delay": 25, "fail": 15, "drop_request": 10, "drop_response": 15}
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-connection",
+    "host",
+    "content-length",
+}
 
 
 class FaultProxy:
     """The proxy, serving on a free port of 127.0.0.1 in a thread until stop()."""
 
-    def __init__(self, target: str, *, seed: int = 12, weights: dict[str, int] | None = None, max_delay: float = 1.5) -> None:
+    def __init__(
+        self, target: str, *, seed: int = 12, weights: dict[str, int] | None = None, max_delay: float = 1.5
+    ) -> None:
         unknown = set(weights or {}) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}: choose from {FAULTS}")
@@ -69,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
     proxy: ClassVar[FaultProxy]
     protocol_version = "HTTP/1.0"  # one request per connection: a drop closes just that one
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _handle(self) -> None:
@@ -80,7 +92,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault == "fail":
-            self._reply(503, {"Content-Type": "application/json", "Retry-After": "0"}, b'{"error": "unavailable", "detail": "fault proxy"}')
+            self._reply(
+                503,
+                {"Content-Type": "application/json", "Retry-After": "0"},
+                b'{"error": "unavailable", "detail": "fault proxy"}',
+            )
             return
         if delay:
             time.sleep(delay)

@@ -74,3 +74,17 @@ def sign_in(page: Any, db_path: Path, to: str) -> None:
     main.get_by_label("Sign-in code").fill(code)
     main.get_by_role("button", name="Sign in").click()
     expect(main.get_by_label("Sign-in code")).to_have_count(0, timeout=10_000)
+
+
+def signed_in_phone(browser: Any, url: str, db_path: Path, to: str = EMAIL) -> tuple[Any, Any, list[str]]:
+    """A new 360×740 browser context (en-GB, Amsterdam, reduced motion) with the app at `url`,
+    signed in as `to`: (context, page, the page's uncaught errors so far and to come)."""
+    context = browser.new_context(
+        viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url + "/")
+    sign_in(page, db_path, to)
+    return context, page, errors
