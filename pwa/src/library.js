@@ -48,3 +48,23 @@ export function htmlToText(html) {
     .replace(/\s+/g, " ")
     .trim();
 }
+
+/** How many related refreshers the feedback after an answer offers at most. */
+export const RELATED_REFRESHERS = 3;
+
+/**
+ * What to read after answering question `q`: its lesson (`nugget`, in the snapshot), and the
+ * refreshers of its competency (the schema has no field relating refreshers to questions), in
+ * the question's language as the Refreshers list shows them (inLanguage), by title, at most
+ * RELATED_REFRESHERS. {nugget: entry|null, refreshers: entry[]}.
+ */
+export function relatedReading(snapshot, q, language) {
+  const nugget = q?.nugget ? ((snapshot?.nuggets ?? []).find((n) => n.id === q.nugget) ?? null) : null;
+  const wanted = q?.language ?? language;
+  const collator = new Intl.Collator(wanted);
+  const refreshers = inLanguage(snapshot?.refreshers, wanted)
+    .filter((r) => q?.competency && r.competency === q.competency)
+    .sort((a, b) => collator.compare(a.title, b.title))
+    .slice(0, RELATED_REFRESHERS);
+  return { nugget, refreshers };
+}

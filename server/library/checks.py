@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from server.library.loader import Library, LoadedItem, Source, load_sources, nearest, read_folder
+from server.library.option_refs import option_ref_problems
 from server.library.problems import ContentError, Problem
 from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher
 from sync.enrollment import EVERYONE, BadAudience, parse_audience_entry
@@ -31,6 +32,20 @@ def _question_problems(loaded: LoadedItem, q: Question) -> Iterator[Problem]:
         if key in seen:
             yield _at(loaded, f"$.options[{i}]", f"option {i + 1} repeats option {seen[key] + 1}")
         seen.setdefault(key, i)
+    for field in ("explanation", "teaching_point"):
+        text = getattr(q, field)
+        for ref in option_ref_problems(text, len(q.options)):
+            where = f"$.{field}"
+            yield Problem(loaded.path, _line_in_text(loaded, where, text, ref.offset), ref.message, where)
+
+
+def _line_in_text(loaded: LoadedItem, where: str, text: str, offset: int) -> int:
+    """The file line of `offset` in a field's text: exact in a `|` block, else the field's line."""
+    line = loaded.line_of(where)
+    raw = loaded.source.raw.decode("utf-8", "replace").splitlines() if loaded.source else []
+    if 0 < line <= len(raw) and raw[line - 1].rstrip().endswith(("|", "|-", "|+")):
+        return line + 1 + text.count("\n", 0, offset)
+    return line
 
 
 def _reference(library: Library, loaded: LoadedItem, where: str, kind: str, ref: str, language: str | None = None) -> Iterator[Problem]:
