@@ -4,13 +4,32 @@
 
 const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** The items (nuggets or refreshers) to show a learner reading `language`. */
-export function inLanguage(items, language) {
+/**
+ * The items (nuggets or refreshers) for a learner reading `language`, in two parts: `mine`, those
+ * in that language, and `untranslated`, originals in another language that have no translation
+ * into it (shown apart, so that a list in one language does not mix in another's titles).
+ */
+export function splitByLanguage(items, language) {
   const all = [...(items ?? [])].sort(byId);
   const mine = all.filter((i) => (i.language ?? "en") === language);
   const translated = new Set(mine.map((i) => i.translation_of).filter(Boolean));
-  const others = all.filter((i) => (i.language ?? "en") !== language && !i.translation_of && !translated.has(i.id));
-  return [...mine, ...others];
+  const untranslated = all.filter((i) => (i.language ?? "en") !== language && !i.translation_of && !translated.has(i.id));
+  return { mine, untranslated };
+}
+
+/** The items (nuggets or refreshers) to show a learner reading `language`: theirs, then the untranslated. */
+export function inLanguage(items, language) {
+  const { mine, untranslated } = splitByLanguage(items, language);
+  return [...mine, ...untranslated];
+}
+
+/** A language's name in `language` ("Engels" for en in Dutch), or its tag. */
+export function languageName(tag, language) {
+  try {
+    return new Intl.DisplayNames([language], { type: "language" }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }
 
 /** A competency's name in `language` (its translation if it has one), or its id. */
