@@ -110,7 +110,32 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("case", "rel", "old", "new", "message", "location"), BROKEN, ids=[b[0] for b in BROKEN])
+# Explanations name options by the letter shown on screen (server/library/option_refs.py).
+OPTION_REFS = [
+    # (case, file, old, new, message, location)
+    ("Option 2", "questions/who-else.yaml", "  Few decisions of this size", "  Option 2 is right. Few decisions of this size",
+     "`Option 2` refers to an option by number, but options are shown as letters (A to C): write `Option B`", "who-else.yaml:12:"),
+    ("(1) on a later line", "questions/who-else.yaml", "  surfaces the others", "  surfaces the others. A proposal (1)",
+     "`(1)` refers to an option by number, but options are shown as letters (A to C): write `(A)`", "who-else.yaml:13:"),
+    ("a list of numbers", "questions/who-else.yaml", "  Few decisions of this size", "  Options 1 and 3 are tempting. Few decisions of this size",
+     "`Options 1 and 3` refers to an option by number", "write `Options A and C`"),
+    ("a number across a line break", "questions/who-else.yaml", "  Few decisions of this size", "  The best is option\n  2. Few decisions of this size",
+     "`option 2` refers to an option by number", "who-else.yaml:12:"),
+    ("Dutch: optie 3", "questions/who-else.yaml", "  Few decisions of this size", "  Optie 3 is verleidelijk. Few decisions of this size", "write `Optie C`", "$.explanation"),
+    ("Option D with 3 options", "questions/who-else.yaml", "  Few decisions of this size", "  Option D is tempting. Few decisions of this size",
+     "`Option D` refers to option D, but there are 3 options (A to C)", "who-else.yaml:12:"),
+    ("(E) with 3 options", "questions/who-else.yaml", "  Few decisions of this size", "  A discount (E) is tempting. Few decisions of this size",
+     "`(E)` refers to option E, but there are 3 options (A to C)", "$.explanation"),
+    ("the last of a list", "questions/who-else.yaml", "  Few decisions of this size", "  Options A, B and D look alike. Few decisions of this size",
+     "`Options A, B and D` refers to option D", "$.explanation"),
+    ("in the teaching point", "questions/who-else.yaml", "teaching_point: Ask about the process, not the person.",
+     "teaching_point: Option 2 asks about the process, not the person.", "write `Option B`", "$.teaching_point"),
+    ("a one-line explanation", "questions/next-step.yaml", "explanation: A step with", "explanation: (3) A step with",
+     "`(3)` refers to an option by number, but options are shown as letters (A to B)", "next-step.yaml:8:"),
+]
+
+
+@pytest.mark.parametrize(("case", "rel", "old", "new", "message", "location"), BROKEN + OPTION_REFS, ids=[b[0] for b in BROKEN + OPTION_REFS])
 def test_broken_content_is_reported_with_its_location(
     library: Path, case: str, rel: str, old: str, new: str, message: str, location: str
 ) -> None:
