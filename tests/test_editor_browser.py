@@ -100,7 +100,7 @@ def fill_new_question(page: Page) -> None:
     for i, text in enumerate(OPTIONS, start=1):
         if i > 2:  # a new question shows two option rows; the script adds more
             main.get_by_role("button", name="Add option").click()
-        main.get_by_role("textbox", name=f"Option {i}", exact=True).fill(text)
+        main.get_by_role("textbox", name=f"Option {chr(64 + i)}", exact=True).fill(text)
     main.locator("#f-correct-1").check()
     box(main, "Explanation").fill("A cost of doing nothing turns *no budget* into a priority question.")
     box(main, "Teaching point").fill("No budget means no priority yet: find the cost of waiting.")
