@@ -19,6 +19,16 @@ export function recallOn(state, day) {
 }
 
 /**
+ * What the learner knows of a question now: predicted recall today, except that a question
+ * answered today counts as tomorrow, since right after its answer and explanation every question,
+ * even one just missed, would count as 100 %. null if never answered.
+ */
+export function recallNow(state, today) {
+  if (state?.last_day == null) return null;
+  return recallOn(state, Math.max(today, state.last_day + 1));
+}
+
+/**
  * The first day after `today`, within `horizon` days, on which predicted recall is below
  * `target`; null if it stays at or above it (or the question was never answered).
  */
@@ -46,10 +56,10 @@ function mostCommon(values) {
  * - total: the learner's questions of that competency; seen: those answered at least once;
  * - answers: answers to them that count (current epoch); right: seen questions whose latest
  *   answer was right;
- * - recall: mean predicted recall today over the seen questions (0–1), null when none is seen;
+ * - recall: mean predicted recall now (recallNow) over the seen questions (0–1), null when none is seen;
  * - target: the recall the scheduler aims to keep (desired retention of the questions' campaigns);
- * - below: seen questions already below their target today;
- * - fading: seen questions at or above their target today that fall below it within `horizon` days;
+ * - below: seen questions already below their target now (recallNow);
+ * - fading: the other seen questions, whose recall falls below their target within `horizon` days;
  * - weak: fewer than WEAK_BELOW answers, so the estimate says little.
  * @param {object} snapshot the library
  * @param {string[]} questionIds the learner's questions (their campaigns')
@@ -82,7 +92,7 @@ export function competencyForecast(snapshot, questionIds, answers, states, today
     const target = (settings.get(qid) ?? DEFAULT_SETTINGS).desired_retention;
     row.targets.push(target);
     const state = states.get(qid);
-    const recall = recallOn(state, today);
+    const recall = recallNow(state, today);
     if (recall == null) continue;
     row.seen += 1;
     row.sum += recall;

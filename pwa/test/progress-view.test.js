@@ -6,7 +6,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { HORIZON_DAYS, WEAK_BELOW, competencyForecast, fadeDay, recallOn } from "../src/forecast.js";
+import { HORIZON_DAYS, WEAK_BELOW, competencyForecast, fadeDay, recallNow, recallOn } from "../src/forecast.js";
 import { NEW, replay, retrievability, settingsFor, step } from "../src/scheduler.js";
 import { relatedReading } from "../src/library.js";
 import { hiddenSides } from "../src/nav-overflow.js";
@@ -29,6 +29,16 @@ describe("predicted recall and fading", () => {
     assert.equal(recallOn(undefined, TODAY), null);
     assert.equal(recallOn(state, TODAY), retrievability(3, state.stability));
     assert.equal(recallOn(state, TODAY - 3), 1);
+  });
+
+  test("what is known now: a question answered today counts as tomorrow, not as a trivial 100 %", () => {
+    const missed = step(NEW, TODAY, false, fsrs);
+    assert.equal(recallOn(missed, TODAY), 1);
+    assert.equal(recallNow(missed, TODAY), retrievability(1, missed.stability));
+    assert.ok(recallNow(missed, TODAY) < 0.85, "a question just missed is not known");
+    const older = step(NEW, TODAY - 5, true, fsrs);
+    assert.equal(recallNow(older, TODAY), recallOn(older, TODAY));
+    assert.equal(recallNow(NEW, TODAY), null);
   });
 
   test("the fade day is the first day below the target, within the horizon", () => {
@@ -78,9 +88,9 @@ describe("per competency: what the learner knows now and what fades", () => {
     assert.equal(a.seen, 2);
     assert.equal(a.answers, 3);
     assert.equal(a.right, 2, "the latest answer of each seen question was right");
-    const r1 = recallOn(states.get("q1"), TODAY);
+    const r1 = recallOn(states.get("q1"), TODAY + 1); // answered today: counts as tomorrow
     const r2 = recallOn(states.get("q2"), TODAY);
-    assert.equal(r1, 1);
+    assert.ok(r1 > 0.9 && r1 < 1, String(r1));
     assert.ok(r2 < 0.9, String(r2));
     assert.equal(a.recall, (r1 + r2) / 2);
     assert.equal(a.target, 0.9, "the campaign's desired retention");
