@@ -202,6 +202,7 @@ def test_in_dutch_at_360_px(phone: Page, demo_server: LiveServer) -> None:
     assert sync_now.evaluate(LINES) == 1, "“Nu synchroniseren” wraps"
     box = sync_now.bounding_box()
     assert box["x"] + box["width"] <= VIEWPORT["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= VIEWPORT["width"], "the page scrolls sideways"
     check_nav_shows_it_scrolls(page)
 
     # The Lessons list: Dutch titles by competency; English originals only apart, under a heading.
