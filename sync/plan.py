@@ -198,7 +198,7 @@ def preview(
     """
     if days < 0:
         raise ValueError("days must be 0 or more")
-    settings: dict[str, Settings] = settings_by_question(snapshot.get("campaigns") or ())
+    settings: dict[str, Settings] = settings_by_question(snapshot.get("campaigns") or (), snapshot.get("questions") or ())
     states: dict[str, State] = {}
     out: list[PreviewDay] = []
     for day in range(start_day, start_day + days):
