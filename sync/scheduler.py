@@ -63,7 +63,7 @@ class Settings:
     # `anchored` only (docs/scheduler.md §4.1).
     end_day: int | None = None  # the campaign's last day (local day number), from its `end`
     budget: float = 4.0  # answers per question up to and including the end check
-    end_check_days: int = 7  # the end check comes this many days before end_day
+    end_check_days: int = 10  # the end check comes this many days before end_day
     horizon_days: int = 90  # without an end: each question's plan spans this many days
     booster_days: int = 0  # one booster this many days after the end (0: none)
     spot_check_days: int = 0  # afterwards, a spot check every this many days (0: none)
@@ -79,7 +79,7 @@ _POLICY_DEFAULTS: dict[str, dict[str, int]] = {
     "classic-long": {"wrong_days": 21, "right_days": 42, "retire_streak": 2},
     "turbo": {"wrong_days": 12, "right_days": 24, "retire_streak": 1},
     "lightning": {"wrong_days": 12, "right_days": 24, "retire_streak": 0},
-    "anchored": {"wrong_days": 3},
+    "anchored": {},
 }
 
 
@@ -221,8 +221,10 @@ def _memory(state: State, day: int, correct: bool, settings: Settings) -> tuple[
     return round6(clamp(s, S_MIN, S_MAX)), round6(clamp(d, D_MIN, D_MAX))
 
 
-def anchored_next(reps: int, day: int, correct: bool, settings: Settings) -> tuple[int, bool]:
-    """`anchored`: (due_day, retired) after the `reps`-th counted answer, on `day`."""
+def anchored_next(reps: int, day: int, correct: bool, relearn: bool, settings: Settings) -> tuple[int, bool]:
+    """`anchored`: (due_day, retired) after the `reps`-th counted answer, on `day`; `relearn`:
+    the answer was wrong and the one before it right (a second wrong answer in a row earns no
+    extra check after the end check)."""
     n = max(math.floor(settings.budget), 1)
     end = settings.end_day
     anchor = None if end is None else end - settings.end_check_days
@@ -236,7 +238,7 @@ def anchored_next(reps: int, day: int, correct: bool, settings: Settings) -> tup
             gap = min(gap, float(settings.wrong_days))
         return day + max(round_day(gap), 1), False
     # The end check is done: only the booster and spot checks can bring it back.
-    if not correct and (settings.booster_days or settings.spot_check_days):
+    if relearn and (settings.booster_days or settings.spot_check_days):
         return day + settings.wrong_days, False
     if settings.booster_days:
         booster = end + settings.booster_days if end is not None else None
@@ -264,7 +266,7 @@ def step(state: State, day: int, correct: bool, settings: Settings) -> State:
         due = day + fsrs_interval(s, settings)
         retired = s >= settings.retire_stability
     elif settings.policy == "anchored":
-        due, retired = anchored_next(reps, day, correct, settings)
+        due, retired = anchored_next(reps, day, correct, not correct and state.streak > 0, settings)
     else:
         due = day + (settings.right_days if correct else settings.wrong_days)
         retired = streak >= settings.retire_streak
