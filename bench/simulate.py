@@ -262,7 +262,7 @@ def print_curves(results: dict[str, list[dict[str, Run]]], cfg: Config) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=None, help="simulated learners per memory model (default 120; 24 with --quick)")
+    parser.add_argument("--learners", type=int, default=None, help="simulated learners per memory model (default 100; 24 with --quick)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=90, help="the campaign's length: its end is on this day")
     parser.add_argument("--follow", type=int, default=180, help="the last day the learners are followed")
@@ -276,7 +276,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.follow < args.days or args.days < 1:
         parser.error("--follow must be at least --days, and --days at least 1")
-    learners = args.learners or (24 if args.quick else 120)
+    learners = args.learners or (24 if args.quick else 100)
     cfg = Config(args.days, args.follow, args.questions, args.cap, args.options, args.participation, args.seed, args.half_life, args.quick)
     models = [HEADLINE] if cfg.quick else [m for m in MODELS if m not in CIRCULAR_MODELS] + list(CIRCULAR_MODELS)
 

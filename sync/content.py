@@ -159,7 +159,7 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     # Days with no questions from it at all; what falls due in a pause is asked after it.
     pauses: list[Pause] = []
     daily_cap: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
-    repeat: RepeatMode = "fsrs"
+    repeat: RepeatMode = "anchored"  # sync.scheduler.DEFAULT_POLICY
     questions: Annotated[list[Slug], msgspec.Meta(min_length=1)]
     nuggets: list[Slug] = []
     translation_of: Slug | None = None

@@ -27,7 +27,7 @@ from typing import Any
 
 from sync.enrollment import parse_start
 from sync.progress import DEFAULT_SETTINGS, settings_by_question
-from sync.scheduler import NEW, Settings, State, queue, step
+from sync.scheduler import DEFAULT_POLICY, NEW, Settings, State, queue, step
 
 DEFAULT_DAILY_LIMIT = 3  # questions a day across all of a learner's campaigns, unless set
 MAX_DAILY_LIMIT = 20  # as a campaign's own daily cap
@@ -73,7 +73,7 @@ def campaign_plan(campaign: Mapping[str, Any], start_day: int | None = None) -> 
             for p in campaign.get("pauses") or ()
             if (d1 := parse_start(p.get("from"))) is not None and (d2 := parse_start(p.get("to"))) is not None
         ),
-        new_first=campaign.get("repeat") == "anchored",
+        new_first=(campaign.get("repeat") or DEFAULT_POLICY) == "anchored",
     )
 
 

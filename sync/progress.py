@@ -14,6 +14,7 @@ from typing import Any
 from sync.enrollment import parse_start
 from sync.scheduler import (
     ANCHORED_SETTINGS,
+    DEFAULT_POLICY,
     NEW,
     Answer,
     Policy,
@@ -42,7 +43,7 @@ class RecordedAnswer(Answer):
 
 def campaign_settings(campaign: Mapping[str, Any]) -> Settings:
     """A published campaign's scheduler settings: its repeat mode plus any overrides."""
-    policy: Policy = campaign.get("repeat") or "fsrs"
+    policy: Policy = campaign.get("repeat") or DEFAULT_POLICY
     overrides: dict[str, Any] = {k: campaign.get(k) for k in OVERRIDES}
     if policy == "anchored":
         overrides["end_day"] = parse_start(campaign.get("end"))

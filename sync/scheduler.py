@@ -15,6 +15,8 @@ from typing import Literal, TypeVar
 
 Policy = Literal["fsrs", "classic", "classic-long", "turbo", "lightning", "anchored"]
 POLICIES: tuple[Policy, ...] = ("fsrs", "classic", "classic-long", "turbo", "lightning", "anchored")
+# The repeat mode of a campaign that names none (docs/scheduler.md §8: it wins at equal effort).
+DEFAULT_POLICY: Policy = "anchored"
 
 # FSRS-6 default parameters w0..w20, as published with py-fsrs 6.x.
 W = (

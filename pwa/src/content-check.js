@@ -1,7 +1,7 @@
 // Checks a downloaded library snapshot (docs/api.md, "The snapshot document") before the store
 // keeps it: a corrupt, partial or older download must never replace the good version.
 // Pure: no I/O. The store calls it inside the transaction that would save the snapshot.
-import { POLICIES, settingsFor } from "./scheduler.js";
+import { DEFAULT_POLICY, POLICIES, settingsFor } from "./scheduler.js";
 import { answerKey } from "./answer-key.js";
 
 export const SNAPSHOT_ARRAYS = Object.freeze(["competencies", "nuggets", "questions", "refreshers", "campaigns"]);
@@ -19,7 +19,7 @@ const isCount = (v) => Number.isSafeInteger(v) && v >= 1;
 export function campaignSettings(campaign) {
   const overrides = {};
   for (const key of OVERRIDES) if (campaign[key] != null) overrides[key] = campaign[key];
-  const policy = campaign.repeat || "fsrs";
+  const policy = campaign.repeat || DEFAULT_POLICY;
   // `anchored` places its end check before the campaign's end (a local day number, as in sync/progress.py).
   if (policy === "anchored" && typeof campaign.end === "string" && DATE.test(campaign.end)) {
     const [y, m, d] = campaign.end.split("-").map(Number);

@@ -9,8 +9,10 @@
 // States travel over the wire as JSON, so their keys are snake_case, as in Python:
 // { stability, difficulty, last_day, due_day, retired, streak, reps, lapses }.
 
-/** The policies a campaign can choose (its `repeat` field); the first is the default. */
+/** The policies a campaign can choose (its `repeat` field). */
 export const POLICIES = Object.freeze(["fsrs", "classic", "classic-long", "turbo", "lightning", "anchored"]);
+/** The repeat mode of a campaign that names none (docs/scheduler.md §8), as sync/scheduler.py DEFAULT_POLICY. */
+export const DEFAULT_POLICY = "anchored";
 
 /** FSRS-6 default parameters w0..w20, as published with py-fsrs 6.x. */
 export const W = Object.freeze([
