@@ -160,7 +160,8 @@ def simulate(model: str, learner: int, variant: Variant, cfg: Config) -> Run:
                 answers += 1
             if all_shown_day > cfg.days and len(states) == cfg.questions:
                 all_shown_day = day
-        daily.append(sum(memory.recall(q, day + 1) for q in range(cfg.questions)) / cfg.questions)
+        if day <= cfg.days or day == cfg.follow:  # the measures need no other day
+            daily.append(sum(memory.recall(q, day + 1) for q in range(cfg.questions)) / cfg.questions)
     return Run(
         mean_recall=sum(daily[: cfg.days]) / cfg.days,
         recall_end=daily[cfg.days - 1],
