@@ -117,6 +117,8 @@ def settings_for(policy: Policy, **overrides: float | int | None) -> Settings:
             raise ValueError(f"setting {key!r} must be a finite number")
         if whole and value != int(value):
             raise ValueError(f"setting {key!r} must be a whole number of days")
+        if key in ANCHORED_SETTINGS and policy != "anchored":
+            continue  # an `anchored` setting that other policies ignore (as settingsFor does)
         values[key] = int(value) if whole else float(value)
     settings = Settings(policy=policy, **values)  # type: ignore[arg-type]
     if not 0.5 <= settings.desired_retention <= 0.99:

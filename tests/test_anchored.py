@@ -93,3 +93,8 @@ def test_new_questions_come_first_in_the_queue_and_in_the_plan() -> None:
     campaigns = planning.campaigns_for(snapshot, "en", None)
     assert campaigns[0].new_first
     assert [i.question_id for i in planning.todays_queue(snapshot, campaigns, {"a": seen}, 40, 1)] == ["b"]
+
+
+def test_other_policies_ignore_anchored_settings_as_the_device_does() -> None:
+    assert settings_for("classic", budget=6, end_day=END).budget == settings_for("classic").budget
+    assert settings_for("classic", end_day=END).end_day is None
