@@ -106,8 +106,21 @@ BROKEN = [
     ("top level is a list", "competencies/closing.yaml", "id: closing\nname: Closing\ndescription: Agreeing next steps the buyer owns.\n", "- closing\n", "expected fields", "closing.yaml:1:"),
     ("id differs from file name", "competencies/closing.yaml", "id: closing", "id: closer", "differs from the file name", "closing.yaml:1:"),
     ("translation of nothing", "nuggets/ask-first.md", "tags: [questions]", "tags: [questions]\ntranslation_of: ask-never\nlanguage: nl", "unknown item `ask-never`", "$.translation_of"),
+    ("an anchored setting on another repeat mode", "campaigns/basics.yaml", "repeat: fsrs", "repeat: fsrs\nbudget: 3",
+     "`budget` is an `anchored` setting, but this campaign repeats with `fsrs`", "$.budget"),
+    ("an anchored budget out of range", "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nbudget: 0.5", "Expected float >= 1.0", "$.budget"),
+    ("an end check after the horizon", "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nend_check_days: 30\nhorizon_days: 20",
+     "repeat settings: horizon_days must be more than end_check_days", "$.repeat"),
+    ("spot checks too often", "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nspot_check_days: 3", "spot_check_days must be 0 (none) or between 7 and 3650", "$.repeat"),
     ("language mismatch", "campaigns/basics.yaml", "repeat: fsrs", "repeat: fsrs\nlanguage: nl", "is in `en` but this item is in `nl`", "$.questions[0]"),
 ]
+
+
+def test_an_anchored_campaign_with_its_settings_passes(library: Path) -> None:
+    edit(library, "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nend: 2027-02-28\nbudget: 3.5\nend_check_days: 14\nbooster_days: 75\nspot_check_days: 90")
+    result = run_recap("content", "check", str(library))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == OK_LINE
 
 
 # Explanations name options by the letter shown on screen (server/library/option_refs.py).

@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
+
 from server.library.loader import Library, LoadedItem, Source, load_sources, nearest, read_folder
 from server.library.option_refs import option_ref_problems
 from server.library.problems import ContentError, Problem
 from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher
 from sync.enrollment import EVERYONE, BadAudience, parse_audience_entry
+from sync.progress import campaign_settings
+
+ANCHORED_FIELDS = ("budget", "end_check_days", "horizon_days", "booster_days", "spot_check_days")
 
 
 def _at(loaded: LoadedItem, where: str, message: str) -> Problem:
@@ -95,6 +100,7 @@ def _campaign_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
         yield _at(loaded, "$.audience", "`all` already includes everyone: list either `all` or teams and roles")
     if c.start is not None and c.end is not None and c.end < c.start:
         yield _at(loaded, "$.end", f"the campaign ends ({c.end}) before it starts ({c.start})")
+    yield from _repeat_problems(loaded, c)
     reaching: Pause | None = None  # of the pauses so far (by first day), the one that ends last
     for i, pause in sorted(enumerate(c.pauses), key=lambda p: p[1].from_):
         where = f"$.pauses[{i}]"
@@ -105,6 +111,18 @@ def _campaign_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
             yield _at(loaded, where, f"the pause from {pause.from_} overlaps the pause from {reaching.from_} to {reaching.to}: make them one")
         if reaching is None or pause.to > reaching.to:
             reaching = pause
+
+
+def _repeat_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
+    """Its repeat mode's settings: `anchored`'s only with `anchored`, all of them in range together."""
+    if c.repeat != "anchored":
+        for name in ANCHORED_FIELDS:
+            if getattr(c, name) is not None:
+                yield _at(loaded, f"$.{name}", f"`{name}` is an `anchored` setting, but this campaign repeats with `{c.repeat}`")
+    try:
+        campaign_settings(msgspec.to_builtins(c))
+    except ValueError as error:
+        yield _at(loaded, "$.repeat", f"repeat settings: {error}")
 
 
 def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:
