@@ -15,6 +15,7 @@ import { focus, h, replace, reveal } from "../dom.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
 import { questionCard, showFeedback } from "../cards.js";
+import { relatedReading } from "../library.js";
 import { dayProgress, daySummary, nothingDue } from "../study-day.js";
 
 export const titleKey = "study.title";
@@ -141,12 +142,14 @@ export function mount(root, ctx) {
         error.textContent = err instanceof StorageFullError ? t("study.storageFull") : t("study.saveFailed", { detail: err?.message ?? String(err) });
         return;
       }
+      // The lesson and refreshers to offer: from the library on the device, so also offline.
+      const reading = relatedReading((await ctx.store.content().catch(() => null))?.snapshot, q, language);
       if (gone) return;
       phase = "feedback";
       dirty = false;
       const studiedToday = view.standing.answered > 0; // else this answer makes today a day studied this week
       progress.update({ ...view, answeredToday: view.answeredToday + 1, standing: { ...view.standing, week: view.standing.week + (studiedToday ? 0 : 1) } });
-      const next = showFeedback(parts, q, result, choice, { t, onNext });
+      const next = showFeedback(parts, q, result, choice, { t, onNext, reading });
       reveal(feedback);
       focus(next);
       app.syncSoon();
