@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from tests.support.mail import FEEDBACK, VIEWPORT, signed_in_phone
 from tests.support.paths import DEMO_LIBRARY
 from tests.support.server import LiveServer, run_recap
+from tests.test_pwa_a11y import blocking_violations
 
 DAILY = 3  # the demo rep's questions a day
 CONTENT_VERSION = "async () => (await globalThis.recap.store.content())?.version"
@@ -35,7 +36,8 @@ def publish_new_first_question(db_path: Path, library: Path) -> None:
 
 
 def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: Any, tmp_path: Path) -> None:
-    context, page, errors = signed_in_phone(browser, demo_server.url, demo_server.db_path)
+    # bypass_csp: to inject axe (tests/test_pwa_a11y.py) for the scans of the new parts.
+    context, page, errors = signed_in_phone(browser, demo_server.url, demo_server.db_path, bypass_csp=True)
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name=f"Question 1 of {DAILY}")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
@@ -45,6 +47,7 @@ def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: 
     expect(progress).to_have_attribute("aria-valuetext", f"0 of {DAILY} answered today")
     expect(main.get_by_text("This week: 0 of 5 days studied")).to_be_visible()
     version = page.evaluate(CONTENT_VERSION)
+    problems = blocking_violations(page, "question with the day's progress")
 
     right = 0
     stems: list[str] = []
@@ -106,6 +109,8 @@ def test_a_day_of_questions_ends_in_a_summary(demo_server: LiveServer, browser: 
         re.compile(r"Your next question comes (tomorrow|on \w+day \d+ \w+)\.")
     )
     page.screenshot(path=str(tmp_path / "summary-360x740.png"), full_page=True)
+    problems += blocking_violations(page, "the day's summary")
+    assert problems == [], "\n".join(problems)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= VIEWPORT["width"]
 
     # The same summary in Dutch.

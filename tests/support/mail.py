@@ -76,11 +76,13 @@ def sign_in(page: Any, db_path: Path, to: str) -> None:
     expect(main.get_by_label("Sign-in code")).to_have_count(0, timeout=10_000)
 
 
-def signed_in_phone(browser: Any, url: str, db_path: Path, to: str = EMAIL) -> tuple[Any, Any, list[str]]:
-    """A new 360×740 browser context (en-GB, Amsterdam, reduced motion) with the app at `url`,
-    signed in as `to`: (context, page, the page's uncaught errors so far and to come)."""
+def signed_in_phone(
+    browser: Any, url: str, db_path: Path, to: str = EMAIL, **options: Any
+) -> tuple[Any, Any, list[str]]:
+    """A new 360×740 browser context (en-GB, Amsterdam, reduced motion; `options` for more) with
+    the app at `url`, signed in as `to`: (context, page, the page's uncaught errors)."""
     context = browser.new_context(
-        viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce"
+        viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce", **options
     )
     page = context.new_page()
     errors: list[str] = []
