@@ -61,7 +61,7 @@ export function daySummary(view, { t, language }) {
       stat(String(standing.streak), t("study.streak", { n: standing.streak })),
       stat(t("study.weekOf", { n: standing.week, goal: standing.weekGoal }), t("study.weekLabel")),
     ),
-    h("p", { class: "week-goal" }, weekLine(standing, t)),
+    standing.week >= standing.weekGoal ? h("p", { class: "week-goal" }, weekLine(standing, t)) : null,
     back.length ? [h("h3", {}, t("study.comingBack")), h("ul", { class: "coming-back" }, back)] : null,
     h("p", { class: "next-day" }, nextLine(view, { t, language })),
   );
