@@ -15,7 +15,7 @@ import { comingBack, standing } from "./day-summary.js";
  * @property {number} [answeredToday]
  * @property {number|null} [nextDay] the next day with a question (kind "done")
  * @property {number} [contentVersion]
- * @property {boolean} [planned] the queue follows the server's plan (false: the provisional queue
+ * @property {boolean} [planned] it follows the server's plan (false: the provisional queue
  *   of a device that has not pulled one yet)
  * @property {{answered: number, right: number, streak: number, week: number, weekGoal: number}} [standing]
  *   today's answers and how many were right, the streak of days, days studied this week (day-summary.js)
@@ -62,7 +62,7 @@ export class StudySession {
     const limit = plan?.daily_limit ?? DEFAULT_DAILY_LIMIT;
     const campaigns = campaignsFor(snapshot, this.#language, plan);
     const ids = planQuestionIds(snapshot, campaigns);
-    if (!ids.length) return { kind: "no-campaigns", day };
+    if (!ids.length) return { kind: "no-campaigns", day, planned: Boolean(plan) };
     // Every language's and every translation's state: the limit counts all answered today.
     const everything = stateQuestionIds(snapshot, plan);
     const states = await this.#store.states(everything);
@@ -75,7 +75,7 @@ export class StudySession {
     const stand = standing(await this.#store.answers(), day);
     if (!items.length) {
       const mine = new Map(ids.map((qid) => [qid, states.get(qid)]));
-      return { kind: "done", day, answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day, limit), standing: stand, comingBack: comingBack(mine, day) };
+      return { kind: "done", day, planned: Boolean(plan), answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day, limit), standing: stand, comingBack: comingBack(mine, day) };
     }
     const item = items[0];
     return {
