@@ -195,10 +195,12 @@ export function isCorrect(question, choice) {
  * Today's queue, once shown, stays for the day (docs/scheduler.md §6, "On the device"): the
  * device keeps the questions it first showed today (`pinned`, from the store) and asks those,
  * whatever a pull brings meanwhile (a question published mid-day waits for tomorrow). A pinned
- * question drops out when it is answered today (here or on another device), withdrawn (no longer
- * in the library, or in none of the learner's campaigns that named it) or when the total daily
- * limit leaves no room for it. A pin of another day or language, or one made before the
- * device had the server's plan, is replaced by today's queue as computed now.
+ * question drops out when it is answered today (here or on another device), or when the total
+ * daily limit leaves no room for it. One that is withdrawn (no longer in the library, or in none
+ * of the learner's campaigns that named it) drops out too, and its place goes to the first
+ * question of today's queue as computed now that was not kept already, at the end. A pin of
+ * another day or language, or one made before the device had the server's plan, is replaced by
+ * today's queue as computed now.
  *
  * Pure: the caller reads the pin and stores `pin` when it differs from what it read.
  * @param {{day: number, language: string, planned: boolean, items: Array<{questionId: string, campaignId: string}>}|null} pinned
@@ -208,22 +210,29 @@ export function isCorrect(question, choice) {
  */
 export function keptQueue(pinned, fresh, { snapshot, campaigns, states, day, limit, language, planned }) {
   const usable = pinned && pinned.day === day && pinned.language === language && (pinned.planned || !planned) && Array.isArray(pinned.items);
+  const pinOf = (items) => ({ day, language, planned, items: items.map((i) => ({ questionId: i.questionId, campaignId: i.campaignId })) });
   if (!usable) {
     // Only a queue with questions is pinned: a campaign that reaches an idle learner mid-day is asked today.
-    const pin = fresh.length ? { day, language, planned, items: fresh.map((i) => ({ questionId: i.questionId, campaignId: i.campaignId })) } : null;
-    return { items: fresh, pin };
+    return { items: fresh, pin: fresh.length ? pinOf(fresh) : null };
   }
   const known = new Set((snapshot?.questions ?? []).map((q) => q.id));
   const byId = new Map(campaigns.map((c) => [c.id, c]));
+  const withdrawn = ({ questionId, campaignId }) => !known.has(questionId) || !(byId.get(campaignId)?.questions ?? []).includes(questionId);
+  const open = ({ questionId }) => stateOf(states, questionId)?.last_day !== day;
+  const staying = pinned.items.filter((i) => !withdrawn(i));
+  const freed = pinned.items.filter((i) => withdrawn(i) && open(i)).length;
+  const pinnedIds = new Set(pinned.items.map((i) => i.questionId));
+  const instead = fresh.filter((i) => !pinnedIds.has(i.questionId)).slice(0, freed);
   const answeredToday = entriesOf(states).filter(([, st]) => st?.last_day === day).length;
   const room = Math.max(limit - answeredToday, 0);
-  const items = pinned.items
-    .filter(({ questionId, campaignId }) => known.has(questionId) && (byId.get(campaignId)?.questions ?? []).includes(questionId))
-    .filter(({ questionId }) => stateOf(states, questionId)?.last_day !== day)
+  const items = staying
+    .concat(instead)
+    .filter(open)
     .slice(0, room)
     .map(({ questionId, campaignId }) => {
       const state = stateOf(states, questionId);
       return { questionId, campaignId, repeat: isRepeat(state), dueDay: state?.due_day ?? null };
     });
-  return { items, pin: pinned };
+  const changed = staying.length !== pinned.items.length || instead.length;
+  return { items, pin: changed ? pinOf(staying.concat(instead)) : pinned };
 }

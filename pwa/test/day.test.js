@@ -40,11 +40,17 @@ describe("today's queue, once shown, stays for the day", () => {
     assert.equal(pin, first.pin, "the pin is kept as it was");
   });
 
-  test("a withdrawn question drops out: gone from the library, or from the campaign", () => {
-    const gone = snapshot(1, { questions: ["q1", "q3", "q4"].map((id) => question(id)), campaigns: [campaign("a", ["q1", "q3", "q4"], { daily_cap: 3, start: null })] });
-    assert.deepEqual(ids(kept(first.pin, gone).items), ["q1", "q3"]);
+  test("a withdrawn question drops out, and today's next question takes its place at the end", () => {
+    const gone = snapshot(1, { questions: ["q1", "q3", "q4", "q5"].map((id) => question(id)), campaigns: [campaign("a", ["q1", "q3", "q4", "q5"], { daily_cap: 3, start: null })] });
+    const once = kept(first.pin, gone);
+    assert.deepEqual(ids(once.items), ["q1", "q3", "q4"]);
+    assert.deepEqual(once.pin.items.map((i) => i.questionId), ["q1", "q3", "q4"], "the replacement is kept too");
+    assert.deepEqual(ids(kept(once.pin, gone).items), ["q1", "q3", "q4"], "and replaces nothing more the next time");
     const outOfCampaign = snapshot(1, { questions: ["q1", "q2", "q3", "q4"].map((id) => question(id)), campaigns: [campaign("a", ["q1", "q3", "q4"], { daily_cap: 3, start: null })] });
-    assert.deepEqual(ids(kept(first.pin, outOfCampaign).items), ["q1", "q3"]);
+    assert.deepEqual(ids(kept(first.pin, outOfCampaign).items), ["q1", "q3", "q4"]);
+    // An answered question that is withdrawn afterwards frees no place: the day had it.
+    const states = new Map([["q2", answered(DAY)]]);
+    assert.deepEqual(ids(kept(first.pin, gone, states).items), ["q1", "q3"]);
   });
 
   test("answered today, here or elsewhere, drops out; the total limit still holds", () => {
