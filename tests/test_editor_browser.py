@@ -171,9 +171,16 @@ def test_an_editor_publishes_a_refresher_and_a_question_a_rep_gets_them_and_a_ro
         expect(page.get_by_role("heading", name="Published version 2")).to_be_visible()
         expect(page.get_by_role("main")).to_contain_text(f"new question {QUESTION}")
 
-        # The rep's app, after a sync: the question is first today, the refresher is found.
-        sync_now(phone)
+        # The rep's app, after a sync: today's questions stay as they were shown (docs/scheduler.md
+        # §6), the new question is first the next day, and the refresher is found at once.
         rep = phone.get_by_role("main")
+        pending = rep.locator(".stem").inner_text()
+        sync_now(phone)
+        phone.get_by_role("navigation").get_by_role("link", name="Progress").click()
+        phone.get_by_role("navigation").get_by_role("link", name="Today").click()
+        expect(rep.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+        expect(rep.locator(".stem")).to_have_text(pending)
+        phone.clock.fast_forward(24 * 3600 * 1000)
         expect(rep.locator(".stem")).to_have_text(STEM, timeout=15_000)
         phone.get_by_role("navigation").get_by_role("link", name="How do I…?").click()
         rep.get_by_label("Search the refreshers").fill("budget scaring")

@@ -9,8 +9,10 @@
 // A question on screen is never redrawn by a background sync (DESIGN.md §3: sync runs on
 // `online`, on visibility, on "Sync now"): what a pull changes applies after the current
 // question, when "Next" loads the next one. Only its "Question i of n" line and the progress
-// are updated in place. A question nobody has started to answer is redrawn on a new day, and
-// when it came from the provisional queue of a device that had no plan from the server yet.
+// are updated in place. Today's queue is kept once shown (study-plan.js keptQueue), so the
+// question on screen stays today's next one unless the day changes, the server's first plan
+// arrives, or it is withdrawn or answered on another device: then, if no option is chosen yet,
+// the screen moves on to the next one.
 import { focus, h, replace, reveal } from "../dom.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
@@ -74,12 +76,14 @@ export function mount(root, ctx) {
     if (gone || mine !== loads || phase === "loading" || phase === "saving" || phase === "feedback") return;
     if (keyOf(view) === shown) return;
     if (phase === "question" && current) {
-      const sameQuestion = view.kind === "question" && view.item.questionId === current.view.item.questionId;
-      // Nobody has started it, and it was yesterday's, or chosen before the server's plan came.
-      const outdated = view.day !== current.view.day || (!current.view.planned && view.planned);
-      if (outdated && !dirty) return show(view);
-      if (sameQuestion && view.day === current.view.day) current.update(view); // "Question i of n" in place
-      return; // anything else applies after this question
+      if (view.kind === "question" && view.item.questionId === current.view.item.questionId && view.day === current.view.day) {
+        current.update(view); // the same question: only "Question i of n" and the progress change
+        return;
+      }
+      // Today's next question is another now (a new day, the server's first plan, this one
+      // withdrawn or answered on another device): move on, unless an option is chosen.
+      if (!dirty) show(view);
+      return;
     }
     show(view);
   }
