@@ -73,6 +73,9 @@ def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
     # Three a day: the rep's daily limit.
     expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
+    # The first pull has brought the rep's plan (their campaigns): "All synced" alone says only
+    # that nothing waits to be pushed, and without a plan the device would study every campaign.
+    page.wait_for_function("async () => Boolean(await globalThis.recap?.store.plan())", polling=100, timeout=15_000)
 
     # 2. Offline: the app still opens, and two questions are answered.
     context.set_offline(True)

@@ -53,7 +53,7 @@ export function mount(root, ctx) {
       window.scrollTo({ top: 0, behavior: "instant" });
       focus(root.querySelector("h2"));
     }
-    if (again && phase !== "question") refresh();
+    if (again) refresh(); // a sync finished meanwhile: look again (a question on screen stays if still today's next)
   }
 
   function show(view) {
@@ -82,10 +82,17 @@ export function mount(root, ctx) {
       }
       // Today's next question is another now (a new day, the server's first plan, this one
       // withdrawn or answered on another device): move on, unless an option is chosen.
-      if (!dirty) show(view);
+      if (!dirty) moveOn(view);
       return;
     }
+    moveOn(view);
+  }
+
+  /** Show `view` in place of what is on screen; focus stays on the screen's heading if it was in it. */
+  function moveOn(view) {
+    const hadFocus = root.contains(document.activeElement);
     show(view);
+    if (hadFocus) focus(root.querySelector("h2"));
   }
 
   function showEmpty(view) {
