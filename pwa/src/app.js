@@ -19,6 +19,7 @@ import { today } from "./study-plan.js";
 
 const DAY_CHECK_MS = 60_000;
 const SYNC_SOON_MS = 1_500;
+const PLAN_WAIT_MS = 8_000; // at most this long "getting your questions" on a slow network
 
 export class App {
   #store;
@@ -42,6 +43,12 @@ export class App {
   signInEmail = null;
   /** True while the first library download (before any sync) is running. */
   contentLoading = false;
+  /**
+   * True from a sign-in (or an app start) without the server's plan until the next sync ends:
+   * Today waits for the learner's own questions rather than showing a provisional queue it
+   * would redraw a moment later (screens/study.js).
+   */
+  planPending = false;
   settings = null;
   t = translator("en");
 
@@ -87,6 +94,7 @@ export class App {
     });
     this.#day = this.today();
     setInterval(() => this.#checkDay(), DAY_CHECK_MS);
+    this.#awaitPlan(Boolean(this.settings.user && navigator.onLine !== false && !(await this.#store.plan())));
     this.#route();
     await this.#refreshBar();
     this.#ensureContent();
@@ -147,12 +155,27 @@ export class App {
     if (!this.settings.user) return null;
     if (!force && navigator.onLine === false) {
       await this.#refreshBar();
+      this.#planSettled();
       return null;
     }
     const status = await this.#client.syncNow();
     await this.#refreshBar(status);
+    this.planPending = false;
     this.#emit("synced", status);
     return status;
+  }
+
+  /** Wait for the plan (when `pending`), for the next sync or PLAN_WAIT_MS, whichever ends first. */
+  #awaitPlan(pending) {
+    this.planPending = pending;
+    if (pending) setTimeout(() => this.#planSettled(), PLAN_WAIT_MS);
+  }
+
+  /** No sync to wait for: Today studies with what the device has. */
+  #planSettled() {
+    if (!this.planPending) return;
+    this.planPending = false;
+    this.#emit("synced");
   }
 
   /** "Sync now": also clears a stop (e.g. a fatal error) so it is tried again. */
@@ -300,6 +323,7 @@ export class App {
     this.signInReason = null;
     this.signInEmail = null;
     this.#pendingSignIn = false;
+    this.#awaitPlan(!(await this.#store.plan()));
     const back = authClient.returnPath(location.search);
     if (back) {
       location.assign(back); // a server page (the editor) asked for this sign-in: back to it
@@ -308,6 +332,7 @@ export class App {
     this.navigate(DEFAULT_SCREEN);
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);
+      this.planPending = false;
       this.#emit("synced", status);
     });
   }

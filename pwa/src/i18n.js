@@ -69,6 +69,7 @@ const en = {
 
   "study.title": "Today",
   "study.loading": "Loading the library…",
+  "study.waiting": "Getting your questions for today…",
   "study.noLibrary": "The library has not been downloaded yet. Connect to the internet once to get it.",
   "study.noCampaigns": "You are not in any campaign yet.",
   "study.progress": "Question {i} of {n}",
@@ -237,6 +238,7 @@ const nl = {
 
   "study.title": "Vandaag",
   "study.loading": "De bibliotheek wordt geladen…",
+  "study.waiting": "Je vragen voor vandaag worden opgehaald…",
   "study.noLibrary": "De bibliotheek is nog niet gedownload. Maak één keer verbinding met internet om hem op te halen.",
   "study.noCampaigns": "Je zit nog in geen enkele campagne.",
   "study.progress": "Vraag {i} van {n}",

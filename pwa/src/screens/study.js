@@ -45,7 +45,7 @@ export function mount(root, ctx) {
     const mine = ++loads;
     phase = "loading";
     again = false;
-    const view = await session.load();
+    const view = await viewNow();
     if (gone || mine !== loads) return;
     show(view);
     if (focusHeading) {
@@ -55,6 +55,9 @@ export function mount(root, ctx) {
     }
     if (again) refresh(); // a sync finished meanwhile: look again (a question on screen stays if still today's next)
   }
+
+  /** What to show now; right after a sign-in, "getting your questions" until the first sync ends. */
+  const viewNow = () => (app.planPending ? Promise.resolve({ kind: "waiting", day: session.today() }) : session.load());
 
   function show(view) {
     shown = keyOf(view);
@@ -72,7 +75,7 @@ export function mount(root, ctx) {
     }
     if (phase === "saving" || phase === "feedback") return; // "Next" loads afresh
     const mine = ++loads;
-    const view = await session.load();
+    const view = await viewNow();
     if (gone || mine !== loads || phase === "loading" || phase === "saving" || phase === "feedback") return;
     if (keyOf(view) === shown) return;
     if (phase === "question" && current) {
@@ -97,6 +100,10 @@ export function mount(root, ctx) {
 
   function showEmpty(view) {
     phase = "idle";
+    if (view.kind === "waiting") {
+      replace(root, h("section", { class: "card" }, h("h2", {}, t("study.title")), h("p", {}, t("study.waiting"))));
+      return;
+    }
     if (view.kind === "no-library") {
       replace(root, h("section", { class: "card" }, h("h2", {}, t("study.title")), h("p", {}, t(app.contentLoading ? "study.loading" : "study.noLibrary"))));
       return;
