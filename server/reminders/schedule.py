@@ -41,6 +41,7 @@ def start(settings: Settings, clock: Callable[[], datetime.datetime]) -> Backgro
     if not settings.reminders:
         log.info("reminders are off (RECAP_REMINDERS=0)")
         return None
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two lines a minute about each run
     scheduler = BackgroundScheduler(timezone=datetime.UTC)
     every = settings.reminder_every_seconds
     scheduler.add_job(
