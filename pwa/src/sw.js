@@ -19,7 +19,7 @@ cleanupOutdatedCaches();
 
 // Any navigation (including an unknown route while offline) gets the app, which routes itself.
 // Server pages and APIs are excluded: they must reach the server or fail visibly.
-const SERVER_PATHS = [/^\/(api|sync|content|auth|schema|admin|editor|-)\//, /^\/(schema|admin|editor)$/];
+const SERVER_PATHS = [/^\/(api|sync|content|auth|reminders|schema|admin|editor|-)\//, /^\/(schema|admin|editor)$/];
 registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: SERVER_PATHS }));
 
 const sameOrigin = (url) => url.origin === self.location.origin;
