@@ -71,7 +71,7 @@ def test_every_api_route_is_documented_and_nothing_else(document: dict[str, Any]
         ("/auth/code", CodeRequest), ("/auth/verify", VerifyRequest), ("/sync/push", PushRequest), ("/sync/pull", PullRequest),
         ("/reminders/settings", ReminderChoices), ("/reminders/subscribe", SubscribeRequest),
         ("/reminders/unsubscribe", UnsubscribeRequest),
-    ],  # fmt: skip
+    ],
 )
 def test_json_routes_document_the_body_they_decode(document: dict[str, Any], path: str, struct: type) -> None:
     body = document["paths"][path]["post"]["requestBody"]
