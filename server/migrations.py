@@ -500,6 +500,7 @@ def m011_reminders(db: sqlite_utils.Database) -> None:
             quiet_end INTEGER NOT NULL CHECK (quiet_end BETWEEN 0 AND 1439),       -- equal: none
             time_zone TEXT NOT NULL CHECK (length(time_zone) BETWEEN 1 AND 64),  -- IANA name
             email INTEGER NOT NULL CHECK (email IN (0, 1)),  -- mail when no device takes push
+            starts_on TEXT,                -- YYYY-MM-DD: none before (the app's defaults start tomorrow)
             updated_at TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE TABLE push_subscriptions (

@@ -153,3 +153,9 @@ def test_unknown_time_zones_are_refused(name: str) -> None:
 
 def test_a_zone_unknown_to_the_server_is_never_guessed() -> None:
     assert rules.decide(local(f"{TODAY}T12:00"), person(preferences=prefs(time_zone="Mars/Base"))) is None
+
+
+def test_defaults_set_at_sign_in_start_the_next_day() -> None:
+    starting = person(preferences=prefs(starts_on=TODAY + dt.timedelta(days=1)))
+    assert rules.decide(local(f"{TODAY}T12:00"), starting) is None
+    assert rules.decide(local(f"{TODAY + dt.timedelta(days=1)}T12:00"), starting) == rules.Due("u1", TODAY + dt.timedelta(days=1), "email")

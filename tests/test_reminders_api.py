@@ -7,10 +7,13 @@ writes) and the device credential that the same sign-in gives.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -104,6 +107,23 @@ def test_choices_start_as_defaults_and_are_saved_for_the_caller_only(ann: Person
     assert bo.http.get("/reminders/settings").json()["saved"] is False
     turned_off = ann.by_device("POST", "/reminders/settings", {**CHOICES, "enabled": False})
     assert turned_off.status_code == 200 and turned_off.json()["enabled"] is False
+
+
+def test_the_apps_defaults_never_overwrite_a_choice_and_start_tomorrow(server: LiveServer, bo: Person) -> None:
+    defaults = {**CHOICES, "time": "09:00", "email": True, "defaults": True}
+    first = bo.by_device("POST", "/reminders/settings", defaults)
+    assert first.status_code == 200 and first.json()["saved"] is True and first.json()["time"] == "09:00"
+    with sqlite3.connect(server.db_path) as db:
+        [(starts_on,)] = db.execute(
+            "SELECT starts_on FROM reminder_settings JOIN users ON users.id = user_id WHERE users.email = ?", [BO]
+        ).fetchall()
+    amsterdam = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    assert starts_on == (amsterdam + dt.timedelta(days=1)).isoformat()
+    chosen = bo.post("/reminders/settings", {**CHOICES, "time": "18:45"})
+    assert chosen.json()["time"] == "18:45"
+    # Signing in again on another device sends the defaults again: the choice stays.
+    assert bo.by_device("POST", "/reminders/settings", defaults).json()["time"] == "18:45"
+    bo.post("/reminders/settings", {**CHOICES, "enabled": False})  # leave Bo as the other tests expect
 
 
 def test_subscribing_twice_keeps_one_and_unsubscribing_touches_only_your_own(ann: Person, bo: Person) -> None:

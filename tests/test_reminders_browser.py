@@ -1,7 +1,7 @@
 """A reminder from the rep's Settings to a notification on their phone, in a real Chromium
 against the real server (issue 12 §8).
 
-What runs for real: the app's Settings section, its calls to the server with the device
+What runs for real: the defaults the app sends at sign-in, the app's Settings section, its calls to the server with the device
 credential, the server's schedule (every second here), its claim of the day, pywebpush's
 encryption and VAPID signature, an HTTP POST to a push service, and the app's service worker
 receiving a push event and showing the notification through Chromium's notification system.
@@ -18,12 +18,14 @@ push service and the browser's push client would take.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -93,9 +95,19 @@ def test_a_rep_turns_on_notifications_and_the_reminder_arrives_once(
     try:
         page.goto(server.url + "/")
         sign_in(page, server.db_path, EMAIL)
+        # Signing in turns reminders on with the defaults, from tomorrow in the phone's time zone.
+        def defaults() -> list[Any]:
+            with sqlite3.connect(server.db_path) as db:
+                return db.execute("SELECT enabled, at_minute, time_zone, starts_on FROM reminder_settings").fetchall()
+
+        wait_until(page, lambda: bool(defaults()), "the defaults the app sends at sign-in")
+        tomorrow = (dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date() + dt.timedelta(days=1)).isoformat()
+        assert defaults() == [(1, 9 * 60, "Europe/Amsterdam", tomorrow)]
         page.goto(server.url + "/#/settings")
         main = page.get_by_role("main")
         expect(main.get_by_role("heading", name="Daily reminder")).to_be_visible()
+        expect(main.get_by_label("Remind me")).to_be_checked()
+        expect(main.get_by_label("At", exact=True)).to_have_value("09:00")
         expect(main.get_by_text("Times are in your time zone, Europe/Amsterdam.")).to_be_visible()
 
         # Notifications on this device first, then the time: due at once (no quiet hours).
@@ -120,7 +132,7 @@ def test_a_rep_turns_on_notifications_and_the_reminder_arrives_once(
         data = subscriber.decrypt(message)
         assert data["kind"] == "daily-reminder" and data["url"] == "/#/study"
         with sqlite3.connect(server.db_path) as db:
-            assert db.execute("SELECT time_zone, at_minute FROM reminder_settings").fetchall() == [("Europe/Amsterdam", 0)]
+            assert db.execute("SELECT time_zone, at_minute, starts_on FROM reminder_settings").fetchall() == [("Europe/Amsterdam", 0, None)]
             assert db.execute("SELECT channel, outcome FROM reminders_sent").fetchall() == [("push", "sent")]
 
         # The push event reaches the app's service worker, which shows the notification.

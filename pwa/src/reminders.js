@@ -92,6 +92,16 @@ export const loadChoices = (conn) => call(conn, "GET", "/reminders/settings");
 /** Save the rep's choices; the time zone is this device's. */
 export const saveChoices = (conn, choices) => call(conn, "POST", "/reminders/settings", { ...choices, time_zone: choices.time_zone ?? browserTimeZone() });
 
+/** What a rep gets until they choose: a reminder at 09:00, quiet from 21:00 to 07:00, by email
+ * when no device takes notifications. */
+export const DEFAULT_CHOICES = Object.freeze({ enabled: true, time: "09:00", quiet_start: "21:00", quiet_end: "07:00", email: true });
+
+/**
+ * After sign-in: reminders on by default (the rep opts out in Settings). The server keeps these
+ * only when the rep has chosen nothing yet, and starts them the next day (docs/api.md).
+ */
+export const adoptDefaults = (conn) => saveChoices(conn, { ...DEFAULT_CHOICES, defaults: true });
+
 /** Whether this browser can take push at all. */
 export function pushSupported(win = globalThis) {
   return Boolean(win.navigator?.serviceWorker && win.PushManager && win.Notification);

@@ -6,6 +6,7 @@ app's device credential, or a session cookie with its CSRF token on writes (docs
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -47,6 +48,9 @@ class ReminderChoices(msgspec.Struct, forbid_unknown_fields=True):
     quiet_end: Hhmm  # the same as quiet_start: no quiet hours
     time_zone: Annotated[str, msgspec.Meta(max_length=64, examples=["Europe/Amsterdam"])]
     email: bool  # a daily mail when none of the person's devices takes push
+    # True: these are the app's defaults, sent at sign-in: kept only when the person has saved
+    # nothing yet, and the first reminder comes the next day.
+    defaults: bool = False
 
 
 class ReminderSettings(msgspec.Struct):
@@ -146,19 +150,24 @@ def read_settings(request: Request[Any, Any, Any], db: NamedDependency[sqlite_ut
 def save_settings(
     request: Request[Any, Any, Any], body: RawBody, db: NamedDependency[sqlite_utils.Database]
 ) -> Response[ReminderSettings]:
-    """Save the caller's choices: on or off, the time, quiet hours and time zone, and email."""
+    """Save the caller's choices: on or off, the time, quiet hours and time zone, and email.
+
+    With `"defaults": true` (the app at sign-in) nothing changes for a person who has saved
+    choices before, and the first reminder comes the next day in their time zone.
+    """
     principal: Principal = request.state.principal
     req = _read(request, body, _choices)
+    moment = now(request)
     try:
-        rules.zone(req.time_zone)
+        tomorrow = rules.local_now(moment, req.time_zone).date() + datetime.timedelta(days=1)
         prefs = rules.Preferences(
             enabled=req.enabled, at_minute=rules.parse_hhmm(req.time, "time"),
             quiet_start=rules.parse_hhmm(req.quiet_start, "quiet_start"), quiet_end=rules.parse_hhmm(req.quiet_end, "quiet_end"),
-            time_zone=req.time_zone, email=req.email,
+            time_zone=req.time_zone, email=req.email, starts_on=tomorrow if req.defaults else None,
         )  # fmt: skip
     except rules.Invalid as error:
         raise RecapError(str(error)) from None
-    store.save_preferences(db, principal.user_id, prefs, format_utc(now(request)))
+    store.save_preferences(db, principal.user_id, prefs, format_utc(moment), only_if_new=req.defaults)
     return Response(_settings_of(db, principal.user_id), headers=NO_STORE)
 
 

@@ -2,7 +2,8 @@
 
 No I/O here: server/reminders/sender.py reads the candidates, asks `due`, and sends. A person is
 due when all of these hold, in their own time zone:
-- reminders are on for them, and there is a way to reach them (a push subscription, or email
+- reminders are on for them (and have started: the defaults the app sets at sign-in start the
+  next day), and there is a way to reach them (a push subscription, or email
   allowed);
 - their local time has reached the time they chose, and is not inside their quiet hours (a
   time inside the quiet hours waits for their end, the same day);
@@ -38,6 +39,7 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     quiet_end: int  # equal to quiet_start: no quiet hours
     time_zone: str
     email: bool
+    starts_on: datetime.date | None = None  # no reminder before this local day
 
 
 class Candidate(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,6 +107,8 @@ def decide(now: datetime.datetime, person: Candidate) -> Due | None:
     except Invalid:
         return None  # a zone this server's tz database no longer knows: never guess
     today = here.date()
+    if prefs.starts_on is not None and today < prefs.starts_on:
+        return None
     if person.last_reminded is not None and person.last_reminded >= today:
         return None
     minute = here.hour * 60 + here.minute

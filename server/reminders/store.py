@@ -23,25 +23,35 @@ class Subscription(msgspec.Struct, frozen=True):
 
 def preferences(db: sqlite_utils.Database, user_id: str) -> Preferences | None:
     row = db.execute(
-        "SELECT enabled, at_minute, quiet_start, quiet_end, time_zone, email FROM reminder_settings WHERE user_id = ?",
+        "SELECT enabled, at_minute, quiet_start, quiet_end, time_zone, email, starts_on FROM reminder_settings WHERE user_id = ?",
         [user_id],
     ).fetchone()
     if row is None:
         return None
     return Preferences(
-        enabled=bool(row[0]), at_minute=row[1], quiet_start=row[2], quiet_end=row[3], time_zone=row[4], email=bool(row[5])
-    )
+        enabled=bool(row[0]), at_minute=row[1], quiet_start=row[2], quiet_end=row[3], time_zone=row[4], email=bool(row[5]),
+        starts_on=_date(row[6]),
+    )  # fmt: skip
 
 
-def save_preferences(db: sqlite_utils.Database, user_id: str, prefs: Preferences, stamp: str) -> None:
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def save_preferences(db: sqlite_utils.Database, user_id: str, prefs: Preferences, stamp: str, *, only_if_new: bool = False) -> None:
+    """Keep a person's choices; `only_if_new`: unless they have some already (the app's defaults
+    never overwrite what the person chose)."""
+    conflict = "NOTHING" if only_if_new else (
+        "UPDATE SET enabled = excluded.enabled, at_minute = excluded.at_minute, quiet_start = excluded.quiet_start,"
+        " quiet_end = excluded.quiet_end, time_zone = excluded.time_zone, email = excluded.email,"
+        " starts_on = excluded.starts_on, updated_at = excluded.updated_at"
+    )  # fmt: skip
     with write_transaction(db):
         db.execute(
-            "INSERT INTO reminder_settings (user_id, enabled, at_minute, quiet_start, quiet_end, time_zone, email, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,"
-            " at_minute = excluded.at_minute, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,"
-            " time_zone = excluded.time_zone, email = excluded.email, updated_at = excluded.updated_at",
+            "INSERT INTO reminder_settings (user_id, enabled, at_minute, quiet_start, quiet_end, time_zone, email, starts_on,"
+            f" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO {conflict}",
             [user_id, int(prefs.enabled), prefs.at_minute, prefs.quiet_start, prefs.quiet_end, prefs.time_zone,
-             int(prefs.email), stamp],
+             int(prefs.email), prefs.starts_on.isoformat() if prefs.starts_on else None, stamp],
         )  # fmt: skip
 
 
@@ -86,7 +96,7 @@ def candidates(db: sqlite_utils.Database) -> list[Candidate]:
     account (RECAP_DEV_AUTH) has no address, so no email."""
     rows = db.execute(
         """
-        SELECT s.user_id, s.enabled, s.at_minute, s.quiet_start, s.quiet_end, s.time_zone, s.email,
+        SELECT s.user_id, s.enabled, s.at_minute, s.quiet_start, s.quiet_end, s.time_zone, s.email, s.starts_on,
                u.email, u.disabled,
                EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = s.user_id),
                (SELECT max(answered_at) FROM answers a WHERE a.user_id = s.user_id),
@@ -98,14 +108,13 @@ def candidates(db: sqlite_utils.Database) -> list[Candidate]:
     ).fetchall()
     found = []
     for row in rows:
-        if row[8]:
+        if row[9]:
             continue  # a disabled account gets nothing
         prefs = Preferences(enabled=bool(row[1]), at_minute=row[2], quiet_start=row[3], quiet_end=row[4], time_zone=row[5],
-                            email=bool(row[6]) and row[7] is not None)  # fmt: skip
+                            email=bool(row[6]) and row[8] is not None, starts_on=_date(row[7]))  # fmt: skip
         person = Candidate(
-            user_id=row[0], email_address=row[7] or "", preferences=prefs, has_push=bool(row[9]),
-            last_answer_at=parse(row[10]) if row[10] else None,
-            last_reminded=datetime.date.fromisoformat(row[11]) if row[11] else None,
+            user_id=row[0], email_address=row[8] or "", preferences=prefs, has_push=bool(row[10]),
+            last_answer_at=parse(row[11]) if row[11] else None, last_reminded=_date(row[12]),
         )  # fmt: skip
         found.append(person)
     return found
