@@ -99,7 +99,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
         writer.start()
         db = pool.acquire()
         try:
-            push_keys.ensure(db, clock())  # made at first start, kept (docs/operations.md "Reminders")
+            if not migrations.pending(db):  # made at first start, kept (docs/operations.md "Reminders")
+                push_keys.ensure(db, clock())
         finally:
             pool.release(db)
         app.state.reminders = schedule.start(settings, clock)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from server import migrations
 from server.db import connect
 from server.reminders import sender
 from server.settings import Settings
@@ -28,6 +29,8 @@ def run_once(settings: Settings, clock: Callable[[], datetime.datetime]) -> list
     """One check on a connection of its own (the scheduler's thread is not a request's)."""
     db = connect(settings.db_path, settings.busy_timeout_ms)
     try:
+        if migrations.pending(db):
+            return []  # not ready (RECAP_MIGRATE=0 and `recap migrate` not run yet): nothing to read
         return sender.check(db, settings, clock())
     except Exception:
         log.exception("the reminder check failed; the next one runs on schedule")
