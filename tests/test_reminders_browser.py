@@ -33,6 +33,7 @@ from playwright.sync_api import expect
 from tests.support.mail import EMAIL, VIEWPORT, mail_files, sign_in
 from tests.support.push import FakePushService, Subscriber, vapid_claims
 from tests.support.server import LiveServer, demo_database
+from tests.test_pwa_a11y import blocking_violations
 
 pytestmark = pytest.mark.browser
 
@@ -156,5 +157,25 @@ def test_a_rep_turns_on_notifications_and_the_reminder_arrives_once(
         assert len(mail_files(server.db_path)) == mails
         assert server.logs().count("reminder for") == 1
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_reminder_section_is_accessible_and_speaks_dutch(browser: Any, server: LiveServer) -> None:
+    # bypass_csp: only so that axe can be injected (as in tests/test_pwa_a11y.py); the test above keeps the CSP.
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce", bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/")
+        sign_in(page, server.db_path, EMAIL)
+        page.goto(server.url + "/#/settings")
+        main = page.get_by_role("main")
+        expect(main.get_by_role("button", name="Turn on notifications")).to_be_visible()
+        assert blocking_violations(page, "settings, daily reminder") == []
+        main.get_by_role("radio", name="Nederlands").check()
+        expect(main.get_by_role("heading", name="Dagelijkse herinnering")).to_be_visible()
+        expect(main.get_by_label("Herinner mij")).to_be_checked()
+        expect(main.get_by_role("button", name="Meldingen aanzetten")).to_be_visible()
+        assert blocking_violations(page, "instellingen, dagelijkse herinnering") == []
     finally:
         context.close()

@@ -216,7 +216,7 @@ def test_two_processes_checking_at_once_send_each_reminder_once(db_file: Path) -
     assert len(sent_rows(db_file)) == 30
 
 
-def test_two_real_servers_on_one_database_send_once(db_file: Path) -> None:
+def test_two_real_servers_on_one_database_and_a_restart_send_once(db_file: Path) -> None:
     choose(db_file, ANN)
     env = {"RECAP_REMINDER_EVERY_SECONDS": "1"}
     servers = [LiveServer(db_file, env=env, log_name=f"server{n}.log") for n in (1, 2)]
@@ -233,3 +233,11 @@ def test_two_real_servers_on_one_database_send_once(db_file: Path) -> None:
     logs = [s.logs() for s in servers]
     assert sum(log.count("reminder for") for log in logs) == 1, logs
     assert all("reminders: checking every 1 s" in log for log in logs)
+    # A restart the same day: the new server checks, finds the day claimed, and sends nothing.
+    again = LiveServer(db_file, env=env, log_name="server3.log")
+    try:
+        time.sleep(3)
+    finally:
+        again.stop()
+    assert "reminders: checking every 1 s" in again.logs() and "reminder for" not in again.logs()
+    assert len(mails_to(db_file, ANN)) == 1
