@@ -90,6 +90,7 @@ def test_a_time_inside_quiet_hours_waits_for_their_end() -> None:
 
 def test_opted_out_or_unreachable_people_get_nothing() -> None:
     noon = local(f"{TODAY}T12:00")
+    assert rules.decide(noon, person(enrolled=False, has_push=True)) is None  # no campaign: nothing to answer
     assert rules.decide(noon, person(preferences=prefs(enabled=False), has_push=True)) is None
     assert rules.decide(noon, person(preferences=prefs(email=False))) is None  # no push, no mail
     assert rules.decide(noon, person(preferences=prefs(email=False), has_push=True)) == rules.Due("u1", TODAY, "push")

@@ -25,7 +25,8 @@ import pytest
 from server.db import connect, write_transaction
 from server.reminders import keys, rules, schedule, sender, store
 from server.settings import Settings
-from server.storage import people
+from server.storage import enrollments, people
+from sync.enrollment import Enrollment
 from tests.support.device import Device
 from tests.support.people import ANN, BO, people_db
 from tests.support.push import FakePushService, Subscriber, vapid_claims
@@ -59,11 +60,15 @@ def user_id(db_file: Path, address: str) -> str:
         db.close()
 
 
-def choose(db_file: Path, address: str, prefs: rules.Preferences = ALWAYS) -> str:
+def choose(db_file: Path, address: str, prefs: rules.Preferences = ALWAYS, enrolled: bool = True) -> str:
+    """`address` makes these choices, and (as a pull would) is enrolled in a campaign."""
     who = user_id(db_file, address)
     db = connect(db_file)
     try:
         store.save_preferences(db, who, prefs, "2026-01-01T00:00:00.000Z")
+        if enrolled:
+            with write_transaction(db):
+                enrollments.add(db, who, [Enrollment(campaign_id="fixture-campaign", enrolled_day=20_000, start_day=20_000)], "2026-01-01T00:00:00.000Z")
     finally:
         db.close()
     return who
@@ -101,6 +106,9 @@ def test_a_due_rep_gets_one_mail_and_checking_again_sends_nothing(db_file: Path)
     assert check(db_file, NOON + dt.timedelta(hours=6)) == []  # later the same day, a "restart": a new connection
     assert len(mails_to(db_file, ANN)) == 1
     assert mails_to(db_file, BO) == []  # Bo chose nothing: no reminders
+    editor = choose(db_file, BO, enrolled=False)  # no campaign reaches Bo: nothing to answer, no reminder
+    assert check(db_file, NOON) == [] and mails_to(db_file, BO) == []
+    assert editor not in {row[0] for row in sent_rows(db_file)}
     body = mails_to(db_file, ANN)[0].get_body(preferencelist=("plain",))
     assert body is not None and "today" in body.get_content() and "Settings" in body.get_content()
     # The next day is a new day.

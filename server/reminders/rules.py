@@ -2,7 +2,8 @@
 
 No I/O here: server/reminders/sender.py reads the candidates, asks `due`, and sends. A person is
 due when all of these hold, in their own time zone:
-- reminders are on for them (and have started: the defaults the app sets at sign-in start the
+- a campaign has reached them (an editor or admin who signed in to the app has nothing to
+  answer), reminders are on for them (and have started: the defaults the app sets at sign-in start the
   next day), and there is a way to reach them (a push subscription, or email
   allowed);
 - their local time has reached the time they chose, and is not inside their quiet hours (a
@@ -51,6 +52,7 @@ class Candidate(msgspec.Struct, frozen=True, kw_only=True):
     has_push: bool
     last_answer_at: datetime.datetime | None  # UTC, effective time of their latest answer
     last_reminded: datetime.date | None  # the latest local day with a sent row
+    enrolled: bool = True  # a campaign has reached them (someone with none has nothing to answer)
 
 
 class Due(msgspec.Struct, frozen=True):
@@ -97,7 +99,7 @@ def local_now(now: datetime.datetime, time_zone: str) -> datetime.datetime:
 def decide(now: datetime.datetime, person: Candidate) -> Due | None:
     """Whether `person` gets a reminder at `now` (aware), and by which channel; None if not."""
     prefs = person.preferences
-    if not prefs.enabled:
+    if not prefs.enabled or not person.enrolled:
         return None
     channel = "push" if person.has_push else "email" if prefs.email else None
     if channel is None:

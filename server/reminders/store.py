@@ -100,7 +100,8 @@ def candidates(db: sqlite_utils.Database) -> list[Candidate]:
                u.email, u.disabled,
                EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = s.user_id),
                (SELECT max(answered_at) FROM answers a WHERE a.user_id = s.user_id),
-               (SELECT max(local_date) FROM reminders_sent r WHERE r.user_id = s.user_id)
+               (SELECT max(local_date) FROM reminders_sent r WHERE r.user_id = s.user_id),
+               EXISTS (SELECT 1 FROM enrollments e WHERE e.user_id = s.user_id)
         FROM reminder_settings s LEFT JOIN users u ON u.id = s.user_id
         WHERE s.enabled = 1
         ORDER BY s.user_id
@@ -114,7 +115,7 @@ def candidates(db: sqlite_utils.Database) -> list[Candidate]:
                             email=bool(row[6]) and row[8] is not None, starts_on=_date(row[7]))  # fmt: skip
         person = Candidate(
             user_id=row[0], email_address=row[8] or "", preferences=prefs, has_push=bool(row[10]),
-            last_answer_at=parse(row[11]) if row[11] else None, last_reminded=_date(row[12]),
+            last_answer_at=parse(row[11]) if row[11] else None, last_reminded=_date(row[12]), enrolled=bool(row[13]),
         )  # fmt: skip
         found.append(person)
     return found
