@@ -73,6 +73,7 @@ def _template_filters(engine: JinjaTemplateEngine) -> None:
     # `segment`: a value placed in a URL path, quoted whole (an email may hold `%`, `?`, `#`, `/`).
     engine.engine.filters["segment"] = urls.segment
     engine.engine.filters.update(editor_text.FILTERS)
+    engine.engine.globals.update(editor_text.GLOBALS)
 
 
 def _utc_now() -> datetime.datetime:

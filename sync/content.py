@@ -46,7 +46,7 @@ AudienceEntry = Annotated[
 # A change marker is only needed when an item that learners have already answered changes:
 # "cosmetic" keeps their progress (a typo, a clearer wording), "substantive" restarts it.
 ChangeKind = Literal["cosmetic", "substantive"]
-RepeatMode = Literal["fsrs", "classic", "classic-long", "turbo", "lightning"]
+RepeatMode = Literal["fsrs", "classic", "classic-long", "turbo", "lightning", "anchored"]
 
 
 class Item(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -159,7 +159,7 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     # Days with no questions from it at all; what falls due in a pause is asked after it.
     pauses: list[Pause] = []
     daily_cap: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
-    repeat: RepeatMode = "fsrs"
+    repeat: RepeatMode = "anchored"  # sync.scheduler.DEFAULT_POLICY
     questions: Annotated[list[Slug], msgspec.Meta(min_length=1)]
     nuggets: list[Slug] = []
     translation_of: Slug | None = None
@@ -170,6 +170,12 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     wrong_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
     right_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
     retire_streak: Annotated[int, msgspec.Meta(ge=0, le=10)] | None = None
+    # `anchored` only (docs/scheduler.md §4.1).
+    budget: Annotated[float, msgspec.Meta(ge=1, le=20)] | None = None
+    end_check_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
+    horizon_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
+    booster_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
+    spot_check_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] | None = None
 
 
 KINDS: dict[str, type[Item]] = {

@@ -9,13 +9,13 @@ are checked against tests/vectors/plan.json. docs/scheduler.md §6 is the writte
    plan's when none is in it. A device that has no plan yet uses every campaign of the library
    in the learner's language, with each campaign's own start.
 2. **Per campaign** (scheduler.queue): nothing before the learner's start day or on a pause
-   day; due repeats (most overdue first) then new questions, at most the campaign's daily cap
+   day; due repeats (most overdue first) then new questions (new first under `anchored`), at most the campaign's daily cap
    less its questions answered today; after its `end`, due repeats only.
 3. **Language switch**: a never-answered question whose translation was answered today
    (`translation_of`, either way, or two translations of one original) is not new today.
 4. **Across campaigns**: a question named by two campaigns is asked once (for the first, in id
-   order); due repeats first (most overdue first, ties in campaign order), then new questions in
-   campaign order; at most the learner's total daily limit less every question answered today.
+   order); new questions of `anchored` campaigns first, then due repeats (most overdue first,
+   ties in campaign order), then other new questions in campaign order; at most the learner's total daily limit less every question answered today.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 from sync.enrollment import parse_start
 from sync.progress import DEFAULT_SETTINGS, settings_by_question
-from sync.scheduler import NEW, Settings, State, queue, step
+from sync.scheduler import DEFAULT_POLICY, NEW, Settings, State, queue, step
 
 DEFAULT_DAILY_LIMIT = 3  # questions a day across all of a learner's campaigns, unless set
 MAX_DAILY_LIMIT = 20  # as a campaign's own daily cap
@@ -45,6 +45,7 @@ class CampaignPlan:
     start_day: int | None = None  # the learner's start (plan), else the campaign's own start
     end_day: int | None = None  # the last day it sends new questions
     pauses: tuple[tuple[int, int], ...] = ()  # (first, last) days with no questions, both included
+    new_first: bool = False  # its repeat mode (`anchored`) asks new questions before due repeats
 
     def runs(self, day: int) -> bool:
         """True when it may ask anything on `day`: started, and not in a pause."""
@@ -72,6 +73,7 @@ def campaign_plan(campaign: Mapping[str, Any], start_day: int | None = None) -> 
             for p in campaign.get("pauses") or ()
             if (d1 := parse_start(p.get("from"))) is not None and (d2 := parse_start(p.get("to"))) is not None
         ),
+        new_first=(campaign.get("repeat") or DEFAULT_POLICY) == "anchored",
     )
 
 
@@ -148,7 +150,7 @@ def todays_queue(
             continue
         # A new question whose translation was answered today waits (a learner who switched language).
         ids = [qid for qid in c.questions if qid in known and not (_is_new(states, qid) and groups.get(qid, qid) in roots_today)]
-        chosen = queue(day, ids, states, c.daily_cap)
+        chosen = queue(day, ids, states, c.daily_cap, new_first=c.new_first)
         if not c.sends_new(day):
             chosen = [qid for qid in chosen if not _is_new(states, qid)]
         for qid in chosen:
@@ -160,7 +162,9 @@ def todays_queue(
             picked.append(QueueItem(question_id=qid, campaign_id=c.id, repeat=repeat, due_day=state.due_day if state else None))
     repeats = sorted((p for p in picked if p.repeat), key=lambda p: p.due_day if p.due_day is not None else day)
     room = max(daily_limit - len(answered_today), 0)
-    return (repeats + [p for p in picked if not p.repeat])[:room]
+    new_first = {c.id for c in campaigns if c.new_first}
+    first = [p for p in picked if not p.repeat and p.campaign_id in new_first]
+    return (first + repeats + [p for p in picked if not p.repeat and p.campaign_id not in new_first])[:room]
 
 
 # ---- preview ------------------------------------------------------------------------------------
@@ -198,7 +202,7 @@ def preview(
     """
     if days < 0:
         raise ValueError("days must be 0 or more")
-    settings: dict[str, Settings] = settings_by_question(snapshot.get("campaigns") or ())
+    settings: dict[str, Settings] = settings_by_question(snapshot.get("campaigns") or (), snapshot.get("questions") or ())
     states: dict[str, State] = {}
     out: list[PreviewDay] = []
     for day in range(start_day, start_day + days):

@@ -8,13 +8,30 @@ campaign, by id, that names the question in the current content; fsrs defaults o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sync.scheduler import NEW, Answer, Policy, Settings, State, replay_order, settings_for, step
+from sync.enrollment import parse_start
+from sync.scheduler import (
+    ANCHORED_SETTINGS,
+    DEFAULT_POLICY,
+    NEW,
+    Answer,
+    Policy,
+    Settings,
+    State,
+    question_budget,
+    replay_order,
+    settings_for,
+    step,
+)
 
 DEFAULT_SETTINGS = settings_for("fsrs")
-_OVERRIDES = ("desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak")
+# Campaign fields that override a repeat mode's settings (docs/scheduler.md §4).
+OVERRIDES = (
+    "desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak",
+    "budget", "end_check_days", "horizon_days", "booster_days", "spot_check_days",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,17 +43,31 @@ class RecordedAnswer(Answer):
 
 def campaign_settings(campaign: Mapping[str, Any]) -> Settings:
     """A published campaign's scheduler settings: its repeat mode plus any overrides."""
-    policy: Policy = campaign.get("repeat") or "fsrs"
-    return settings_for(policy, **{k: campaign.get(k) for k in _OVERRIDES})
+    policy: Policy = campaign.get("repeat") or DEFAULT_POLICY
+    overrides: dict[str, Any] = {k: campaign.get(k) for k in OVERRIDES}
+    if policy == "anchored":
+        overrides["end_day"] = parse_start(campaign.get("end"))
+    return settings_for(policy, **overrides)
 
 
-def settings_by_question(campaigns: Iterable[Mapping[str, Any]]) -> dict[str, Settings]:
-    """For each question, the settings of the first campaign (by id) that names it."""
+def settings_by_question(
+    campaigns: Iterable[Mapping[str, Any]], questions: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Settings]:
+    """For each question, the settings of the first campaign (by id) that names it. Under
+    `anchored`, each question gets its own share of the campaign's budget (by its place in the
+    campaign) and its number of options (from `questions`, for the lucky-guess discount)."""
+    options = {str(q["id"]): len(q.get("options") or ()) for q in questions}
     found: dict[str, Settings] = {}
     for campaign in sorted(campaigns, key=lambda c: str(c["id"])):
         settings = campaign_settings(campaign)
-        for qid in campaign.get("questions", []):
-            found.setdefault(qid, settings)
+        for i, qid in enumerate(campaign.get("questions", [])):
+            if qid in found:
+                continue
+            if settings.policy == "anchored":
+                k = options.get(qid, 0)
+                found[qid] = replace(settings, budget=float(question_budget(settings.budget, i)), options=k if k >= 2 else 0)
+            else:
+                found[qid] = settings
     return found
 
 
@@ -80,8 +111,11 @@ def _key(answer: Answer) -> Key:
 
 
 def settings_key(settings: Settings) -> list[Any]:
-    return [settings.policy, settings.desired_retention, settings.retire_stability, settings.max_interval,
-            settings.wrong_days, settings.right_days, settings.retire_streak]  # fmt: skip
+    key: list[Any] = [settings.policy, settings.desired_retention, settings.retire_stability, settings.max_interval,
+                      settings.wrong_days, settings.right_days, settings.retire_streak]  # fmt: skip
+    if settings.policy == "anchored":
+        key += [getattr(settings, name) for name in ANCHORED_SETTINGS]
+    return key
 
 
 def replayed(answers: Sequence[RecordedAnswer], epoch: int, settings: Settings) -> tuple[State, dict[str, Any]]:

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-Policy = Literal["fsrs", "classic", "classic-long", "turbo", "lightning"]
-POLICIES: tuple[Policy, ...] = ("fsrs", "classic", "classic-long", "turbo", "lightning")
+Policy = Literal["fsrs", "classic", "classic-long", "turbo", "lightning", "anchored"]
+POLICIES: tuple[Policy, ...] = ("fsrs", "classic", "classic-long", "turbo", "lightning", "anchored")
+# The repeat mode of a campaign that names none (docs/scheduler.md §8: it wins at equal effort).
+DEFAULT_POLICY: Policy = "anchored"
 
 # FSRS-6 default parameters w0..w20, as published with py-fsrs 6.x.
 W = (
@@ -60,7 +62,18 @@ class Settings:
     wrong_days: int = 12
     right_days: int = 24
     retire_streak: int = 2
+    # `anchored` only (docs/scheduler.md §4.1).
+    end_day: int | None = None  # the campaign's last day (local day number), from its `end`
+    budget: float = 4.0  # answers per question up to and including the end check
+    end_check_days: int = 10  # the end check comes this many days before end_day
+    horizon_days: int = 90  # without an end: each question's plan spans this many days
+    booster_days: int = 0  # one booster this many days after the end (0: none)
+    spot_check_days: int = 0  # afterwards, a spot check every this many days (0: none)
+    options: int = 0  # the question's options, for the lucky-guess discount (0: no discount)
 
+
+ANCHORED_SETTINGS = ("end_day", "budget", "end_check_days", "horizon_days", "booster_days", "spot_check_days", "options")
+FIRST_RECALL_PRIOR = 0.5  # anchored: chance that a first right answer was recall, before the guess discount
 
 _POLICY_DEFAULTS: dict[str, dict[str, int]] = {
     "fsrs": {},
@@ -68,6 +81,7 @@ _POLICY_DEFAULTS: dict[str, dict[str, int]] = {
     "classic-long": {"wrong_days": 21, "right_days": 42, "retire_streak": 2},
     "turbo": {"wrong_days": 12, "right_days": 24, "retire_streak": 1},
     "lightning": {"wrong_days": 12, "right_days": 24, "retire_streak": 0},
+    "anchored": {},
 }
 
 
@@ -78,6 +92,13 @@ _SETTING_KINDS: dict[str, type] = {
     "wrong_days": int,
     "right_days": int,
     "retire_streak": int,
+    "end_day": int,
+    "budget": float,
+    "end_check_days": int,
+    "horizon_days": int,
+    "booster_days": int,
+    "spot_check_days": int,
+    "options": int,
 }
 
 
@@ -96,6 +117,8 @@ def settings_for(policy: Policy, **overrides: float | int | None) -> Settings:
             raise ValueError(f"setting {key!r} must be a finite number")
         if whole and value != int(value):
             raise ValueError(f"setting {key!r} must be a whole number of days")
+        if key in ANCHORED_SETTINGS and policy != "anchored":
+            continue  # an `anchored` setting that other policies ignore (as settingsFor does)
         values[key] = int(value) if whole else float(value)
     settings = Settings(policy=policy, **values)  # type: ignore[arg-type]
     if not 0.5 <= settings.desired_retention <= 0.99:
@@ -104,7 +127,23 @@ def settings_for(policy: Policy, **overrides: float | int | None) -> Settings:
         raise ValueError("retire_stability must be more than 0 days")
     if settings.max_interval < 1 or settings.wrong_days < 1 or settings.right_days < 1 or settings.retire_streak < 0:
         raise ValueError("intervals must be at least 1 day and retire_streak at least 0")
+    if not 1 <= settings.budget <= 20:
+        raise ValueError("budget must be between 1 and 20 answers per question")
+    if not 0 <= settings.end_check_days <= 365 or not 0 <= settings.booster_days <= 365:
+        raise ValueError("end_check_days and booster_days must be between 0 and 365")
+    if settings.spot_check_days != 0 and not 7 <= settings.spot_check_days <= 3650:
+        raise ValueError("spot_check_days must be 0 (none) or between 7 and 3650")
+    if not settings.end_check_days < settings.horizon_days <= 3650:
+        raise ValueError("horizon_days must be more than end_check_days and at most 3650")
+    if settings.options < 0 or settings.options == 1:
+        raise ValueError("options must be 0 (no guess discount) or 2 or more")
     return settings
+
+
+def question_budget(budget: float, index: int) -> int:
+    """Question `index`'s (0-based, campaign order) share of a campaign's answer budget: a whole
+    number of answers, floor(budget) or one more, so that the campaign's mean is `budget`."""
+    return math.floor(budget * (index + 1)) - math.floor(budget * index)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +192,69 @@ def fsrs_interval(stability: float, settings: Settings) -> int:
     return min(max(round_day(raw), 1), settings.max_interval)
 
 
+def recall_weight(r: float, options: int) -> float:
+    """The chance that a right answer was recall rather than a lucky guess, for predicted recall
+    `r` and a guess floor of 1/options: r / (r + (1 - r) / options); 1 without options."""
+    if options < 2:
+        return 1.0
+    return r / (r + (1.0 - r) / options)
+
+
+def _memory(state: State, day: int, correct: bool, settings: Settings) -> tuple[float, float]:
+    """Stability and difficulty after a counted answer (clamped and rounded)."""
+    discount = settings.policy == "anchored" and correct and settings.options >= 2
+    if state.stability is None or state.difficulty is None or state.last_day is None:
+        if discount:
+            w = recall_weight(FIRST_RECALL_PRIOR, settings.options)
+            s = w * W[2] + (1.0 - w) * W[0]
+            d = w * INIT_D_GOOD + (1.0 - w) * INIT_D_AGAIN
+        else:
+            s = W[2] if correct else W[0]
+            d = INIT_D_GOOD if correct else INIT_D_AGAIN
+    else:
+        r = retrievability(day - state.last_day, state.stability)
+        if discount:
+            w = recall_weight(r, settings.options)
+            s_right = _next_stability(state.stability, state.difficulty, r, True)
+            s_wrong = _next_stability(state.stability, state.difficulty, r, False)
+            s = w * s_right + (1.0 - w) * s_wrong
+            d = w * _next_difficulty(state.difficulty, True) + (1.0 - w) * _next_difficulty(state.difficulty, False)
+        else:
+            s = _next_stability(state.stability, state.difficulty, r, correct)
+            d = _next_difficulty(state.difficulty, correct)
+    return round6(clamp(s, S_MIN, S_MAX)), round6(clamp(d, D_MIN, D_MAX))
+
+
+def anchored_next(reps: int, day: int, correct: bool, relearn: bool, settings: Settings) -> tuple[int, bool]:
+    """`anchored`: (due_day, retired) after the `reps`-th counted answer, on `day`; `relearn`:
+    the answer was wrong and the one before it right (a second wrong answer in a row earns no
+    extra check after the end check)."""
+    n = max(math.floor(settings.budget), 1)
+    end = settings.end_day
+    anchor = None if end is None else end - settings.end_check_days
+    if reps < n and (anchor is None or day < anchor):
+        # Training: the remaining checks split the time to the end check, each gap twice the last.
+        if anchor is None:
+            gap = (settings.horizon_days - settings.end_check_days) * 2.0 ** (reps - 1) / (2.0 ** (n - 1) - 1.0)
+        else:
+            gap = (anchor - day) / (2.0 ** (n - reps) - 1.0)
+        if not correct:
+            gap = min(gap, float(settings.wrong_days))
+        return day + max(round_day(gap), 1), False
+    # The end check is done: only the booster and spot checks can bring it back.
+    if relearn and (settings.booster_days or settings.spot_check_days):
+        return day + settings.wrong_days, False
+    if settings.booster_days:
+        booster = end + settings.booster_days if end is not None else None
+        if booster is not None and day < booster:
+            return booster, False
+        if booster is None and reps == n:
+            return day + settings.end_check_days + settings.booster_days, False
+    if settings.spot_check_days:
+        return day + settings.spot_check_days, False
+    return day, True
+
+
 def step(state: State, day: int, correct: bool, settings: Settings) -> State:
     """The state after an answer on local day `day`.
 
@@ -161,19 +263,14 @@ def step(state: State, day: int, correct: bool, settings: Settings) -> State:
     """
     if state.last_day is not None and day <= state.last_day:
         return state
-    if state.stability is None or state.difficulty is None or state.last_day is None:
-        s = W[2] if correct else W[0]
-        d = INIT_D_GOOD if correct else INIT_D_AGAIN
-    else:
-        r = retrievability(day - state.last_day, state.stability)
-        s = _next_stability(state.stability, state.difficulty, r, correct)
-        d = _next_difficulty(state.difficulty, correct)
-    s = round6(clamp(s, S_MIN, S_MAX))
-    d = round6(clamp(d, D_MIN, D_MAX))
+    s, d = _memory(state, day, correct, settings)
     streak = state.streak + 1 if correct else 0
+    reps = state.reps + 1
     if settings.policy == "fsrs":
         due = day + fsrs_interval(s, settings)
         retired = s >= settings.retire_stability
+    elif settings.policy == "anchored":
+        due, retired = anchored_next(reps, day, correct, not correct and state.streak > 0, settings)
     else:
         due = day + (settings.right_days if correct else settings.wrong_days)
         retired = streak >= settings.retire_streak
@@ -184,7 +281,7 @@ def step(state: State, day: int, correct: bool, settings: Settings) -> State:
         due_day=due,
         retired=retired,
         streak=streak,
-        reps=state.reps + 1,
+        reps=reps,
         lapses=state.lapses + (0 if correct else 1),
     )
 
@@ -231,9 +328,11 @@ def queue(
     states: Mapping[str, State],
     daily_cap: int,
     start_day: int | None = None,
+    new_first: bool = False,
 ) -> list[str]:
     """Today's questions of one campaign: due repeats (most overdue first), then new ones in
-    campaign order, at most `daily_cap` less those already answered today."""
+    campaign order, at most `daily_cap` less those already answered today. With `new_first`
+    (the `anchored` policy), new questions come before due repeats."""
     if start_day is not None and today < start_day:
         return []
     order = {qid: i for i, qid in enumerate(question_ids)}
@@ -244,7 +343,7 @@ def queue(
         key=lambda qid: (states[qid].due_day, order[qid]),
     )
     new = [qid for qid in question_ids if qid not in states or states[qid].reps == 0]
-    return (due + new)[:room]
+    return (new + due if new_first else due + new)[:room]
 
 
 def local_day(epoch_ms: int, utc_offset_minutes: int, rollover_hour: int = 4) -> int:

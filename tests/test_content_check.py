@@ -106,11 +106,49 @@ BROKEN = [
     ("top level is a list", "competencies/closing.yaml", "id: closing\nname: Closing\ndescription: Agreeing next steps the buyer owns.\n", "- closing\n", "expected fields", "closing.yaml:1:"),
     ("id differs from file name", "competencies/closing.yaml", "id: closing", "id: closer", "differs from the file name", "closing.yaml:1:"),
     ("translation of nothing", "nuggets/ask-first.md", "tags: [questions]", "tags: [questions]\ntranslation_of: ask-never\nlanguage: nl", "unknown item `ask-never`", "$.translation_of"),
+    ("an anchored setting on another repeat mode", "campaigns/basics.yaml", "repeat: fsrs", "repeat: fsrs\nbudget: 3",
+     "`budget` is an `anchored` setting, but this campaign repeats with `fsrs`", "$.budget"),
+    ("an anchored budget out of range", "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nbudget: 0.5", "Expected float >= 1.0", "$.budget"),
+    ("an end check after the horizon", "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nend_check_days: 30\nhorizon_days: 20",
+     "repeat settings: horizon_days must be more than end_check_days", "$.repeat"),
+    ("spot checks too often", "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nspot_check_days: 3", "spot_check_days must be 0 (none) or between 7 and 3650", "$.repeat"),
     ("language mismatch", "campaigns/basics.yaml", "repeat: fsrs", "repeat: fsrs\nlanguage: nl", "is in `en` but this item is in `nl`", "$.questions[0]"),
 ]
 
 
-@pytest.mark.parametrize(("case", "rel", "old", "new", "message", "location"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_an_anchored_campaign_with_its_settings_passes(library: Path) -> None:
+    edit(library, "campaigns/basics.yaml", "repeat: fsrs", "repeat: anchored\nend: 2027-02-28\nbudget: 3.5\nend_check_days: 14\nbooster_days: 75\nspot_check_days: 90")
+    result = run_recap("content", "check", str(library))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == OK_LINE
+
+
+# Explanations name options by the letter shown on screen (server/library/option_refs.py).
+OPTION_REFS = [
+    # (case, file, old, new, message, location)
+    ("Option 2", "questions/who-else.yaml", "  Few decisions of this size", "  Option 2 is right. Few decisions of this size",
+     "`Option 2` refers to an option by number, but options are shown as letters (A to C): write `Option B`", "who-else.yaml:12:"),
+    ("(1) on a later line", "questions/who-else.yaml", "  surfaces the others", "  surfaces the others. A proposal (1)",
+     "`(1)` refers to an option by number, but options are shown as letters (A to C): write `(A)`", "who-else.yaml:13:"),
+    ("a list of numbers", "questions/who-else.yaml", "  Few decisions of this size", "  Options 1 and 3 are tempting. Few decisions of this size",
+     "`Options 1 and 3` refers to an option by number", "write `Options A and C`"),
+    ("a number across a line break", "questions/who-else.yaml", "  Few decisions of this size", "  The best is option\n  2. Few decisions of this size",
+     "`option 2` refers to an option by number", "who-else.yaml:12:"),
+    ("Dutch: optie 3", "questions/who-else.yaml", "  Few decisions of this size", "  Optie 3 is verleidelijk. Few decisions of this size", "write `Optie C`", "$.explanation"),
+    ("Option D with 3 options", "questions/who-else.yaml", "  Few decisions of this size", "  Option D is tempting. Few decisions of this size",
+     "`Option D` refers to option D, but there are 3 options (A to C)", "who-else.yaml:12:"),
+    ("(E) with 3 options", "questions/who-else.yaml", "  Few decisions of this size", "  A discount (E) is tempting. Few decisions of this size",
+     "`(E)` refers to option E, but there are 3 options (A to C)", "$.explanation"),
+    ("the last of a list", "questions/who-else.yaml", "  Few decisions of this size", "  Options A, B and D look alike. Few decisions of this size",
+     "`Options A, B and D` refers to option D", "$.explanation"),
+    ("in the teaching point", "questions/who-else.yaml", "teaching_point: Ask about the process, not the person.",
+     "teaching_point: Option 2 asks about the process, not the person.", "write `Option B`", "$.teaching_point"),
+    ("a one-line explanation", "questions/next-step.yaml", "explanation: A step with", "explanation: (3) A step with",
+     "`(3)` refers to an option by number, but options are shown as letters (A to B)", "next-step.yaml:8:"),
+]
+
+
+@pytest.mark.parametrize(("case", "rel", "old", "new", "message", "location"), BROKEN + OPTION_REFS, ids=[b[0] for b in BROKEN + OPTION_REFS])
 def test_broken_content_is_reported_with_its_location(
     library: Path, case: str, rel: str, old: str, new: str, message: str, location: str
 ) -> None:

@@ -100,7 +100,7 @@ def fill_new_question(page: Page) -> None:
     for i, text in enumerate(OPTIONS, start=1):
         if i > 2:  # a new question shows two option rows; the script adds more
             main.get_by_role("button", name="Add option").click()
-        main.get_by_role("textbox", name=f"Option {i}", exact=True).fill(text)
+        main.get_by_role("textbox", name=f"Option {chr(64 + i)}", exact=True).fill(text)
     main.locator("#f-correct-1").check()
     box(main, "Explanation").fill("A cost of doing nothing turns *no budget* into a priority question.")
     box(main, "Teaching point").fill("No budget means no priority yet: find the cost of waiting.")
@@ -152,6 +152,10 @@ def test_an_editor_publishes_a_refresher_and_a_question_a_rep_gets_them_and_a_ro
         expect(phone_frame.locator("label.right")).to_contain_text(OPTIONS[1])
         page.get_by_role("link", name="After a wrong answer").click()
         expect(phone_frame.get_by_role("status")).to_contain_text("Not quite")
+        # Letters as on the rep's phone, and the published refresher of its competency to read.
+        expect(phone_frame.locator(".option-letter")).to_have_text(["A", "B", "C", "D"][: len(OPTIONS)])
+        related = phone_frame.get_by_role("navigation", name="Read more").locator("ul.related a")
+        expect(related).to_have_text(["How do I test whether a buyer is really willing to change?"])
 
         # Into a campaign the rep gets, first in line.
         main = page.get_by_role("main")

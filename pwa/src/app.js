@@ -14,6 +14,7 @@ import * as authClient from "./auth-client.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { focus, h, replace } from "./dom.js";
 import { createSyncBar } from "./sync-bar.js";
+import { watchNavOverflow } from "./nav-overflow.js";
 import { DEFAULT_SCREEN, SCREENS } from "./screens/index.js";
 import { today } from "./study-plan.js";
 
@@ -414,5 +415,6 @@ export class App {
         ),
       ),
     );
+    watchNavOverflow(nav, { label: this.t("nav.more") });
   }
 }

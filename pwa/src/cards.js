@@ -6,6 +6,11 @@ import { h, replace, uid } from "./dom.js";
 import { answerKey } from "./answer-key.js";
 import { competencyName } from "./library.js";
 
+/** The label of option `n` (1 = first) on screen: A, B, C, … */
+export function optionLetter(n) {
+  return String.fromCharCode(64 + n);
+}
+
 /**
  * A question, ready to answer: the card (heading, new/repeat tag, campaign line), the stem, the
  * options as a labelled radio group (checkboxes when more than one is right), "Check answer".
@@ -27,7 +32,10 @@ export function questionCard(q, { t, heading, repeat = false, campaignTitle = nu
     h("input", { type: multiple ? "checkbox" : "radio", name: "choice", value: String(i + 1), on: { change: onChange } }),
   );
   const lang = q.language ?? null; // the content's language, which may differ from the app's
-  const labels = q.options.map((text, i) => h("label", { class: "option" }, inputs[i], h("span", { class: "option-text", lang }, text)));
+  // Options are labelled A, B, C, … and explanations name them so (docs/content.md).
+  const labels = q.options.map((text, i) =>
+    h("label", { class: "option" }, inputs[i], h("span", { class: "option-letter" }, optionLetter(i + 1)), h("span", { class: "option-text", lang }, text)),
+  );
   const error = h("p", { class: "error", role: "alert" });
   const feedback = h("div", { id: "feedback", class: "feedback", role: "status" });
   const check = h("button", { type: "submit", class: "primary" }, t("study.check"));
@@ -68,10 +76,11 @@ export function questionCard(q, { t, heading, repeat = false, campaignTitle = nu
  * @param {object} q the question's snapshot entry
  * @param {{correct: boolean, retired?: boolean, backInDays?: number|null}} result
  * @param {number[]} choice the chosen option numbers (1 = first)
- * @param {{t: Function, onNext: () => void}} options
+ * @param {{t: Function, onNext: () => void, reading?: {nugget: object|null, refreshers: object[]}|null}} options
+ *   `reading`: the lesson and refreshers to offer after the teaching point (library.js relatedReading)
  * @returns {HTMLButtonElement} the "Next" button
  */
-export function showFeedback(parts, q, result, choice, { t, onNext }) {
+export function showFeedback(parts, q, result, choice, { t, onNext, reading = null }) {
   const { inputs, labels, feedback, actions } = parts;
   const right = new Set(answerKey(q).options);
   const lang = q.language ?? null;
@@ -95,10 +104,37 @@ export function showFeedback(parts, q, result, choice, { t, onNext }) {
     when ? h("p", { class: "when" }, when) : null,
     h("div", { class: "explanation", lang, html: q.explanation_html ?? "" }),
     q.teaching_point ? h("p", { class: "teaching" }, h("strong", {}, `${t("study.teachingPoint")}: `), h("span", { lang }, q.teaching_point)) : null,
+    readingLinks(reading, t),
   );
   const next = h("button", { type: "button", class: "primary", on: { click: onNext } }, t("study.next"));
   replace(actions, next);
   return next;
+}
+
+/**
+ * "Read the lesson" and "Related refreshers" after an answer: links into the library on the
+ * device, so they work offline. Nothing when there is nothing to read.
+ * @param {{nugget: object|null, refreshers: object[]}|null} reading
+ * @param {Function} t
+ */
+function readingLinks(reading, t) {
+  const nugget = reading?.nugget ?? null;
+  const refreshers = reading?.refreshers ?? [];
+  if (!nugget && !refreshers.length) return null;
+  const link = (href, item) => h("a", { href }, h("span", { lang: item.language ?? null }, item.title));
+  return h(
+    "nav",
+    { class: "reading", "aria-label": t("study.readMore") },
+    nugget
+      ? h("p", { class: "read-lesson" }, h("strong", {}, `${t("study.readLesson")}: `), link(`#/nuggets/${encodeURIComponent(nugget.id)}`, nugget))
+      : null,
+    refreshers.length
+      ? [
+          h("p", { class: "related-title" }, h("strong", {}, t("study.relatedRefreshers", { n: refreshers.length }))),
+          h("ul", { class: "related" }, refreshers.map((r) => h("li", {}, link(`#/refreshers/${encodeURIComponent(r.id)}`, r)))),
+        ]
+      : null,
+  );
 }
 
 /**

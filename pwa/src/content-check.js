@@ -1,11 +1,14 @@
 // Checks a downloaded library snapshot (docs/api.md, "The snapshot document") before the store
 // keeps it: a corrupt, partial or older download must never replace the good version.
 // Pure: no I/O. The store calls it inside the transaction that would save the snapshot.
-import { POLICIES, settingsFor } from "./scheduler.js";
+import { DEFAULT_POLICY, POLICIES, settingsFor } from "./scheduler.js";
 import { answerKey } from "./answer-key.js";
 
 export const SNAPSHOT_ARRAYS = Object.freeze(["competencies", "nuggets", "questions", "refreshers", "campaigns"]);
-const OVERRIDES = Object.freeze(["desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak"]);
+const OVERRIDES = Object.freeze([
+  "desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak",
+  "budget", "end_check_days", "horizon_days", "booster_days", "spot_check_days",
+]);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -16,7 +19,13 @@ const isCount = (v) => Number.isSafeInteger(v) && v >= 1;
 export function campaignSettings(campaign) {
   const overrides = {};
   for (const key of OVERRIDES) if (campaign[key] != null) overrides[key] = campaign[key];
-  return settingsFor(campaign.repeat || "fsrs", overrides);
+  const policy = campaign.repeat || DEFAULT_POLICY;
+  // `anchored` places its end check before the campaign's end (a local day number, as in sync/progress.py).
+  if (policy === "anchored" && typeof campaign.end === "string" && DATE.test(campaign.end)) {
+    const [y, m, d] = campaign.end.split("-").map(Number);
+    overrides.end_day = Date.UTC(y, m - 1, d) / 86_400_000;
+  }
+  return settingsFor(policy, overrides);
 }
 
 function checkQuestion(q, where, problems) {

@@ -1,7 +1,8 @@
 // The app's words, in English and Dutch. Every string the screens show comes from here.
 //
 // An entry is a string or, when it depends on a number `n`, {one, other} chosen by
-// Intl.PluralRules. `{name}` in an entry is replaced by the value of `name`.
+// Intl.PluralRules. `{name}` in an entry is replaced by the value of `name`. `n` is the number
+// the noun agrees with: "{done} of {n} lessons done" (1 of 12 lessons), never "{n} of {total}".
 
 export const LANGUAGES = Object.freeze(["en", "nl"]);
 export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
@@ -17,9 +18,11 @@ const en = {
   "nav.refreshers": "How do I…?",
   "nav.progress": "Progress",
   "nav.settings": "Settings",
+  "nav.more": "More",
 
   "sync.unsynced": { one: "{n} not synced", other: "{n} not synced" },
   "sync.allSynced": "All synced",
+  "sync.notSignedIn": "Not signed in",
   "sync.now": "Sync now",
   "sync.syncing": "Syncing…",
   "sync.offline": "Offline: your answers are safe on this device.",
@@ -80,6 +83,9 @@ const en = {
   "study.rightAnswer": "right answer",
   "study.yourAnswer": "your answer",
   "study.teachingPoint": "Remember",
+  "study.readMore": "Read more",
+  "study.readLesson": "Read the lesson",
+  "study.relatedRefreshers": { one: "Related refresher", other: "Related refreshers" },
   "study.backIn": { one: "Back tomorrow", other: "Back in {n} days" },
   "study.retired": "Mastered: this question will not come back.",
   "study.next": "Next",
@@ -136,7 +142,7 @@ const en = {
   "nuggets.title": "Two-minute lessons",
   "nuggets.intro": "Short lessons to read when you have a moment. They work offline.",
   "nuggets.none": "There are no lessons in the library yet.",
-  "nuggets.doneCount": { one: "{n} of {total} lesson done.", other: "{n} of {total} lessons done." },
+  "nuggets.doneCount": { one: "{done} of {n} lesson done.", other: "{done} of {n} lessons done." },
   "nuggets.minutes": { one: "{n} minute read", other: "{n} minute read" },
   "nuggets.done": "Done",
   "nuggets.all": "All lessons",
@@ -145,6 +151,9 @@ const en = {
   "nuggets.markedDone": "Marked as done.",
   "nuggets.markedNotDone": "Marked as not done.",
   "nuggets.saveFailed": "This could not be saved: {detail}",
+
+  "reading.onlyIn": "Only in {language}",
+  "reading.untranslated": "Not translated yet: these are in their original language.",
 
   "refreshers.title": "How do I…?",
   "refreshers.intro": "Quick refreshers for the moment you need them, also offline.",
@@ -158,14 +167,23 @@ const en = {
   "refreshers.more": "In practice",
 
   "progress.title": "Your progress",
-  "progress.questions": { one: "question answered", other: "questions answered" },
   "progress.answers": { one: "answer given", other: "answers given" },
+  "progress.seen": { one: "of {n} question seen", other: "of {n} questions seen" },
   "progress.retired": { one: "question mastered", other: "questions mastered" },
   "progress.streak": { one: "day streak", other: "day streak" },
+  "progress.numbersExplained": "Answers count every repeat; a question is seen once you have answered it.",
   "progress.streakHint": "Your streak counts the days in a row on which you answered at least one question, up to today or yesterday.",
   "progress.byCompetency": "By competency",
-  "progress.barsExplained": "Each bar shows the share of that competency's questions that you answered right the last time you answered them.",
-  "progress.barText": "{right} of {n} right ({percent}%)",
+  "progress.forecastExplained": "For each competency: how much you are likely to recall today, by the scheduler's model of forgetting, and which questions will fade within {days} days. With few answers this is a rough estimate.",
+  "progress.notStarted": { one: "Not started: {n} question to come.", other: "Not started: {n} questions to come." },
+  "progress.recallNow": "Likely to recall today: about {percent}% (model estimate)",
+  "progress.basisAnswers": { one: "{n} answer", other: "{n} answers" },
+  "progress.basisSeen": { one: "{seen} of {n} question seen", other: "{seen} of {n} questions seen" },
+  "progress.lastRight": "last answer right on {right} of {n}",
+  "progress.weak": { one: "A weak estimate: {n} answer.", other: "A weak estimate: {n} answers." },
+  "progress.belowNow": { one: "{n} question is already below {target}%.", other: "{n} questions are already below {target}%." },
+  "progress.fading": { one: "{n} question will fall below {target}% within {days} days.", other: "{n} questions will fall below {target}% within {days} days." },
+  "progress.noneFading": "No question you know now falls below {target}% within {days} days.",
   "progress.noQuestions": "You have no questions yet.",
 };
 
@@ -181,9 +199,11 @@ const nl = {
   "nav.refreshers": "Hoe doe ik…?",
   "nav.progress": "Voortgang",
   "nav.settings": "Instellingen",
+  "nav.more": "Meer",
 
   "sync.unsynced": { one: "{n} niet gesynchroniseerd", other: "{n} niet gesynchroniseerd" },
   "sync.allSynced": "Alles gesynchroniseerd",
+  "sync.notSignedIn": "Niet ingelogd",
   "sync.now": "Nu synchroniseren",
   "sync.syncing": "Bezig met synchroniseren…",
   "sync.offline": "Offline: je antwoorden staan veilig op dit apparaat.",
@@ -244,6 +264,9 @@ const nl = {
   "study.rightAnswer": "juist antwoord",
   "study.yourAnswer": "jouw antwoord",
   "study.teachingPoint": "Onthoud",
+  "study.readMore": "Verder lezen",
+  "study.readLesson": "Lees de les",
+  "study.relatedRefreshers": { one: "Opfrisser bij dit onderwerp", other: "Opfrissers bij dit onderwerp" },
   "study.backIn": { one: "Komt morgen terug", other: "Komt over {n} dagen terug" },
   "study.retired": "Beheerst: deze vraag komt niet meer terug.",
   "study.next": "Volgende",
@@ -300,7 +323,7 @@ const nl = {
   "nuggets.title": "Lessen van twee minuten",
   "nuggets.intro": "Korte lessen om te lezen als je even tijd hebt. Ze werken ook offline.",
   "nuggets.none": "Er staan nog geen lessen in de bibliotheek.",
-  "nuggets.doneCount": { one: "{n} van {total} lessen gelezen.", other: "{n} van {total} lessen gelezen." },
+  "nuggets.doneCount": { one: "{done} van {n} les gelezen.", other: "{done} van {n} lessen gelezen." },
   "nuggets.minutes": { one: "{n} minuut lezen", other: "{n} minuten lezen" },
   "nuggets.done": "Gelezen",
   "nuggets.all": "Alle lessen",
@@ -309,6 +332,9 @@ const nl = {
   "nuggets.markedDone": "Gemarkeerd als gelezen.",
   "nuggets.markedNotDone": "Gemarkeerd als niet gelezen.",
   "nuggets.saveFailed": "Dit kon niet worden bewaard: {detail}",
+
+  "reading.onlyIn": "Alleen in het {language}",
+  "reading.untranslated": "Nog niet vertaald: deze staan in hun oorspronkelijke taal.",
 
   "refreshers.title": "Hoe doe ik…?",
   "refreshers.intro": "Snelle opfrissers voor het moment dat je ze nodig hebt, ook offline.",
@@ -322,14 +348,23 @@ const nl = {
   "refreshers.more": "In de praktijk",
 
   "progress.title": "Je voortgang",
-  "progress.questions": { one: "vraag beantwoord", other: "vragen beantwoord" },
   "progress.answers": { one: "antwoord gegeven", other: "antwoorden gegeven" },
+  "progress.seen": { one: "van {n} vraag gezien", other: "van {n} vragen gezien" },
   "progress.retired": { one: "vraag beheerst", other: "vragen beheerst" },
   "progress.streak": { one: "dag op rij", other: "dagen op rij" },
+  "progress.numbersExplained": "Antwoorden tellen elke herhaling mee; een vraag heb je gezien zodra je hem één keer hebt beantwoord.",
   "progress.streakHint": "Je reeks telt de dagen achter elkaar waarop je minstens één vraag hebt beantwoord, tot en met vandaag of gisteren.",
   "progress.byCompetency": "Per competentie",
-  "progress.barsExplained": "Elke balk toont het deel van de vragen van die competentie dat je de laatste keer dat je ze beantwoordde goed had.",
-  "progress.barText": "{right} van {n} goed ({percent}%)",
+  "progress.forecastExplained": "Per competentie: hoeveel je vandaag waarschijnlijk nog weet, volgens het vergeetmodel van de planner, en welke vragen binnen {days} dagen wegzakken. Met weinig antwoorden is dat een ruwe schatting.",
+  "progress.notStarted": { one: "Nog niet begonnen: {n} vraag komt nog.", other: "Nog niet begonnen: {n} vragen komen nog." },
+  "progress.recallNow": "Weet je vandaag waarschijnlijk nog: ongeveer {percent}% (schatting van het model)",
+  "progress.basisAnswers": { one: "{n} antwoord", other: "{n} antwoorden" },
+  "progress.basisSeen": { one: "{seen} van {n} vraag gezien", other: "{seen} van {n} vragen gezien" },
+  "progress.lastRight": "laatste antwoord goed bij {right} van {n}",
+  "progress.weak": { one: "Een zwakke schatting: {n} antwoord.", other: "Een zwakke schatting: {n} antwoorden." },
+  "progress.belowNow": { one: "{n} vraag zit al onder {target}%.", other: "{n} vragen zitten al onder {target}%." },
+  "progress.fading": { one: "{n} vraag zakt binnen {days} dagen onder {target}%.", other: "{n} vragen zakken binnen {days} dagen onder {target}%." },
+  "progress.noneFading": "Geen vraag die je nu weet zakt binnen {days} dagen onder {target}%.",
   "progress.noQuestions": "Je hebt nog geen vragen.",
 };
 

@@ -4,13 +4,32 @@
 
 const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** The items (nuggets or refreshers) to show a learner reading `language`. */
-export function inLanguage(items, language) {
+/**
+ * The items (nuggets or refreshers) for a learner reading `language`, in two parts: `mine`, those
+ * in that language, and `untranslated`, originals in another language that have no translation
+ * into it (shown apart, so that a list in one language does not mix in another's titles).
+ */
+export function splitByLanguage(items, language) {
   const all = [...(items ?? [])].sort(byId);
   const mine = all.filter((i) => (i.language ?? "en") === language);
   const translated = new Set(mine.map((i) => i.translation_of).filter(Boolean));
-  const others = all.filter((i) => (i.language ?? "en") !== language && !i.translation_of && !translated.has(i.id));
-  return [...mine, ...others];
+  const untranslated = all.filter((i) => (i.language ?? "en") !== language && !i.translation_of && !translated.has(i.id));
+  return { mine, untranslated };
+}
+
+/** The items (nuggets or refreshers) to show a learner reading `language`: theirs, then the untranslated. */
+export function inLanguage(items, language) {
+  const { mine, untranslated } = splitByLanguage(items, language);
+  return [...mine, ...untranslated];
+}
+
+/** A language's name in `language` ("Engels" for en in Dutch), or its tag. */
+export function languageName(tag, language) {
+  try {
+    return new Intl.DisplayNames([language], { type: "language" }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }
 
 /** A competency's name in `language` (its translation if it has one), or its id. */
@@ -47,4 +66,24 @@ export function htmlToText(html) {
     .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
     .replace(/\s+/g, " ")
     .trim();
+}
+
+/** How many related refreshers the feedback after an answer offers at most. */
+export const RELATED_REFRESHERS = 3;
+
+/**
+ * What to read after answering question `q`: its lesson (`nugget`, in the snapshot), and the
+ * refreshers of its competency (the schema has no field relating refreshers to questions), in
+ * the question's language as the Refreshers list shows them (inLanguage), by title, at most
+ * RELATED_REFRESHERS. {nugget: entry|null, refreshers: entry[]}.
+ */
+export function relatedReading(snapshot, q, language) {
+  const nugget = q?.nugget ? ((snapshot?.nuggets ?? []).find((n) => n.id === q.nugget) ?? null) : null;
+  const wanted = q?.language ?? language;
+  const collator = new Intl.Collator(wanted);
+  const refreshers = inLanguage(snapshot?.refreshers, wanted)
+    .filter((r) => q?.competency && r.competency === q.competency)
+    .sort((a, b) => collator.compare(a.title, b.title))
+    .slice(0, RELATED_REFRESHERS);
+  return { nugget, refreshers };
 }

@@ -2,7 +2,7 @@
 // (cards.js) and styles, from the snapshot entry the server built for the draft. The page
 // carries it as JSON in #preview-data; `data-screen` on #app says what to show:
 //   question  the question, ready to answer (answering it shows the feedback, as in the app)
-//   right     the feedback after choosing the right option(s)
+//   right     the feedback after choosing the right option(s), with the reading it offers
 //   wrong     the feedback after choosing a wrong option
 //   item      a refresher or a lesson in the reader; a competency or a campaign as a card
 // Nothing is recorded: no store, no outbox, no sync.
@@ -15,13 +15,14 @@ import { nuggetArticle, questionCard, refresherArticle, showFeedback } from "./c
 import { answerKey } from "./answer-key.js";
 import { isCorrect } from "./study-plan.js";
 import { LANGUAGES, translator } from "./i18n.js";
+import { relatedReading } from "./library.js";
 
 function read() {
   const node = document.getElementById("preview-data");
   return node ? JSON.parse(node.textContent) : null;
 }
 
-function question(root, q, t, screen, campaign) {
+function question(root, q, t, screen, campaign, reading) {
   const draw = (mode) => {
     const parts = questionCard(q, {
       t,
@@ -49,7 +50,7 @@ function question(root, q, t, screen, campaign) {
     // A new question's first right answer brings it back in a few days; the preview says so
     // without a scheduler: the wording, not the number, is what is previewed.
     const correct = isCorrect(q, choice);
-    showFeedback(parts, q, { correct, backInDays: correct ? 3 : 1 }, choice, { t, onNext: () => draw("question") });
+    showFeedback(parts, q, { correct, backInDays: correct ? 3 : 1 }, choice, { t, onNext: () => draw("question"), reading });
     reveal(parts.feedback); // as the app does after "Check answer"
   };
   draw(screen);
@@ -65,7 +66,8 @@ function start() {
   document.documentElement.lang = language; // the app's words; the item's own text carries its lang
   const snapshot = { competencies: data.competencies ?? [] };
   const screen = root.dataset.screen || "question";
-  if (data.kind === "question") question(root, entry, t, screen, data.campaign);
+  const library = { nuggets: data.nuggets ?? [], refreshers: data.refreshers ?? [] };
+  if (data.kind === "question") question(root, entry, t, screen, data.campaign, relatedReading(library, entry, language));
   else if (data.kind === "refresher") replace(root, refresherArticle(snapshot, entry, { t, language }));
   else if (data.kind === "nugget") {
     const done = h("button", { type: "button", class: "primary" }, t("nuggets.markDone"));

@@ -5,19 +5,30 @@
 // server state exists, the device replays every answer it knows, as the server would:
 // docs/scheduler.md §5, current epoch only, with the settings of the first campaign (by id)
 // that names the question (sync/progress.py).
-import { NEW, replay, replayOrder, settingsFor, step } from "./scheduler.js";
+import { NEW, questionBudget, replay, replayOrder, settingsFor, step } from "./scheduler.js";
 import { campaignSettings } from "./content-check.js";
 
 export const DEFAULT_SETTINGS = settingsFor("fsrs");
 const STATE_KEYS = Object.freeze(["stability", "difficulty", "last_day", "due_day", "retired", "streak", "reps", "lapses"]);
 
-/** For each question id, the settings of the first campaign by id that names it (fsrs otherwise). */
-export function settingsByQuestion(campaigns) {
+/**
+ * For each question id, the settings of the first campaign by id that names it (fsrs otherwise).
+ * Under `anchored`, each question gets its share of the campaign's budget (by its place in the
+ * campaign) and its number of options (from `questions`, for the lucky-guess discount), as
+ * sync/progress.py settings_by_question.
+ */
+export function settingsByQuestion(campaigns, questions = []) {
+  const options = new Map((questions ?? []).map((q) => [q.id, Array.isArray(q.options) ? q.options.length : 0]));
   const found = new Map();
   const sorted = [...(campaigns ?? [])].sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
   for (const campaign of sorted) {
     const settings = campaignSettings(campaign);
-    for (const qid of campaign.questions ?? []) if (!found.has(qid)) found.set(qid, settings);
+    (campaign.questions ?? []).forEach((qid, i) => {
+      if (found.has(qid)) return;
+      if (settings.policy !== "anchored") return found.set(qid, settings);
+      const k = options.get(qid) ?? 0;
+      found.set(qid, Object.freeze({ ...settings, budget: questionBudget(settings.budget, i), options: k >= 2 ? k : 0 }));
+    });
   }
   return found;
 }
@@ -27,7 +38,7 @@ export function settingsByQuestion(campaigns) {
  * {version, questions: {id: {rev, epoch, settings}}} (plain data, storable in IndexedDB).
  */
 export function questionIndex(snapshot) {
-  const bySettings = settingsByQuestion(snapshot.campaigns);
+  const bySettings = settingsByQuestion(snapshot.campaigns, snapshot.questions);
   const questions = {};
   for (const q of snapshot.questions) {
     questions[q.id] = { rev: q.rev, epoch: q.epoch, settings: { ...(bySettings.get(q.id) ?? DEFAULT_SETTINGS) } };

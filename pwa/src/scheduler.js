@@ -9,8 +9,10 @@
 // States travel over the wire as JSON, so their keys are snake_case, as in Python:
 // { stability, difficulty, last_day, due_day, retired, streak, reps, lapses }.
 
-/** The policies a campaign can choose (its `repeat` field); the first is the default. */
-export const POLICIES = Object.freeze(["fsrs", "classic", "classic-long", "turbo", "lightning"]);
+/** The policies a campaign can choose (its `repeat` field). */
+export const POLICIES = Object.freeze(["fsrs", "classic", "classic-long", "turbo", "lightning", "anchored"]);
+/** The repeat mode of a campaign that names none (docs/scheduler.md §8), as sync/scheduler.py DEFAULT_POLICY. */
+export const DEFAULT_POLICY = "anchored";
 
 /** FSRS-6 default parameters w0..w20, as published with py-fsrs 6.x. */
 export const W = Object.freeze([
@@ -69,6 +71,20 @@ const BASE_SETTINGS = Object.freeze({
   retire_streak: 2,
 });
 
+/** `anchored` only (docs/scheduler.md §4.1), with their defaults; other policies ignore them. */
+const ANCHORED_BASE = Object.freeze({
+  end_day: null,
+  budget: 4.0,
+  end_check_days: 10,
+  horizon_days: 90,
+  booster_days: 0,
+  spot_check_days: 0,
+  options: 0,
+});
+
+/** anchored: the chance that a first right answer was recall, before the guess discount. */
+export const FIRST_RECALL_PRIOR = 0.5;
+
 /** Each policy's defaults on top of BASE_SETTINGS. */
 export const POLICY_DEFAULTS = Object.freeze({
   fsrs: Object.freeze({}),
@@ -76,6 +92,7 @@ export const POLICY_DEFAULTS = Object.freeze({
   "classic-long": Object.freeze({ wrong_days: 21, right_days: 42, retire_streak: 2 }),
   turbo: Object.freeze({ wrong_days: 12, right_days: 24, retire_streak: 1 }),
   lightning: Object.freeze({ wrong_days: 12, right_days: 24, retire_streak: 0 }),
+  anchored: Object.freeze({}),
 });
 
 /**
@@ -89,15 +106,19 @@ export const POLICY_DEFAULTS = Object.freeze({
  * @returns {Readonly<object>} { policy, desired_retention, retire_stability, max_interval,
  *   wrong_days, right_days, retire_streak }
  */
-const WHOLE_SETTINGS = new Set(["max_interval", "wrong_days", "right_days", "retire_streak"]);
+const WHOLE_SETTINGS = new Set([
+  "max_interval", "wrong_days", "right_days", "retire_streak",
+  "end_day", "end_check_days", "horizon_days", "booster_days", "spot_check_days", "options",
+]);
 
 export function settingsFor(policy, overrides = {}) {
   if (!Object.hasOwn(POLICY_DEFAULTS, policy)) {
     throw new RangeError(`unknown policy '${String(policy)}': use one of ${POLICIES.join(", ")}`);
   }
-  const values = { ...BASE_SETTINGS, ...POLICY_DEFAULTS[policy] };
+  const anchored = policy === "anchored";
+  const values = { ...BASE_SETTINGS, ...(anchored ? ANCHORED_BASE : {}), ...POLICY_DEFAULTS[policy] };
   for (const [key, value] of Object.entries(overrides ?? {})) {
-    if (!Object.hasOwn(BASE_SETTINGS, key)) throw new TypeError(`unknown setting '${key}'`);
+    if (!Object.hasOwn(BASE_SETTINGS, key) && !Object.hasOwn(ANCHORED_BASE, key)) throw new TypeError(`unknown setting '${key}'`);
     if (value === null || value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value)) {
       throw new TypeError(`setting '${key}' must be a finite number`);
@@ -105,7 +126,7 @@ export function settingsFor(policy, overrides = {}) {
     if (WHOLE_SETTINGS.has(key) && !Number.isInteger(value)) {
       throw new RangeError(`setting '${key}' must be a whole number of days`);
     }
-    values[key] = value;
+    if (anchored || Object.hasOwn(BASE_SETTINGS, key)) values[key] = value;
   }
   const settings = Object.freeze({ policy, ...values });
   if (!(0.5 <= settings.desired_retention && settings.desired_retention <= 0.99)) {
@@ -117,7 +138,30 @@ export function settingsFor(policy, overrides = {}) {
   if (settings.max_interval < 1 || settings.wrong_days < 1 || settings.right_days < 1 || settings.retire_streak < 0) {
     throw new RangeError("intervals must be at least 1 day and retire_streak at least 0");
   }
+  if (anchored) checkAnchored(settings);
   return settings;
+}
+
+function checkAnchored(s) {
+  if (!(1 <= s.budget && s.budget <= 20)) throw new RangeError("budget must be between 1 and 20 answers per question");
+  if (!(0 <= s.end_check_days && s.end_check_days <= 365) || !(0 <= s.booster_days && s.booster_days <= 365)) {
+    throw new RangeError("end_check_days and booster_days must be between 0 and 365");
+  }
+  if (s.spot_check_days !== 0 && !(7 <= s.spot_check_days && s.spot_check_days <= 3650)) {
+    throw new RangeError("spot_check_days must be 0 (none) or between 7 and 3650");
+  }
+  if (!(s.end_check_days < s.horizon_days && s.horizon_days <= 3650)) {
+    throw new RangeError("horizon_days must be more than end_check_days and at most 3650");
+  }
+  if (s.options < 0 || s.options === 1) throw new RangeError("options must be 0 (no guess discount) or 2 or more");
+}
+
+/**
+ * Question `index`'s (0-based, campaign order) share of a campaign's answer budget: a whole
+ * number, floor(budget) or one more, so that the campaign's mean is `budget`.
+ */
+export function questionBudget(budget, index) {
+  return Math.floor(budget * (index + 1)) - Math.floor(budget * index);
 }
 
 /**
@@ -167,6 +211,73 @@ export function fsrsInterval(stability, settings) {
 }
 
 /**
+ * The chance that a right answer was recall rather than a lucky guess, for predicted recall `r`
+ * and a guess floor of 1/options: r / (r + (1 - r) / options); 1 without options.
+ */
+export function recallWeight(r, options) {
+  if (options < 2) return 1.0;
+  return r / (r + (1.0 - r) / options);
+}
+
+/** Stability and difficulty after a counted answer (clamped and rounded), as [s, d]. */
+function memory(state, day, correct, settings) {
+  const discount = settings.policy === "anchored" && correct && settings.options >= 2;
+  let s;
+  let d;
+  if (state.stability == null || state.difficulty == null || state.last_day == null) {
+    if (discount) {
+      const w = recallWeight(FIRST_RECALL_PRIOR, settings.options);
+      s = w * W[2] + (1.0 - w) * W[0];
+      d = w * INIT_D_GOOD + (1.0 - w) * INIT_D_AGAIN;
+    } else {
+      s = correct ? W[2] : W[0];
+      d = correct ? INIT_D_GOOD : INIT_D_AGAIN;
+    }
+  } else {
+    const r = retrievability(day - state.last_day, state.stability);
+    if (discount) {
+      const w = recallWeight(r, settings.options);
+      const sRight = nextStability(state.stability, state.difficulty, r, true);
+      const sWrong = nextStability(state.stability, state.difficulty, r, false);
+      s = w * sRight + (1.0 - w) * sWrong;
+      d = w * nextDifficulty(state.difficulty, true) + (1.0 - w) * nextDifficulty(state.difficulty, false);
+    } else {
+      s = nextStability(state.stability, state.difficulty, r, correct);
+      d = nextDifficulty(state.difficulty, correct);
+    }
+  }
+  return [round6(clamp(s, S_MIN, S_MAX)), round6(clamp(d, D_MIN, D_MAX))];
+}
+
+/**
+ * `anchored`: [due_day, retired] after the `reps`-th counted answer, on `day`; `relearn`: the
+ * answer was wrong and the one before it right (docs/scheduler.md §4.1).
+ */
+export function anchoredNext(reps, day, correct, relearn, settings) {
+  const n = Math.max(Math.floor(settings.budget), 1);
+  const end = settings.end_day;
+  const anchor = end == null ? null : end - settings.end_check_days;
+  if (reps < n && (anchor == null || day < anchor)) {
+    // Training: the remaining checks split the time to the end check, each gap twice the last.
+    let gap =
+      anchor == null
+        ? ((settings.horizon_days - settings.end_check_days) * 2.0 ** (reps - 1)) / (2.0 ** (n - 1) - 1.0)
+        : (anchor - day) / (2.0 ** (n - reps) - 1.0);
+    if (!correct) gap = Math.min(gap, settings.wrong_days);
+    return [day + Math.max(roundDay(gap), 1), false];
+  }
+  // The end check is done: only the booster and spot checks can bring it back.
+  if (relearn && (settings.booster_days || settings.spot_check_days)) return [day + settings.wrong_days, false];
+  if (settings.booster_days) {
+    const booster = end == null ? null : end + settings.booster_days;
+    if (booster != null && day < booster) return [booster, false];
+    if (booster == null && reps === n) return [day + settings.end_check_days + settings.booster_days, false];
+  }
+  if (settings.spot_check_days) return [day + settings.spot_check_days, false];
+  return [day, true];
+}
+
+/**
  * The state after an answer on local day `day`. Only the first answer on a local day counts:
  * an answer on or before the day of the last counted answer leaves the state as it is (a frozen
  * copy is returned). Never mutates `state`; always returns a new frozen object.
@@ -179,24 +290,16 @@ export function step(state, day, correct, settings) {
   if (state.last_day != null && day <= state.last_day) {
     return Object.isFrozen(state) ? state : Object.freeze({ ...state });
   }
-  let s;
-  let d;
-  if (state.stability == null || state.difficulty == null || state.last_day == null) {
-    s = correct ? W[2] : W[0];
-    d = correct ? INIT_D_GOOD : INIT_D_AGAIN;
-  } else {
-    const r = retrievability(day - state.last_day, state.stability);
-    s = nextStability(state.stability, state.difficulty, r, correct);
-    d = nextDifficulty(state.difficulty, correct);
-  }
-  s = round6(clamp(s, S_MIN, S_MAX));
-  d = round6(clamp(d, D_MIN, D_MAX));
+  const [s, d] = memory(state, day, correct, settings);
   const streak = correct ? state.streak + 1 : 0;
+  const reps = state.reps + 1;
   let due;
   let retired;
   if (settings.policy === "fsrs") {
     due = day + fsrsInterval(s, settings);
     retired = s >= settings.retire_stability;
+  } else if (settings.policy === "anchored") {
+    [due, retired] = anchoredNext(reps, day, correct, !correct && state.streak > 0, settings);
   } else {
     due = day + (correct ? settings.right_days : settings.wrong_days);
     retired = streak >= settings.retire_streak;
@@ -208,7 +311,7 @@ export function step(state, day, correct, settings) {
     due_day: due,
     retired,
     streak,
-    reps: state.reps + 1,
+    reps,
     lapses: state.lapses + (correct ? 0 : 1),
   });
 }
@@ -256,9 +359,10 @@ export function isDue(state, today) {
  * @param {Map<string, object>|Object<string, object>} states the learner's states by question id
  * @param {number} dailyCap
  * @param {number|null} [startDay] the campaign's start day, if any
+ * @param {boolean} [newFirst] new questions before due repeats (the `anchored` policy)
  * @returns {string[]}
  */
-export function queue(today, questionIds, states, dailyCap, startDay = null) {
+export function queue(today, questionIds, states, dailyCap, startDay = null, newFirst = false) {
   if (startDay != null && today < startDay) return [];
   const get =
     states instanceof Map
@@ -287,7 +391,7 @@ export function queue(today, questionIds, states, dailyCap, startDay = null) {
     const st = get(qid);
     return st === undefined || st.reps === 0;
   });
-  return due.concat(fresh).slice(0, room);
+  return (newFirst ? fresh.concat(due) : due.concat(fresh)).slice(0, room);
 }
 
 /**

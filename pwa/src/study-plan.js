@@ -7,13 +7,13 @@
 //    all of the plan's when none is in it. Without a plan yet (an older server, the first open),
 //    every campaign of the library in the learner's language, each from its own start.
 // 2. Per campaign, the scheduler's queue(): nothing before the learner's start or on a pause
-//    day; due repeats, then new questions, within the campaign's daily cap; after its end, due
+//    day; due repeats, then new questions (new first under `anchored`), within the campaign's daily cap; after its end, due
 //    repeats only.
 // 3. A never-answered question whose translation was answered today is not new today.
-// 4. Across campaigns (id order): a question is asked once; due repeats first (most overdue
-//    first), then new questions, at most the learner's total daily limit less every question
+// 4. Across campaigns (id order): a question is asked once; new questions of `anchored`
+//    campaigns first, then due repeats (most overdue first), then other new questions, at most the learner's total daily limit less every question
 //    answered today.
-import { localDay, queue } from "./scheduler.js";
+import { DEFAULT_POLICY, localDay, queue } from "./scheduler.js";
 import { answerKey } from "./answer-key.js";
 
 /** Questions a day across all campaigns when the server has not said (docs/people.md). */
@@ -114,6 +114,7 @@ export function stateQuestionIds(snapshot, plan) {
 const stateOf = (states, qid) => (states instanceof Map ? states.get(qid) : states?.[qid]);
 const isRepeat = (state) => Boolean(state && state.reps > 0);
 const entriesOf = (states) => (states instanceof Map ? [...states] : Object.entries(states ?? {}));
+const newFirst = (c) => (c.repeat || DEFAULT_POLICY) === "anchored"; // the `anchored` repeat mode asks new questions first
 const runs = (c, day) => !(c.start_day != null && day < c.start_day) && !c.pause_days.some(([first, last]) => first <= day && day <= last);
 
 /**
@@ -140,7 +141,7 @@ export function todaysQueue(snapshot, campaigns, states, day, dailyLimit = DEFAU
     const ids = (c.questions ?? []).filter(
       (qid) => known.has(qid) && !(!isRepeat(stateOf(states, qid)) && rootsToday.has(groups.get(qid) ?? qid)),
     );
-    let chosen = queue(day, ids, states, c.daily_cap ?? 3);
+    let chosen = queue(day, ids, states, c.daily_cap ?? 3, null, newFirst(c));
     if (c.end_day != null && day > c.end_day) chosen = chosen.filter((qid) => isRepeat(stateOf(states, qid)));
     for (const qid of chosen) {
       if (seen.has(qid)) continue;
@@ -151,7 +152,10 @@ export function todaysQueue(snapshot, campaigns, states, day, dailyLimit = DEFAU
   }
   const repeats = picked.filter((p) => p.repeat).sort((a, b) => a.dueDay - b.dueDay); // stable: ties keep campaign order
   const room = Math.max(dailyLimit - answeredToday.length, 0);
-  return repeats.concat(picked.filter((p) => !p.repeat)).slice(0, room);
+  // New questions of `anchored` campaigns come before due repeats.
+  const firstIds = new Set(campaigns.filter(newFirst).map((c) => c.id));
+  const first = picked.filter((p) => !p.repeat && firstIds.has(p.campaignId));
+  return first.concat(repeats, picked.filter((p) => !p.repeat && !firstIds.has(p.campaignId))).slice(0, room);
 }
 
 /** How many of these questions were answered (counted) on `day`. */

@@ -1,4 +1,5 @@
-// The sync status in the header: always the unsynced count ("3 not synced" / "All synced"),
+// The sync status in the header: always the unsynced count ("3 not synced" / "All synced", or
+// "Not signed in" before anyone has),
 // what sync is doing when it matters, and the "Sync now" button (or "Sign in" when paused).
 // Its elements are made once and updated in place, so keyboard focus on the button survives
 // every status change.
@@ -45,7 +46,8 @@ export function createSyncBar(root, { onSyncNow, onSignIn }) {
     update(status, extra, t) {
       // Before anyone has signed in there is nothing to sync yet: offer sign-in instead.
       paused = Boolean(status.paused || extra.signedOut);
-      count.textContent = status.unsynced ? t("sync.unsynced", { n: status.unsynced }) : t("sync.allSynced");
+      // "All synced" only for someone signed in: before that nothing has been synced at all.
+      count.textContent = status.unsynced ? t("sync.unsynced", { n: status.unsynced }) : t(extra.signedOut ? "sync.notSignedIn" : "sync.allSynced");
       count.className = status.unsynced ? "count pending" : "count";
       button.textContent = paused ? t("sync.signIn") : t("sync.now");
       detail.textContent = detailLine(status, t, extra);

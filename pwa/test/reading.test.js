@@ -1,5 +1,5 @@
 // Tests for the reading screens' logic: refresher search (src/refresher-search.js) over the demo
-// library's refreshers, the library helpers (src/library.js), progress numbers (src/stats.js),
+// library's refreshers, the library helpers (src/library.js), the headline numbers (src/stats.js),
 // and nuggets marked as done: acknowledgements recorded through the SyncClient into the IndexedDB
 // store (src/store.js, on fake-indexeddb), and the upgrade that keeps what was marked before.
 import "fake-indexeddb/auto";
@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { openDB } from "idb";
 
 import { refresherIndex, stem } from "../src/refresher-search.js";
-import { competencyName, groupByCompetency, htmlToText, inLanguage } from "../src/library.js";
-import { competencyBars, streak, summary } from "../src/stats.js";
+import { competencyName, groupByCompetency, htmlToText, inLanguage, splitByLanguage } from "../src/library.js";
+import { streak, summary } from "../src/stats.js";
 import { IdbStore } from "../src/store.js";
 import { upgrade } from "../src/db/schema.js";
 import { SyncClient } from "../src/sync/client.js";
@@ -76,6 +76,16 @@ describe("refresher search", () => {
 });
 
 describe("library helpers", () => {
+  test("a Dutch list: Dutch items, then only the originals that have no Dutch translation, apart", () => {
+    const { mine, untranslated } = splitByLanguage(demo.nuggets, "nl");
+    assert.ok(mine.length >= 2 && mine.every((n) => n.language === "nl"));
+    assert.ok(untranslated.length > 0 && untranslated.every((n) => (n.language ?? "en") === "en"));
+    const translated = new Set(mine.map((n) => n.translation_of));
+    assert.ok(untranslated.every((n) => !translated.has(n.id)), "an original shown beside its translation");
+    assert.equal(splitByLanguage(demo.nuggets, "en").untranslated.length, 0);
+    assert.deepEqual(inLanguage(demo.nuggets, "nl"), [...mine, ...untranslated]);
+  });
+
   test("HTML to text for searching", () => {
     assert.equal(htmlToText("<p>Say &quot;hi&quot; &amp; <em>wait</em></p>\n<ul><li>one</li></ul>"), 'Say "hi" & wait one');
   });
@@ -121,34 +131,10 @@ describe("progress numbers", () => {
   };
   const answer = (id, question_id, correct, answered_at, fields = {}) => ({ id, question_id, correct, answered_at, day: 1, rev: 1, ...fields });
 
-  test("a bar per competency: questions whose most recent answer was right", () => {
-    const answers = [
-      answer("1", "q1", false, "2026-12-07T09:00:00Z"),
-      answer("2", "q1", true, "2026-12-08T09:00:00Z"), // the latest: right
-      answer("3", "q2", true, "2026-12-07T09:00:00Z"),
-      answer("4", "q2", false, "2026-12-09T09:00:00Z"), // the latest: wrong
-      answer("5", "q3", true, "2026-12-07T09:00:00Z", { rev: 3 }),
-    ];
-    const bars = competencyBars(snapshot, ["q1", "q2", "q3", "q4"], answers, "nl");
-    assert.deepEqual(bars, [
-      { id: "b", name: "Bee", total: 1, right: 1, answered: 1 },
-      { id: "a", name: "Aa", total: 3, right: 1, answered: 2 },
-    ]);
-  });
-
-  test("answers to an older epoch of a question do not count", () => {
-    const bars = competencyBars(snapshot, ["q3"], [answer("1", "q3", true, "2026-12-07T09:00:00Z", { rev: 2 })], "en");
-    assert.deepEqual(bars, [{ id: "b", name: "Bee", total: 1, right: 0, answered: 0 }]);
-  });
-
-  test("only the learner's questions make bars", () => {
-    assert.deepEqual(competencyBars(snapshot, ["q3", "gone"], [], "en").map((b) => b.id), ["b"]);
-  });
-
-  test("summary: answers, questions, retired, streak", () => {
+  test("summary: answers (repeats included), questions seen of all, retired, streak", () => {
     const answers = [answer("1", "q1", true, "x", { day: 11 }), answer("2", "q1", true, "y", { day: 12 }), answer("3", "q2", false, "z", { day: 12 })];
-    const states = new Map([["q1", { retired: true }], ["q2", { retired: false }]]);
-    assert.deepEqual(summary(answers, states, 12), { answers: 3, questions: 2, retired: 1, streak: 2 });
+    const states = new Map([["q1", { retired: true, reps: 2 }], ["q2", { retired: false, reps: 1 }], ["q4", { retired: false, reps: 0 }]]);
+    assert.deepEqual(summary(answers, states, 12), { answers: 3, seen: 2, total: 3, retired: 1, streak: 2 });
   });
 });
 

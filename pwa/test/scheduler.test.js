@@ -34,9 +34,14 @@ import {
   queue,
   localDay,
   fsrsInterval,
+  anchoredNext,
+  questionBudget,
+  recallWeight,
 } from "../src/scheduler.js";
 
 const CASES = JSON.parse(fs.readFileSync(new URL("../../tests/vectors/scheduler.json", import.meta.url), "utf8"));
+const ANCHORED = CASES.filter((c) => c.policy === "anchored");
+const STREAK_AND_FSRS = CASES.filter((c) => c.policy !== "anchored");
 
 /**
  * Replays every vector case with `stepFn` and compares each state with the expected one: due_day
@@ -112,7 +117,8 @@ function variantStep({ ignoreSameDay = false, skipRound6 = false, dayRound = rou
 
 describe("golden vectors (tests/vectors/scheduler.json)", () => {
   test("the file holds the expected cases", () => {
-    assert.equal(CASES.length, 5400);
+    assert.equal(CASES.length, 7000);
+    assert.equal(ANCHORED.length, 1600);
     for (const c of CASES) assert.equal(c.answers.length, c.expected.length);
     assert.deepEqual(new Set(CASES.map((c) => c.policy)), new Set(POLICIES));
   });
@@ -138,10 +144,22 @@ describe("golden vectors (tests/vectors/scheduler.json)", () => {
     });
   });
 
-  test("the faithful variant used below passes too", () => {
-    const { mismatches, first } = checkVectors(variantStep());
+  test("the faithful variant used below passes too (fsrs and the streak rule)", () => {
+    const { mismatches, first } = checkVectors(variantStep(), STREAK_AND_FSRS);
     assert.equal(mismatches, 0, first);
   });
+
+  for (const [name, broken] of [
+    ["without the lucky-guess discount", (state, day, correct, settings) => step(state, day, correct, { ...settings, options: 0 })],
+    ["putting the end check on the campaign's last day", (state, day, correct, settings) => step(state, day, correct, { ...settings, end_check_days: 0 })],
+    ["ignoring the booster", (state, day, correct, settings) => step(state, day, correct, { ...settings, booster_days: 0 })],
+    ["as if the campaign had no end", (state, day, correct, settings) => step(state, day, correct, { ...settings, end_day: null })],
+  ]) {
+    test(`the anchored vectors fail for a step ${name}`, () => {
+      const { mismatches } = checkVectors(broken, ANCHORED);
+      assert.ok(mismatches > 0, "the broken variant passed the vectors");
+    });
+  }
 
   for (const [name, options] of [
     ["ignoring the same-day rule", { ignoreSameDay: true }],
@@ -151,7 +169,7 @@ describe("golden vectors (tests/vectors/scheduler.json)", () => {
     ["rounding intervals up (Math.ceil)", { dayRound: Math.ceil }],
   ]) {
     test(`the check fails for a step ${name}`, () => {
-      const { mismatches, first } = checkVectors(variantStep(options));
+      const { mismatches, first } = checkVectors(variantStep(options), STREAK_AND_FSRS);
       assert.ok(mismatches > 0, "the broken variant passed the vectors");
       assert.match(first, /^case \d+ \(.+\), answer \d+: /);
     });
@@ -224,7 +242,7 @@ describe("settingsFor", () => {
   test("rejects unknown policies", () => {
     assert.throws(() => settingsFor("spaced"), {
       name: "RangeError",
-      message: "unknown policy 'spaced': use one of fsrs, classic, classic-long, turbo, lightning",
+      message: "unknown policy 'spaced': use one of fsrs, classic, classic-long, turbo, lightning, anchored",
     });
     assert.throws(() => settingsFor(undefined), RangeError);
     assert.throws(() => settingsFor("toString"), RangeError);
@@ -561,5 +579,66 @@ describe("localDay", () => {
     assert.equal(localDay(-86_400_000, 0, 0), -1);
     assert.equal(localDay(-86_400_001, 0, 0), -2);
     assert.equal(localDay(4 * 3_600_000, 0), 0);
+  });
+});
+
+describe("anchored", () => {
+  const settings = settingsFor("anchored", { end_day: 200, options: 4 });
+
+  test("defaults, and anchored settings only for anchored", () => {
+    assert.equal(settings.budget, 4);
+    assert.equal(settings.end_check_days, 10);
+    assert.equal(settings.booster_days, 0);
+    assert.equal(settings.spot_check_days, 0);
+    assert.equal(settingsFor("classic", { budget: 6 }).budget, undefined);
+    assert.throws(() => settingsFor("anchored", { budget: 0.5 }), /budget must be between 1 and 20/);
+    assert.throws(() => settingsFor("anchored", { spot_check_days: 3 }), /spot_check_days must be 0/);
+    assert.throws(() => settingsFor("anchored", { options: 1 }), /options must be 0/);
+    assert.throws(() => settingsFor("anchored", { end_check_days: 90 }), /horizon_days must be more than end_check_days/);
+  });
+
+  test("the checks double their gaps and the last lands on the end check day, then it retires", () => {
+    let state = NEW;
+    const due = [];
+    for (let day = 100; !state.retired; day = state.due_day) {
+      state = step(state, day, true, settings);
+      due.push(state.due_day);
+    }
+    // 190 = 200 - 10: gaps of 90/7, then (190 - 113)/3, then what is left.
+    assert.deepEqual(due, [113, 139, 190, 190]);
+    assert.equal(state.reps, 4);
+  });
+
+  test("a wrong answer brings the next check within wrong_days, and the budget stays the same", () => {
+    const s = settingsFor("anchored", { end_day: 200, wrong_days: 3 });
+    const after = step(NEW, 100, false, s);
+    assert.equal(after.due_day, 103);
+    assert.deepEqual(anchoredNext(4, 190, true, false, s), [190, true]);
+  });
+
+  test("booster and spot checks bring an ended question back", () => {
+    const s = settingsFor("anchored", { end_day: 200, booster_days: 75, spot_check_days: 60 });
+    assert.deepEqual(anchoredNext(4, 190, true, false, s), [275, false]);
+    assert.deepEqual(anchoredNext(5, 275, true, false, s), [335, false]);
+    assert.deepEqual(anchoredNext(5, 275, false, true, s), [287, false]);
+  });
+
+  test("a lucky guess is discounted: a right answer on a 4-option question moves memory less", () => {
+    const plain = step(NEW, 100, true, settingsFor("anchored", { end_day: 200 }));
+    const discounted = step(NEW, 100, true, settings);
+    assert.ok(discounted.stability < plain.stability);
+    assert.equal(recallWeight(0.5, 4), 0.8);
+    assert.equal(recallWeight(0.5, 0), 1);
+  });
+
+  test("a campaign's budget is spread over its questions in whole answers", () => {
+    const shares = Array.from({ length: 10 }, (_, i) => questionBudget(3.5, i));
+    assert.deepEqual(shares, [3, 4, 3, 4, 3, 4, 3, 4, 3, 4]);
+  });
+
+  test("the queue puts new questions first when asked to", () => {
+    const states = { a: { ...NEW, reps: 1, last_day: 1, due_day: 2 } };
+    assert.deepEqual(queue(5, ["a", "b"], states, 1), ["a"]);
+    assert.deepEqual(queue(5, ["a", "b"], states, 1, null, true), ["b"]);
   });
 });

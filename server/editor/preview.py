@@ -56,12 +56,19 @@ def preview_data(db: sqlite_utils.Database, state: drafts.ItemState, data: dict[
         if kind == "competency" and not item.removed and item.data
     ]
     campaign = None
+    reading: dict[str, list[dict[str, Any]]] = {"nuggets": [], "refreshers": []}
     if state.kind == "question":
         for (kind, _), item in sorted(current.items()):
             if kind == "campaign" and not item.removed and item.data and state.item_id in json.loads(item.data).get("questions", []):
                 campaign = {"title": json.loads(item.data).get("title")}
                 break
-    return {"kind": state.kind, "entry": entry, "competencies": competencies, "campaign": campaign}
+        # What the feedback offers to read (pwa/src/library.js relatedReading): titles only.
+        for (kind, _), item in sorted(current.items()):
+            if kind in ("nugget", "refresher") and not item.removed and item.data:
+                fields = json.loads(item.data)
+                keep = ("id", "title", "language", "competency", "translation_of")
+                reading[f"{kind}s"].append({key: fields.get(key) for key in keep if fields.get(key) is not None})
+    return {"kind": state.kind, "entry": entry, "competencies": competencies, "campaign": campaign, **reading}
 
 
 @get("/editor/items/{folder:str}/{item_id:str}/preview", sync_to_thread=True, opt=EDITOR, include_in_schema=False)

@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from server.library.option_refs import letter
+
 _CODE = re.compile(r"`([^`]+)`")
 _STRONG = re.compile(r"\*\*([^*]+)\*\*")
 
@@ -25,6 +27,12 @@ def singular(label: str) -> str:
     return label[:-1] if label.endswith("s") and not label.endswith("ss") else label
 
 
+def row_label(label: str, name: str, n: int) -> str:
+    """The label of row `n` (1 = first) of a list: `Option B` for options, shown as the app shows
+    them (letters, as explanations name them); `Step 2` for any other list."""
+    return f"{singular(label)} {letter(n) if name == 'options' else n}"
+
+
 def show(value: Any) -> Markup:
     """A field's value in a merge table: text as written, a list one item per line, nothing as —."""
     if value is None:
@@ -37,3 +45,4 @@ def show(value: Any) -> Markup:
 
 
 FILTERS = {"guide": guide, "singular": singular, "show": show}
+GLOBALS = {"row_label": row_label}

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
+
 from server.library.loader import Library, LoadedItem, Source, load_sources, nearest, read_folder
+from server.library.option_refs import option_ref_problems
 from server.library.problems import ContentError, Problem
 from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher
 from sync.enrollment import EVERYONE, BadAudience, parse_audience_entry
+from sync.progress import campaign_settings
+
+ANCHORED_FIELDS = ("budget", "end_check_days", "horizon_days", "booster_days", "spot_check_days")
 
 
 def _at(loaded: LoadedItem, where: str, message: str) -> Problem:
@@ -31,6 +37,20 @@ def _question_problems(loaded: LoadedItem, q: Question) -> Iterator[Problem]:
         if key in seen:
             yield _at(loaded, f"$.options[{i}]", f"option {i + 1} repeats option {seen[key] + 1}")
         seen.setdefault(key, i)
+    for field in ("explanation", "teaching_point"):
+        text = getattr(q, field)
+        for ref in option_ref_problems(text, len(q.options)):
+            where = f"$.{field}"
+            yield Problem(loaded.path, _line_in_text(loaded, where, text, ref.offset), ref.message, where)
+
+
+def _line_in_text(loaded: LoadedItem, where: str, text: str, offset: int) -> int:
+    """The file line of `offset` in a field's text: exact in a `|` block, else the field's line."""
+    line = loaded.line_of(where)
+    raw = loaded.source.raw.decode("utf-8", "replace").splitlines() if loaded.source else []
+    if 0 < line <= len(raw) and raw[line - 1].rstrip().endswith(("|", "|-", "|+")):
+        return line + 1 + text.count("\n", 0, offset)
+    return line
 
 
 def _reference(library: Library, loaded: LoadedItem, where: str, kind: str, ref: str, language: str | None = None) -> Iterator[Problem]:
@@ -80,6 +100,7 @@ def _campaign_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
         yield _at(loaded, "$.audience", "`all` already includes everyone: list either `all` or teams and roles")
     if c.start is not None and c.end is not None and c.end < c.start:
         yield _at(loaded, "$.end", f"the campaign ends ({c.end}) before it starts ({c.start})")
+    yield from _repeat_problems(loaded, c)
     reaching: Pause | None = None  # of the pauses so far (by first day), the one that ends last
     for i, pause in sorted(enumerate(c.pauses), key=lambda p: p[1].from_):
         where = f"$.pauses[{i}]"
@@ -90,6 +111,18 @@ def _campaign_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
             yield _at(loaded, where, f"the pause from {pause.from_} overlaps the pause from {reaching.from_} to {reaching.to}: make them one")
         if reaching is None or pause.to > reaching.to:
             reaching = pause
+
+
+def _repeat_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
+    """Its repeat mode's settings: `anchored`'s only with `anchored`, all of them in range together."""
+    if c.repeat != "anchored":
+        for name in ANCHORED_FIELDS:
+            if getattr(c, name) is not None:
+                yield _at(loaded, f"$.{name}", f"`{name}` is an `anchored` setting, but this campaign repeats with `{c.repeat}`")
+    try:
+        campaign_settings(msgspec.to_builtins(c))
+    except ValueError as error:
+        yield _at(loaded, "$.repeat", f"repeat settings: {error}")
 
 
 def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:

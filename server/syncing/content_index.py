@@ -44,7 +44,7 @@ def _build(body_gzip: bytes, version: int) -> VersionIndex:
         )
         for c in document["campaigns"]
     )
-    return VersionIndex(version, questions, epochs, settings_by_question(document["campaigns"]), campaigns)
+    return VersionIndex(version, questions, epochs, settings_by_question(document["campaigns"], document["questions"]), campaigns)
 
 
 # Keyed by the snapshot's ETag, a hash of its bytes: right for any database, since a

@@ -21,13 +21,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sync.scheduler import NEW, POLICIES, Policy, Settings, settings_for, step
+from sync.scheduler import ANCHORED_SETTINGS, NEW, Policy, Settings, settings_for, step
 from tests.vectors import plan_cases
 
 OUT = Path(__file__).with_name("scheduler.json")
 PLAN_OUT = Path(__file__).with_name("plan.json")
 SEED = 20261128
 CASES = 5400
+STREAK_AND_FSRS: tuple[Policy, ...] = ("fsrs", "classic", "classic-long", "turbo", "lightning")
+ANCHORED_SEED = 20261201
+ANCHORED_CASES = 1600  # after the others, from their own seed: the older cases stay as they were
 SETTING_KEYS = ("desired_retention", "retire_stability", "max_interval", "wrong_days", "right_days", "retire_streak")
 
 # Gaps between answers: same-day repeats, daily practice, weekly, monthly, long pauses.
@@ -49,6 +52,25 @@ def random_settings(rng: random.Random, policy: Policy) -> Settings:
         overrides["right_days"] = rng.randint(1, 60)
         overrides["retire_streak"] = rng.randint(0, 4)
     return settings_for(policy, **overrides)
+
+
+def random_anchored_settings(rng: random.Random, first_day: int) -> Settings:
+    overrides: dict[str, float | int | None] = {"options": rng.choice([0, 2, 3, 4, 4, 4, 5])}
+    if rng.random() < 0.8:  # a campaign with an end, some before the first answer
+        overrides["end_day"] = first_day + rng.choice([rng.randint(-20, 20), rng.randint(20, 120), rng.randint(120, 400)])
+    if rng.random() < 0.5:
+        overrides["budget"] = rng.choice([1, 2, 3, 5, 6, round(rng.uniform(1, 8), 2)])
+    if rng.random() < 0.3:
+        overrides["end_check_days"] = rng.randint(0, 20)
+    if rng.random() < 0.2:
+        overrides["horizon_days"] = rng.randint(30, 200)
+    if rng.random() < 0.4:
+        overrides["booster_days"] = rng.randint(60, 90)
+    if rng.random() < 0.3:
+        overrides["spot_check_days"] = rng.randint(7, 180)
+    if rng.random() < 0.3:
+        overrides["wrong_days"] = rng.randint(1, 30)
+    return settings_for("anchored", **overrides)
 
 
 def random_answers(rng: random.Random) -> list[dict[str, Any]]:
@@ -85,11 +107,18 @@ def generate() -> list[dict[str, Any]]:
     weights = {"fsrs": 40, "classic": 15, "classic-long": 15, "turbo": 15, "lightning": 15}
     cases = []
     for _ in range(CASES):
-        policy: Policy = rng.choices(POLICIES, weights=[weights[p] for p in POLICIES])[0]
+        policy: Policy = rng.choices(STREAK_AND_FSRS, weights=[weights[p] for p in STREAK_AND_FSRS])[0]
         settings = random_settings(rng, policy)
         answers = random_answers(rng)
         settings_json = {k: v for k, v in asdict(settings).items() if k in SETTING_KEYS}
         cases.append({"policy": policy, "settings": settings_json, "answers": answers, "expected": expected_states(answers, settings)})
+    rng = random.Random(ANCHORED_SEED)
+    for _ in range(ANCHORED_CASES):
+        answers = random_answers(rng)
+        settings = random_anchored_settings(rng, answers[0]["day"])
+        keys = SETTING_KEYS + ANCHORED_SETTINGS
+        settings_json = {k: v for k, v in asdict(settings).items() if k in keys}
+        cases.append({"policy": "anchored", "settings": settings_json, "answers": answers, "expected": expected_states(answers, settings)})
     return cases
 
 

@@ -118,6 +118,12 @@ def named_cases() -> list[dict[str, Any]]:
         {"name": "after its end a campaign asks only due repeats",
          "snapshot": snapshot(qs, [two[0] | {"end": date(DAY - 1)}, two[1]]),
          "plan": both, "language": "en", "states": {"q1": due(DAY - 1), "q2": answered(DAY - 20)}, "day": DAY},
+        {"name": "an anchored campaign asks new questions before its due repeats",
+         "snapshot": snapshot(qs, [two[0] | {"repeat": "anchored", "daily_cap": 2}]), "plan": plan(3, {"a": DAY - 20}), "language": "en",
+         "states": {"q1": due(DAY - 1), "q2": due(DAY - 3)}, "day": DAY},
+        {"name": "across campaigns, an anchored campaign's new questions come before another's due repeats",
+         "snapshot": snapshot(qs, [two[0], two[1] | {"repeat": "anchored"}]), "plan": both, "language": "en",
+         "states": {"q1": due(DAY - 1), "q2": due(DAY - 3), "q6": due(DAY - 2)}, "day": DAY},
         {"name": "on its last day a campaign still sends new questions",
          "snapshot": snapshot(qs, [two[0] | {"end": date(DAY)}]), "plan": plan(3, {"a": DAY - 3}), "language": "en",
          "states": {}, "day": DAY},
@@ -210,8 +216,20 @@ def random_cases(rng: random.Random) -> list[dict[str, Any]]:
     return cases
 
 
+def random_anchored_cases() -> list[dict[str, Any]]:
+    """Random cases again (their own seed, after the others), some campaigns `anchored`."""
+    rng = random.Random(SEED + 12)
+    cases = random_cases(random.Random(SEED + 11))[:120]
+    for n, case in enumerate(cases):
+        case["name"] = f"random anchored {n}"
+        for c in case["snapshot"]["campaigns"]:
+            if rng.random() < 0.5:
+                c["repeat"] = "anchored"
+    return cases
+
+
 def generate() -> list[dict[str, Any]]:
-    cases = named_cases() + random_cases(random.Random(SEED))
+    cases = named_cases() + random_cases(random.Random(SEED)) + random_anchored_cases()
     for case in cases:
         case["expected"] = expected_queue(case)
     return cases

@@ -25,8 +25,10 @@ function renumber(list) {
       if (el.getAttribute("name") === "correct") el.value = String(i);
     }
     for (const label of row.querySelectorAll("label")) {
-      // "Option 3", "Step 2": the number after the field's word follows the row's place.
-      label.textContent = label.textContent.replace(/(\D)\d+(\)?)$/, `$1${i + 1}$2`);
+      // "Step 2", "Option C": the number (or an option's letter, as the app shows it) after the
+      // field's word follows the row's place.
+      if (field === "options") label.textContent = label.textContent.replace(/ [A-Z]$/, ` ${String.fromCharCode(65 + i)}`);
+      else label.textContent = label.textContent.replace(/(\D)\d+(\)?)$/, `$1${i + 1}$2`);
     }
   });
   const add = list.parentElement.querySelector(`button[data-add="${field}"]`);

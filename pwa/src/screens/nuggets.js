@@ -3,7 +3,7 @@
 // acknowledgement (app.acknowledge), so "done" follows the learner to their other devices; a
 // sync that brings a change from another device redraws the screen.
 import { focus, h, replace } from "../dom.js";
-import { groupByCompetency, inLanguage } from "../library.js";
+import { groupByCompetency, inLanguage, languageName, splitByLanguage } from "../library.js";
 import { nuggetArticle } from "../cards.js";
 
 export const titleKey = "nuggets.title";
@@ -38,8 +38,35 @@ export function mount(root, ctx) {
     return t("nuggets.minutes", { n: nugget.minutes ?? 2 });
   }
 
+  function item(n, done, extra = null) {
+    return h(
+      "li",
+      {},
+      h(
+        "a",
+        { class: done.has(n.id) ? "item done" : "item", href: `#/nuggets/${encodeURIComponent(n.id)}` },
+        h("span", { class: "item-title", lang: n.language ?? null }, n.title),
+        h(
+          "span",
+          { class: "item-meta" },
+          extra ? `${extra} · ` : null,
+          meta(n),
+          done.has(n.id) ? h("span", { class: "badge" }, h("span", { "aria-hidden": "true" }, "✓ "), t("nuggets.done")) : null,
+        ),
+      ),
+    );
+  }
+
   function showList(snapshot, nuggets, done) {
-    const groups = groupByCompetency(snapshot, nuggets, language);
+    // The learner's language by competency; untranslated originals apart, by their language.
+    const { mine, untranslated } = splitByLanguage(snapshot.nuggets, language);
+    const groups = groupByCompetency(snapshot, mine, language);
+    const byLanguage = new Map();
+    for (const n of untranslated) {
+      const tag = n.language ?? "en";
+      if (!byLanguage.has(tag)) byLanguage.set(tag, []);
+      byLanguage.get(tag).push(n);
+    }
     const count = nuggets.filter((n) => done.has(n.id)).length;
     replace(
       root,
@@ -48,33 +75,22 @@ export function mount(root, ctx) {
         { class: "card" },
         h("h2", {}, t("nuggets.title")),
         h("p", { class: "muted" }, t("nuggets.intro")),
-        nuggets.length ? h("p", {}, t("nuggets.doneCount", { n: count, total: nuggets.length })) : h("p", {}, t("nuggets.none")),
+        nuggets.length ? h("p", {}, t("nuggets.doneCount", { done: count, n: nuggets.length })) : h("p", {}, t("nuggets.none")),
         groups.map((group) =>
           h(
             "section",
             { class: "group", "aria-labelledby": `g-${group.id}` },
             h("h3", { id: `g-${group.id}` }, group.name),
-            h(
-              "ul",
-              { class: "item-list" },
-              group.items.map((n) =>
-                h(
-                  "li",
-                  {},
-                  h(
-                    "a",
-                    { class: done.has(n.id) ? "item done" : "item", href: `#/nuggets/${encodeURIComponent(n.id)}` },
-                    h("span", { class: "item-title", lang: n.language ?? null }, n.title),
-                    h(
-                      "span",
-                      { class: "item-meta" },
-                      meta(n),
-                      done.has(n.id) ? h("span", { class: "badge" }, h("span", { "aria-hidden": "true" }, "✓ "), t("nuggets.done")) : null,
-                    ),
-                  ),
-                ),
-              ),
-            ),
+            h("ul", { class: "item-list" }, group.items.map((n) => item(n, done))),
+          ),
+        ),
+        [...byLanguage.entries()].map(([tag, list]) =>
+          h(
+            "section",
+            { class: "group untranslated", "aria-labelledby": `l-${tag}` },
+            h("h3", { id: `l-${tag}` }, t("reading.onlyIn", { language: languageName(tag, language) })),
+            h("p", { class: "hint" }, t("reading.untranslated")),
+            h("ul", { class: "item-list" }, groupByCompetency(snapshot, list, language).flatMap((g) => g.items.map((n) => item(n, done, g.name)))),
           ),
         ),
       ),

@@ -3,7 +3,7 @@
 // an ordered list, then the body.
 import { h, replace, uid } from "../dom.js";
 import { refresherArticle } from "../cards.js";
-import { competencyName, groupByCompetency, inLanguage } from "../library.js";
+import { competencyName, groupByCompetency, inLanguage, languageName, splitByLanguage } from "../library.js";
 import { refresherIndex } from "../refresher-search.js";
 
 export const titleKey = "refreshers.title";
@@ -70,14 +70,27 @@ export function mount(root, ctx) {
       lastQuery = query;
       if (!query.trim()) {
         count.textContent = "";
+        // The learner's language by competency; untranslated originals apart (a list in one
+        // language does not mix in another's titles).
+        const { mine, untranslated } = splitByLanguage(items, language);
+        const tags = [...new Set(untranslated.map((r) => r.language ?? "en"))];
         replace(
           results,
-          groupByCompetency(snapshot, items, language).map((group) =>
+          groupByCompetency(snapshot, mine, language).map((group) =>
             h(
               "section",
               { class: "group", "aria-labelledby": `g-${group.id}` },
               h("h3", { id: `g-${group.id}` }, group.name),
               h("ul", { class: "item-list" }, group.items.map((r) => h("li", {}, link(r)))),
+            ),
+          ),
+          tags.map((tag) =>
+            h(
+              "section",
+              { class: "group untranslated", "aria-labelledby": `l-${tag}` },
+              h("h3", { id: `l-${tag}` }, t("reading.onlyIn", { language: languageName(tag, language) })),
+              h("p", { class: "hint" }, t("reading.untranslated")),
+              h("ul", { class: "item-list" }, groupByCompetency(snapshot, untranslated.filter((r) => (r.language ?? "en") === tag), language).flatMap((g) => g.items.map((r) => h("li", {}, link(r))))),
             ),
           ),
         );

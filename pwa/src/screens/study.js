@@ -7,6 +7,7 @@ import { formatDay } from "../i18n.js";
 import { StorageFullError } from "../store.js";
 import { StudySession } from "../study-session.js";
 import { questionCard, showFeedback } from "../cards.js";
+import { relatedReading } from "../library.js";
 
 export const titleKey = "study.title";
 
@@ -103,10 +104,12 @@ export function mount(root, ctx) {
         error.textContent = err instanceof StorageFullError ? t("study.storageFull") : t("study.saveFailed", { detail: err?.message ?? String(err) });
         return;
       }
+      // The lesson and refreshers to offer: from the library on the device, so also offline.
+      const reading = relatedReading((await ctx.store.content().catch(() => null))?.snapshot, q, language);
       if (gone) return;
       phase = "feedback";
       dirty = false;
-      const next = showFeedback(parts, q, result, choice, { t, onNext });
+      const next = showFeedback(parts, q, result, choice, { t, onNext, reading });
       reveal(feedback);
       focus(next);
       app.syncSoon();
