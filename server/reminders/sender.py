@@ -60,7 +60,7 @@ def send_push(sub: store.Subscription, payload: str, key: Vapid, settings: Setti
     return int(getattr(response, "status_code", 201))
 
 
-def payload(local_date: datetime.date, settings: Settings) -> str:
+def payload(local_date: datetime.date) -> str:
     """What the service worker gets: it writes the words itself, in the app's language."""
     return json.dumps({"kind": "daily-reminder", "date": local_date.isoformat(), "url": "/#/study"})
 
@@ -70,7 +70,7 @@ def _by_push(db: sqlite_utils.Database, settings: Settings, person: rules.Due, n
     key = Vapid.from_pem(pem.encode())
     delivered = False
     for sub in store.subscriptions(db, person.user_id):
-        status = push(sub, payload(person.local_date, settings), key, settings)
+        status = push(sub, payload(person.local_date), key, settings)
         if status in (404, 410):
             store.drop_subscription(db, sub.endpoint)  # the device unsubscribed or was reset
         delivered = delivered or 200 <= status < 300

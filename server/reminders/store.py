@@ -143,6 +143,3 @@ def finish(db: sqlite_utils.Database, user_id: str, local_date: datetime.date, c
             [channel, outcome[:500], user_id, local_date.isoformat()],
         )
 
-
-def sent_count(db: sqlite_utils.Database, user_id: str) -> int:
-    return int(db.execute("SELECT count(*) FROM reminders_sent WHERE user_id = ?", [user_id]).fetchone()[0])
