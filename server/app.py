@@ -25,6 +25,9 @@ from server.editor.router import editor_router
 from server.errors import handle_error
 from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
+from server.reminders import keys as push_keys
+from server.reminders import routes as reminders
+from server.reminders import schedule
 from server.request_log import log_request
 from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
@@ -95,8 +98,16 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
                 db.close()
         pool.start()
         writer.start()
+        db = pool.acquire()
+        try:
+            if not migrations.pending(db):  # made at first start, kept (docs/operations.md "Reminders")
+                push_keys.ensure(db, clock())
+        finally:
+            pool.release(db)
+        app.state.reminders = schedule.start(settings, clock)
 
     def stop() -> None:
+        schedule.stop(app.state.get("reminders"))
         writer.stop()
         pool.close()
 
@@ -122,6 +133,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.set_organisation_limit,
             admin.account_action,
             admin.revoke_device,
+            reminders.router(),
             editor_router(),
             shell.app_shell,
             shell.service_worker,

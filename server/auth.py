@@ -79,7 +79,7 @@ def authenticate(
     """The caller, or a 401 that tells the app to pause its outbox and ask for sign-in.
 
     A request with an Authorization header is judged by that header alone. A device credential
-    counts only where the route accepts one (`device=True`: sync and signing out); pages and
+    counts only where the route accepts one (`device=True`: sync, signing out, reminders); pages and
     forms need the session cookie, which must, unless the method is safe, come with the
     session's CSRF token in `X-CSRF-Token` matching the `recap_csrf` cookie (403 otherwise).
     """

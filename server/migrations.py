@@ -476,6 +476,56 @@ def m010_editor(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m011_reminders(db: sqlite_utils.Database) -> None:
+    # Daily reminders (server/reminders/, docs/operations.md "Reminders"). Depends on no other
+    # migration. No foreign keys to users: development users (RECAP_DEV_AUTH) have no row there;
+    # erasing a person deletes these rows (server/storage/privacy.py).
+    db.executescript(
+        """
+        -- The server's Web Push (VAPID) key pair, made at first start; one row, never sent out
+        -- but the public half. Kept here and not in a file: the database is what gets backed up.
+        CREATE TABLE push_keys (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            private_pem TEXT NOT NULL,
+            public_key TEXT NOT NULL,      -- base64url of the uncompressed P-256 point
+            created_at TEXT NOT NULL
+        );
+        -- A rep's choices; no row: no reminders (the app writes one from Settings).
+        CREATE TABLE reminder_settings (
+            user_id TEXT PRIMARY KEY,
+            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            at_minute INTEGER NOT NULL CHECK (at_minute BETWEEN 0 AND 1439),       -- local time
+            quiet_start INTEGER NOT NULL CHECK (quiet_start BETWEEN 0 AND 1439),
+            quiet_end INTEGER NOT NULL CHECK (quiet_end BETWEEN 0 AND 1439),       -- equal: none
+            time_zone TEXT NOT NULL CHECK (length(time_zone) BETWEEN 1 AND 64),  -- IANA name
+            email INTEGER NOT NULL CHECK (email IN (0, 1)),  -- mail when no device takes push
+            starts_on TEXT,                -- YYYY-MM-DD: none before (the app's defaults start tomorrow)
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE push_subscriptions (
+            endpoint TEXT PRIMARY KEY CHECK (length(endpoint) <= 1024),
+            user_id TEXT NOT NULL,
+            p256dh TEXT NOT NULL,
+            auth TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_sent_at TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
+        -- One row per person and local day, written before anything is sent: a reminder goes
+        -- out at most once a day, whatever restarts or second servers do.
+        CREATE TABLE reminders_sent (
+            user_id TEXT NOT NULL,
+            local_date TEXT NOT NULL,      -- YYYY-MM-DD in the rep's time zone
+            channel TEXT NOT NULL CHECK (channel IN ('push', 'email')),
+            claimed_at TEXT NOT NULL,
+            outcome TEXT,                  -- sent, failed: …; NULL while sending
+            PRIMARY KEY (user_id, local_date)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

@@ -8,7 +8,8 @@ Levels (docs/security.md):
   `role:<role>,<role>`: holding any one of them (the editor is for editors and admins).
 
 Which credentials count: a session cookie everywhere; a device credential (`Bearer rcd_…`) only
-on routes that also declare `"device": True` (sync, and signing a device out), so a stolen
+on routes that also declare `"device": True` (sync, signing a device out, and the app's own
+reminder choices and push subscription), so a stolen
 device credential opens no page and bypasses no form's CSRF token (docs/auth.md).
 
 A handler without a declaration makes the app refuse to start, so no route can be forgotten.

@@ -52,6 +52,17 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # The browser editor asks for a second pair of eyes: a draft is published only once it is
     # marked ready for review, and by an editor other than the one who wrote or marked it.
     editor_review: bool = False
+    # Daily reminders (docs/operations.md "Reminders"): the check runs in the server every
+    # this many seconds; RECAP_REMINDERS=0 turns sending off (the routes stay, nothing is sent).
+    reminders: bool = True
+    reminder_every_seconds: int = 60
+    # Who push services may contact about this server's messages (the VAPID `sub` claim).
+    push_contact: str = "mailto:recap@localhost"
+    # Hosts whose plain-http push endpoints are accepted: for a test's own push service only.
+    # Everything else must be https.
+    push_insecure_hosts: tuple[str, ...] = ()
+    # The app's address, for the link in reminder mail (empty: the mail has no link).
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -88,6 +99,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             )
         if not 1 <= self.smtp_port <= 65535:
             raise SettingsError(f"RECAP_SMTP_PORT={self.smtp_port} is not a port: use e.g. 587")
+        if not 1 <= self.reminder_every_seconds <= 3600:
+            raise SettingsError(
+                f"RECAP_REMINDER_EVERY_SECONDS={self.reminder_every_seconds} is out of range: use 1 to 3600 (default 60)"
+            )
+        if not self.push_contact.startswith(("mailto:", "https://")):
+            raise SettingsError(f"RECAP_PUSH_CONTACT={self.push_contact!r} must start with mailto: or https://")
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise SettingsError(f"RECAP_PUBLIC_URL={self.public_url!r} must be an http(s) address, e.g. https://recap.example.com")
 
     @property
     def mail_dir(self) -> Path:
@@ -161,5 +180,15 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         values["mail_from"] = env["RECAP_MAIL_FROM"].strip()
     if env.get("RECAP_EDITOR_REVIEW"):
         values["editor_review"] = _bool("RECAP_EDITOR_REVIEW", env["RECAP_EDITOR_REVIEW"])
+    if env.get("RECAP_REMINDERS"):
+        values["reminders"] = _bool("RECAP_REMINDERS", env["RECAP_REMINDERS"])
+    if env.get("RECAP_REMINDER_EVERY_SECONDS"):
+        values["reminder_every_seconds"] = _int("RECAP_REMINDER_EVERY_SECONDS", env["RECAP_REMINDER_EVERY_SECONDS"])
+    if env.get("RECAP_PUSH_CONTACT"):
+        values["push_contact"] = env["RECAP_PUSH_CONTACT"].strip()
+    if env.get("RECAP_PUSH_INSECURE_HOSTS"):
+        values["push_insecure_hosts"] = tuple(h.strip() for h in env["RECAP_PUSH_INSECURE_HOSTS"].split(",") if h.strip())
+    if env.get("RECAP_PUBLIC_URL"):
+        values["public_url"] = env["RECAP_PUBLIC_URL"].strip()
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

@@ -146,7 +146,8 @@ def _device_routes(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def test_only_sync_and_signing_out_accept_a_device_credential(client: TestClient) -> None:  # type: ignore[type-arg]
+def test_only_sync_signing_out_and_reminders_accept_a_device_credential(client: TestClient) -> None:  # type: ignore[type-arg]
     assert sorted((path, method) for path, method, _ in _device_routes(client.app)) == [
-        ("/auth/logout", "POST"), ("/sync/pull", "POST"), ("/sync/push", "POST"),
+        ("/auth/logout", "POST"), ("/reminders/settings", "GET"), ("/reminders/settings", "POST"),
+        ("/reminders/subscribe", "POST"), ("/reminders/unsubscribe", "POST"), ("/sync/pull", "POST"), ("/sync/push", "POST"),
     ]  # fmt: skip

@@ -24,6 +24,7 @@ from server.app import create_app
 from server.library.snapshot import SnapshotDocument
 from server.openapi import ErrorBody
 from server.policy import declared_routes
+from server.reminders.routes import ReminderChoices, SubscribeRequest, UnsubscribeRequest
 from server.routes.auth import CodeRequest, VerifyRequest
 from server.settings import Settings
 from sync.protocol import PullRequest, PushRequest
@@ -66,7 +67,11 @@ def test_every_api_route_is_documented_and_nothing_else(document: dict[str, Any]
 
 @pytest.mark.parametrize(
     ("path", "struct"),
-    [("/auth/code", CodeRequest), ("/auth/verify", VerifyRequest), ("/sync/push", PushRequest), ("/sync/pull", PullRequest)],
+    [
+        ("/auth/code", CodeRequest), ("/auth/verify", VerifyRequest), ("/sync/push", PushRequest), ("/sync/pull", PullRequest),
+        ("/reminders/settings", ReminderChoices), ("/reminders/subscribe", SubscribeRequest),
+        ("/reminders/unsubscribe", UnsubscribeRequest),
+    ],
 )
 def test_json_routes_document_the_body_they_decode(document: dict[str, Any], path: str, struct: type) -> None:
     body = document["paths"][path]["post"]["requestBody"]
@@ -95,6 +100,7 @@ def test_every_documented_error_is_the_one_error_body(document: dict[str, Any]) 
     assert {"401", "403", "409", "413", "415"} <= statuses[("/sync/push", "post")]
     assert {"400", "413", "415", "429"} <= statuses[("/auth/code", "post")]
     assert {"304", "404"} <= statuses[("/content/snapshot/{version}", "get")]
+    assert {"400", "401", "403", "413", "415"} <= statuses[("/reminders/subscribe", "post")]
 
 
 def test_the_snapshot_is_documented_as_the_document_it_is(document: dict[str, Any], tmp_path: Path) -> None:
@@ -117,7 +123,8 @@ def test_the_snapshot_is_documented_as_the_document_it_is(document: dict[str, An
 def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     db_file = tmp_path_factory.mktemp("fuzz") / "recap.db"
     assert run_recap("content", "publish", "--create", str(DEMO_LIBRARY), db_path=db_file).returncode == 0
-    server = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1"})
+    # No reminder schedule: nothing the fuzzer subscribes may ever be sent to.
+    server = LiveServer(db_file, env={"RECAP_DEV_AUTH": "1", "RECAP_REMINDERS": "0"})
     yield server
     server.stop()
 
@@ -133,5 +140,5 @@ def test_a_schema_driven_fuzzer_finds_nothing_undocumented(fuzzed_server: LiveSe
     summary = result.stdout[-6000:]
     assert result.returncode == 0, f"{summary}\n--- server log ---\n{fuzzed_server.logs()[-3000:]}"
     tested = re.search(r"Tested: (\d+)", result.stdout)
-    assert tested and int(tested.group(1)) == 9, summary  # every operation of the document
+    assert tested and int(tested.group(1)) == 14, summary  # every operation of the document
     assert "internal_error" not in fuzzed_server.logs()

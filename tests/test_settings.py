@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,19 @@ def test_migrate_is_repeatable(tmp_path: Path) -> None:
     assert first.returncode == 0 and "m001_content_library" in first.stdout
     again = run_recap("migrate", db_path=tmp_path / "x.db")
     assert again.stdout.strip() == "applied 0 migration(s); the database is up to date"
+
+
+def test_reminder_settings_are_read_and_checked() -> None:
+    s = settings_from_env({"RECAP_REMINDERS": "0", "RECAP_REMINDER_EVERY_SECONDS": "5", "RECAP_PUSH_CONTACT": "mailto:ops@example.com",
+                           "RECAP_PUSH_INSECURE_HOSTS": "127.0.0.1, ::1", "RECAP_PUBLIC_URL": "https://recap.example.com"})  # fmt: skip
+    assert (s.reminders, s.reminder_every_seconds, s.push_contact) == (False, 5, "mailto:ops@example.com")
+    assert s.push_insecure_hosts == ("127.0.0.1", "::1") and s.public_url == "https://recap.example.com"
+    assert settings_from_env({}).reminders is True
+    for env, says in [
+        ({"RECAP_REMINDER_EVERY_SECONDS": "0"}, "use 1 to 3600"),
+        ({"RECAP_PUSH_CONTACT": "ops@example.com"}, "must start with mailto:"),
+        ({"RECAP_PUBLIC_URL": "recap.example.com"}, "must be an http(s) address"),
+        ({"RECAP_REMINDERS": "maybe"}, "RECAP_REMINDERS"),
+    ]:
+        with pytest.raises(SettingsError, match=re.escape(says)):
+            settings_from_env(env)

@@ -8,6 +8,7 @@
 // device credential the server returns; sync sends it as `Authorization: Bearer <device_token>`.
 import { SyncClient } from "./sync/client.js";
 import { Transport } from "./sync/transport.js";
+import { adoptDefaults } from "./reminders.js";
 import { downloadLatest } from "./sync/library.js";
 import * as authClient from "./auth-client.js";
 import { pickLanguage, translator } from "./i18n.js";
@@ -330,6 +331,7 @@ export class App {
       return;
     }
     this.navigate(DEFAULT_SCREEN);
+    adoptDefaults({ fetch: this.#fetch, baseUrl: this.#baseUrl, token: this.settings.device_token }); // never throws
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);
       this.planPending = false;

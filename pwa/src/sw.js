@@ -7,6 +7,8 @@ import { setCacheNameDetails } from "workbox-core";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { CacheFirst, NetworkFirst } from "workbox-strategies";
 import { ExpirationPlugin } from "workbox-expiration";
+import { pickLanguage, translator } from "./i18n.js";
+import { clickTarget, notificationFor } from "./reminders.js";
 
 // Cache names carry the app's name and version, so a new version never reads an old cache.
 // eslint-disable-next-line no-undef
@@ -19,7 +21,7 @@ cleanupOutdatedCaches();
 
 // Any navigation (including an unknown route while offline) gets the app, which routes itself.
 // Server pages and APIs are excluded: they must reach the server or fail visibly.
-const SERVER_PATHS = [/^\/(api|sync|content|auth|schema|admin|editor|-)\//, /^\/(schema|admin|editor)$/];
+const SERVER_PATHS = [/^\/(api|sync|content|auth|reminders|schema|admin|editor|-)\//, /^\/(schema|admin|editor)$/];
 registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: SERVER_PATHS }));
 
 const sameOrigin = (url) => url.origin === self.location.origin;
@@ -44,3 +46,37 @@ registerRoute(
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
 });
+
+// Daily reminders (docs/operations.md "Reminders"): the server pushes {kind, date, url}; the
+// words are the app's own, in the browser's language. A click opens today's question, in the
+// app's window when one is open.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = {};
+  }
+  event.waitUntil(showReminder(data));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openToday(event.notification.data));
+});
+
+function showReminder(data) {
+  const t = translator(pickLanguage(null, self.navigator.languages ?? [self.navigator.language]));
+  const { title, options } = notificationFor(data, t, self.location.origin);
+  return self.registration.showNotification(title, options);
+}
+
+async function openToday(data) {
+  const url = clickTarget(data, self.location.origin);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (!open) return self.clients.openWindow(url);
+  const focused = await open.focus();
+  // Already on today's questions: leave the screen as it is (the rep may be mid-answer).
+  return new URL(focused.url).hash === new URL(url, self.location.origin).hash ? focused : focused.navigate(url);
+}

@@ -26,6 +26,9 @@ OWNED: list[tuple[str, str]] = [
     ("enrollments", "user_id"),
     ("acknowledgements", "user_id"),
     ("feed", "user_id"),
+    ("reminder_settings", "user_id"),
+    ("push_subscriptions", "user_id"),
+    ("reminders_sent", "user_id"),
 ]
 # The editor's records name the editors who wrote, marked or published content: the content is the
 # organisation's and stays, the person's id in them is replaced by the pseudonym on erasure.
@@ -37,7 +40,7 @@ AUTHORED: list[tuple[str, str]] = [
     ("library_publishers", "user_id"),
 ]
 # Columns that must never be exported: hashes of secrets are still secrets.
-SECRET_COLUMNS = {"code_hash", "salt", "token_hash", "csrf_hash", "challenge"}
+SECRET_COLUMNS = {"code_hash", "salt", "token_hash", "csrf_hash", "challenge", "auth"}  # auth: a push subscription's secret
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -34,10 +34,10 @@ def demo_database(db_path: Path) -> Path:
 class LiveServer:
     """`recap serve` in a subprocess on a free port, stopped by the fixture."""
 
-    def __init__(self, db_path: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db_path: Path, env: dict[str, str] | None = None, log_name: str = "server.log") -> None:
         self.db_path = db_path
         full_env = dict(os.environ, RECAP_DB=str(db_path), PYTHONUNBUFFERED="1", **(env or {}))
-        self.log = db_path.parent / "server.log"
+        self.log = db_path.parent / log_name  # servers sharing a database each need their own
         db_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = self.log.open("w")
         self.process = subprocess.Popen(

@@ -1,6 +1,7 @@
-// Settings: language, when a new day starts, the account, and the library on this device.
+// Settings: language, when a new day starts, the daily reminder, the account, and the library on this device.
 import { h, replace, uid } from "../dom.js";
 import { LANGUAGES, LANGUAGE_NAMES, pickLanguage } from "../i18n.js";
+import { mountReminders } from "./reminder-settings.js";
 
 export const titleKey = "settings.title";
 
@@ -62,6 +63,9 @@ export function mount(root, ctx) {
       : t("settings.noLibrary");
   });
 
+  const reminders = h("div", { class: "reminders" });
+  mountReminders(reminders, { t, settings });
+
   replace(
     root,
     h(
@@ -71,6 +75,7 @@ export function mount(root, ctx) {
       language,
       field(t("settings.dayStarts"), rollover, t("settings.dayStartsHint")),
       saved,
+      reminders,
       h("h3", {}, t("settings.account")),
       h("p", {}, settings.user ? t("settings.signedInAs", { user: settings.user }) : t("settings.notSignedIn")),
       h("button", { type: "button", class: "secondary", on: { click: () => app.navigate("sign-in") } }, t("settings.switchUser")),
