@@ -218,8 +218,12 @@ def test_in_dutch_at_360_px(phone: Page, demo_server: LiveServer) -> None:
 
     # The refreshers too.
     page.get_by_role("navigation").get_by_role("link", name="Hoe doe ik…?").click()
+    # The Lessons screen has the same sections: wait for this screen's heading and search field first.
+    expect(main.get_by_role("heading", name="Hoe doe ik…?", exact=True)).to_be_visible()
+    expect(main.get_by_role("searchbox").or_(main.get_by_role("textbox")).first).to_be_visible()
     expect(main.locator("section.group.untranslated").get_by_role("heading", name="Alleen in het Engels")).to_be_visible()
     dutch = main.locator("section.group:not(.untranslated) .item-title")
+    expect(dutch.first).to_be_visible()
     assert set(dutch.evaluate_all("(els) => els.map((e) => e.lang)")) == {"nl"}
 
     # Progress in Dutch: not started, in words.
