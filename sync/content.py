@@ -178,12 +178,43 @@ class Campaign(Item, kw_only=True, forbid_unknown_fields=True):
     spot_check_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] | None = None
 
 
+# A rubric's scale: four levels, 1 (the behaviour is missing) to 4 (it is done well), each described.
+Level = Annotated[int, msgspec.Meta(ge=1, le=4, description="a level of the rating scale, 1 to 4")]
+LEVELS = (1, 2, 3, 4)
+LevelText = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
+
+
+class Behaviour(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One observable behaviour of a rubric, its four levels described, and the practice that
+    trains it."""
+
+    id: Slug
+    text: ShortText
+    levels: Annotated[dict[Level, LevelText], msgspec.Meta(min_length=4, max_length=4)]
+    questions: list[Slug] = []
+    refreshers: list[Slug] = []
+
+
+class Rubric(Item, kw_only=True, forbid_unknown_fields=True):
+    """What a coach looks for when observing one competency: 3 to 6 behaviours, each rated 1 to 4."""
+
+    kind: ClassVar[str] = "rubric"
+    body_field: ClassVar[str] = ""
+
+    competency: Slug
+    language: Language = "en"
+    translation_of: Slug | None = None
+    title: ShortText
+    behaviours: Annotated[list[Behaviour], msgspec.Meta(min_length=3, max_length=6)]
+
+
 KINDS: dict[str, type[Item]] = {
     "competencies": Competency,
     "nuggets": Nugget,
     "questions": Question,
     "refreshers": Refresher,
     "campaigns": Campaign,
+    "rubrics": Rubric,
 }
 
 
@@ -223,6 +254,10 @@ class CampaignEntry(Campaign, kw_only=True, forbid_unknown_fields=True):
     description_html: str
 
 
+class RubricEntry(Rubric, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+
+
 class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The whole library at one published version (docs/api.md "The snapshot document")."""
 
@@ -233,3 +268,5 @@ class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     questions: list[QuestionEntry]
     refreshers: list[RefresherEntry]
     campaigns: list[CampaignEntry]
+    # Versions published before rubrics existed have none.
+    rubrics: list[RubricEntry] = []

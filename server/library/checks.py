@@ -10,7 +10,7 @@ import msgspec
 from server.library.loader import Library, LoadedItem, Source, load_sources, nearest, read_folder
 from server.library.option_refs import option_ref_problems
 from server.library.problems import ContentError, Problem
-from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher
+from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher, Rubric
 from sync.enrollment import EVERYONE, BadAudience, parse_audience_entry
 from sync.progress import campaign_settings
 
@@ -125,6 +125,31 @@ def _repeat_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
         yield _at(loaded, "$.repeat", f"repeat settings: {error}")
 
 
+def _rubric_problems(library: Library, loaded: LoadedItem, r: Rubric) -> Iterator[Problem]:
+    """Blank texts, the practice each behaviour links to, and one rubric per competency and language."""
+    if not r.title.strip():
+        yield _at(loaded, "$.title", "the rubric has no title")
+    for i, behaviour in enumerate(r.behaviours):
+        if not behaviour.text.strip():
+            yield _at(loaded, f"$.behaviours[{i}].text", f"behaviour `{behaviour.id}` has no text: say what the coach looks for")
+        for field, refs in (("questions", behaviour.questions), ("refreshers", behaviour.refreshers)):
+            seen: set[str] = set()
+            for j, ref in enumerate(refs):
+                where = f"$.behaviours[{i}].{field}[{j}]"
+                if ref in seen:
+                    yield _at(loaded, where, f"`{ref}` is listed twice")
+                seen.add(ref)
+                yield from _reference(library, loaded, where, field, ref, r.language)
+    for other in library.of("rubrics").values():
+        o = other.item
+        if isinstance(o, Rubric) and o.id < r.id and (o.competency, o.language) == (r.competency, r.language):
+            yield _at(
+                loaded, "$.competency",
+                f"competency `{r.competency}` already has a rubric in `{r.language}`: `{o.id}` ({other.path}); keep one rubric per competency and language",
+            )  # fmt: skip
+            break
+
+
 def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:
     item: Item = loaded.item
     competency = getattr(item, "competency", None)
@@ -148,6 +173,8 @@ def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[
                 seen.add(ref)
                 yield from _reference(library, loaded, where, target, ref, item.language)
         yield from _campaign_problems(loaded, item)
+    elif isinstance(item, Rubric):
+        yield from _rubric_problems(library, loaded, item)
     elif isinstance(item, Nugget) and not item.body.strip():
         yield _at(loaded, "$.body", "the nugget has no text")
 

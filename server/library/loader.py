@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 
@@ -16,7 +16,8 @@ import msgspec
 import yaml
 
 from server.library.problems import Problem
-from server.library.schema import KINDS, Item
+from server.library.rubric_rules import behaviour_problems
+from server.library.schema import KINDS, Item, Rubric
 from sync.content import AUDIENCE_PATTERN
 
 MAX_FILE_BYTES = 256 * 1024
@@ -211,6 +212,11 @@ def _friendly(message: str, field_type: Any = None) -> str:
     return message.replace("`", "")
 
 
+# Fields whose own rules say more than the schema's first error: (where inside, message) each.
+_FIELD_RULES: dict[tuple[type[Item], str], Callable[[Any], list[tuple[str, str]]]] = {
+    (Rubric, "behaviours"): behaviour_problems,
+}
+
 _EXPECTED_TEXT = re.compile(r"^Expected `str(?: \| null)?`, got `\w+`")
 
 
@@ -243,6 +249,10 @@ def _field_problems(data: dict[str, Any], cls: type[Item], path: str, lines: dic
         if name not in data:
             if field.required:
                 problems.append(Problem(path, _line_for(lines, "$"), f"missing required field `{name}`", where))
+            continue
+        rule = _FIELD_RULES.get((cls, name))
+        if rule is not None and (found := rule(data[name])):
+            problems.extend(Problem(path, _line_for(lines, where + inner), message, where + inner) for inner, message in found)
             continue
         try:
             msgspec.convert(data[name], field.type)

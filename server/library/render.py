@@ -47,7 +47,26 @@ def _fields(cls: type[Item], data: dict[str, Any]) -> dict[str, Any]:
             continue
         if field.name == "start" and isinstance(value, str):
             value = _date(value)
+        if field.name == "behaviours":
+            value = _behaviours(value)
         out[field.name] = value
+    return out
+
+
+def _behaviours(behaviours: Any) -> Any:
+    """A rubric's behaviours as written: level keys as numbers (`1:`; stored JSON and drafts hold
+    them as text, "1"), and no empty lists of linked practice."""
+    if not isinstance(behaviours, list):
+        return behaviours
+    out = []
+    for behaviour in behaviours:
+        levels = behaviour.get("levels") if isinstance(behaviour, dict) else None
+        if isinstance(levels, dict):
+            numbered = {int(k) if isinstance(k, str) and k.isdigit() and len(k) < 3 else k: v for k, v in levels.items()}
+            behaviour = {**behaviour, "levels": numbered}
+        if isinstance(behaviour, dict):
+            behaviour = {k: v for k, v in behaviour.items() if v != [] or k not in ("questions", "refreshers")}
+        out.append(behaviour)
     return out
 
 

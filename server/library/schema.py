@@ -3,6 +3,6 @@ snapshot document the devices read); this module is where the library code impor
 
 from __future__ import annotations
 
-from sync.content import KINDS, Campaign, ChangeKind, Competency, Item, Nugget, Pause, Question, Refresher, RepeatMode
+from sync.content import KINDS, LEVELS, Behaviour, Campaign, ChangeKind, Competency, Item, Nugget, Pause, Question, Refresher, RepeatMode, Rubric
 
-__all__ = ["KINDS", "Campaign", "ChangeKind", "Competency", "Item", "Nugget", "Pause", "Question", "Refresher", "RepeatMode"]
+__all__ = ["KINDS", "LEVELS", "Behaviour", "Campaign", "ChangeKind", "Competency", "Item", "Nugget", "Pause", "Question", "Refresher", "RepeatMode", "Rubric"]

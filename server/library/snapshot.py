@@ -26,6 +26,7 @@ _MARKDOWN_FIELDS = {
     "question": ("stem", "explanation"),
     "refresher": ("body",),
     "campaign": ("description",),
+    "rubric": (),
 }
 KIND_BY_NAME = {cls.kind: folder for folder, cls in KINDS.items()}
 
@@ -41,7 +42,8 @@ def snapshot_entry(kind: str, data: dict[str, Any], rev: int, epoch: int) -> dic
     Stored data is decoded with today's schema first, so an item published before a field was
     added still reaches the app with that field at its default.
     """
-    entry: dict[str, Any] = msgspec.to_builtins(msgspec.convert(data, KINDS[KIND_BY_NAME[kind]]))
+    # Stored JSON has a rubric's level numbers as text ("1"): not strict, so they are numbers again.
+    entry: dict[str, Any] = msgspec.to_builtins(msgspec.convert(data, KINDS[KIND_BY_NAME[kind]], strict=kind != "rubric"))
     entry.pop("change", None)
     entry["rev"] = rev
     if kind == "question":
