@@ -71,6 +71,26 @@ function checkCampaign(c, where, questionIds, problems) {
   }
 }
 
+const LEVELS = Object.freeze(["1", "2", "3", "4"]);
+
+/** A coach's rubric (docs/content.md "Rubric"): behaviours, each with its four levels described. */
+function checkRubric(r, where, problems) {
+  if (!isObject(r)) return problems.push(`${where} is not an object`);
+  if (!isText(r.id)) problems.push(`${where} has no id`);
+  const name = isText(r.id) ? `rubric ${r.id}` : where;
+  if (!isText(r.competency)) problems.push(`${name} has no competency`);
+  if (!Array.isArray(r.behaviours) || r.behaviours.length < 1) return problems.push(`${name} has no behaviours`);
+  r.behaviours.forEach((b, i) => {
+    const label = isObject(b) && isText(b.id) ? `${name} behaviour ${b.id}` : `${name} behaviour #${i + 1}`;
+    if (!isObject(b) || !isText(b.id) || !isText(b.text)) return problems.push(`${label} has no id or text`);
+    const keys = isObject(b.levels) ? Object.keys(b.levels).sort() : [];
+    if (keys.join() !== LEVELS.join() || !LEVELS.every((k) => isText(b.levels[k]))) problems.push(`${label} does not describe levels 1 to 4`);
+    for (const field of ["questions", "refreshers"]) {
+      if (b[field] != null && !(Array.isArray(b[field]) && b[field].every(isText))) problems.push(`${label} has ${field} that are not ids`);
+    }
+  });
+}
+
 /**
  * Everything wrong with a snapshot document, as a list of sentences (empty: it can be used).
  * `currentVersion` is the version the device has: an older document is refused.
@@ -94,5 +114,8 @@ export function checkSnapshot(doc, { currentVersion = 0 } = {}) {
     }
   });
   doc.campaigns.forEach((c, i) => checkCampaign(c, `campaign #${i + 1}`, questionIds, problems));
+  // Rubrics came later: a snapshot published before them has none.
+  if (doc.rubrics != null && !Array.isArray(doc.rubrics)) problems.push("the snapshot's rubrics are not a list");
+  else (doc.rubrics ?? []).forEach((r, i) => checkRubric(r, `rubric #${i + 1}`, problems));
   return problems;
 }

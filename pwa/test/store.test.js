@@ -494,6 +494,21 @@ describe("checkSnapshot", () => {
     assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { pauses: [{ from: "2026-12-24" }] })] })).join(), /pauses/);
     assert.match(checkSnapshot(snapshot(1, { campaigns: [campaign("c", ["who-else"], { pauses: "xmas" })] })).join(), /pauses/);
   });
+
+  test("accepts a library with rubrics (and one published before rubrics), refuses a broken rubric", () => {
+    const levels = { 1: "Pitches first", 2: "Asks one question", 3: "Asks before presenting", 4: "Builds on their goals" };
+    const behaviour = (id, extra = {}) => ({ id, text: `Behaviour ${id}`, levels, questions: ["who-else"], refreshers: [], ...extra });
+    const rubric = (extra = {}) => ({ id: "discovery", competency: "needs-analysis", language: "en", title: "Discovery", rev: 1, behaviours: [behaviour("a"), behaviour("b"), behaviour("c")], ...extra });
+    assert.deepEqual(checkSnapshot({ ...snapshot(1), rubrics: [rubric()] }), []);
+    const { rubrics: _none, ...older } = { ...snapshot(1) };
+    assert.deepEqual(checkSnapshot(older), []);
+    assert.match(checkSnapshot({ ...snapshot(1), rubrics: "none" }).join(), /rubrics are not a list/);
+    assert.match(checkSnapshot({ ...snapshot(1), rubrics: [rubric({ behaviours: [] })] }).join(), /rubric discovery has no behaviours/);
+    const three = { 1: "a", 2: "b", 3: "c" };
+    assert.match(checkSnapshot({ ...snapshot(1), rubrics: [rubric({ behaviours: [behaviour("a", { levels: three })] })] }).join(), /behaviour a does not describe levels 1 to 4/);
+    assert.match(checkSnapshot({ ...snapshot(1), rubrics: [rubric({ behaviours: [behaviour("a", { levels: { ...levels, 4: "" } })] })] }).join(), /levels 1 to 4/);
+    assert.match(checkSnapshot({ ...snapshot(1), rubrics: [rubric({ behaviours: [behaviour("a", { questions: [3] })] })] }).join(), /questions that are not ids/);
+  });
 });
 
 // ---- the learner's plan (docs/sync.md "The plan"), kept by both stores ----------------------------

@@ -58,7 +58,7 @@ def canonical(loaded: LoadedItem) -> tuple[str, str]:
         if f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT
     }
     meaningful = {
-        k: v for k, v in msgspec.to_builtins(item).items() if k not in defaults or v != msgspec.to_builtins(defaults[k])
+        k: v for k, v in msgspec.to_builtins(item, str_keys=True).items() if k not in defaults or v != msgspec.to_builtins(defaults[k])
     }
     digest = hashlib.sha256(msgspec.json.encode(meaningful, order="sorted")).hexdigest()
     return data, digest
