@@ -204,8 +204,11 @@ def test_every_demo_item_round_trips_through_its_form(editor: httpx.Client, serv
     """Opening a published item and saving it unchanged starts no draft: the form says exactly
     what the item says, for every field of every kind."""
     items = rows(server, "SELECT kind, item_id FROM item_versions WHERE version = 1 ORDER BY kind, item_id")
-    folders = {"competency": "competencies", "nugget": "nuggets", "question": "questions", "refresher": "refreshers", "campaign": "campaigns"}
-    picked = [items[i] for i in range(0, len(items), 4)] + [("competency", "value-messaging"), ("campaign", "value-selling-foundations-nl")]
+    folders = {"competency": "competencies", "nugget": "nuggets", "question": "questions", "refresher": "refreshers", "campaign": "campaigns", "rubric": "rubrics"}
+    picked = [items[i] for i in range(0, len(items), 4)] + [
+        ("competency", "value-messaging"), ("campaign", "value-selling-foundations-nl"),
+        ("rubric", "discovery-rubric"), ("rubric", "conversation-rubric-nl"),
+    ]  # fmt: skip
     for kind, item_id in picked:
         path = f"/editor/items/{folders[kind]}/{item_id}"
         answer = save(editor, path, item_form(editor, path), as_json=True)
@@ -358,16 +361,21 @@ def test_withdrawing_needs_confirmation_and_what_names_the_item_to_let_go(editor
     refused = post_form(editor, named + "/withdraw", form_fields(confirm.text))
     assert refused.status_code == 400 and "unknown question `spot-willingness-to-change`" in refused.text
     assert latest_version(server) == before
-    # A refresher nobody names goes.
+    # A refresher that a rubric's behaviour names stays; once the rubric is withdrawn, nobody names it and it goes.
     path = "/editor/items/refreshers/how-to-make-a-training-day-stick"
+    kept = post_form(editor, path + "/withdraw", form_fields(editor.get(path + "/withdraw").text))
+    assert kept.status_code == 400 and "unknown refresher `how-to-make-a-training-day-stick`" in kept.text and "learning-habits-rubric" in kept.text
+    rubric = "/editor/items/rubrics/learning-habits-rubric"
+    gone = post_form(editor, rubric + "/withdraw", form_fields(editor.get(rubric + "/withdraw").text))
+    assert gone.status_code == 200 and "removed rubric learning-habits-rubric" in re.sub(r"<[^>]+>", "", gone.text)
     done = post_form(editor, path + "/withdraw", form_fields(editor.get(path + "/withdraw").text))
     assert done.status_code == 200 and "removed refresher how-to-make-a-training-day-stick" in re.sub(r"<[^>]+>", "", done.text)
-    assert rows(server, "SELECT action, detail FROM library_publishers WHERE version = ?", before + 1) == [("withdraw", "refresher how-to-make-a-training-day-stick")]
+    assert rows(server, "SELECT action, detail FROM library_publishers WHERE version = ?", before + 2) == [("withdraw", "refresher how-to-make-a-training-day-stick")]
     assert "withdrawn" in editor.get("/editor?status=withdrawn").text
     assert editor.get(path + "/withdraw").status_code == 404
     # Its page still has it, as last published, to bring it back.
     page = editor.get(path).text
-    assert f"Withdrawn in library version {before + 1}" in page
+    assert f"Withdrawn in library version {before + 2}" in page
     assert dict(form_fields(page, "item-form"))["title"] == "How do I make what I learned on a training day stick?"
 
 

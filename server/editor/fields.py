@@ -26,6 +26,7 @@ REFERENCES = {
     "nugget": "nuggets",
     "nuggets": "nuggets",
     "questions": "questions",
+    "refreshers": "refreshers",
     "translation_of": "",
     "audience": "teams",
 }
@@ -166,10 +167,24 @@ def _spec(name: str, type_: Any, *, required: bool, default: Any, kind_folder: s
 
 
 def _struct_fields(struct: mi.StructType, kind_folder: str) -> tuple[FieldSpec, ...]:
-    return tuple(
+    """A row's sub-fields. A row's `id` (a rubric's behaviour) is typed, not fixed like an item's:
+    it is a plain one-line input."""
+    specs = (
         _spec(f.name, f.type, required=f.required, default=_default(f), kind_folder=kind_folder, guide={})
         for f in struct.fields
     )
+    return tuple(msgspec.structs.replace(s, widget="text") if s.widget == "id" else s for s in specs)
+
+
+def numbered_keys(spec: FieldSpec) -> tuple[int, ...]:
+    """The keys of a map keyed by a small range of whole numbers (a rubric's levels 1 to 4): each
+    gets its own input; () for other maps."""
+    key = spec.key
+    if spec.widget != "map" or key is None or key.widget != "number" or not key.integer:
+        return ()
+    if key.minimum is None or key.maximum is None or not 0 <= key.maximum - key.minimum < 10:
+        return ()
+    return tuple(range(int(key.minimum), int(key.maximum) + 1))
 
 
 @functools.cache

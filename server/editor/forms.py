@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from server.editor.fields import FieldSpec, form_fields
+from server.editor.fields import FieldSpec, form_fields, numbered_keys
 
 MISSING: Any = object()
 _INT = re.compile(r"[+-]?\d{1,18}")
@@ -92,6 +92,16 @@ def _first(form: Mapping[str, list[str]], key: str) -> str | None:
 def _sub_row(form: Mapping[str, list[str]], spec: FieldSpec, prefix: str) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for sub in spec.subfields:
+        if keys := numbered_keys(sub):  # `levels.1` … `levels.4`
+            numbered = {k: text for k in keys if (text := _scalar(sub.subfields[0], _first(form, f"{prefix}.{sub.name}.{k}"))) is not MISSING}
+            if numbered:
+                row[sub.name] = numbered
+            continue
+        if sub.widget in ("references", "words"):  # ids in one input, separated by commas
+            ids = [w for w in re.split(r"[\s,]+", _first(form, f"{prefix}.{sub.name}") or "") if w]
+            if ids:
+                row[sub.name] = ids
+            continue
         value = _scalar(sub, _first(form, f"{prefix}.{sub.name}"))
         if value is not MISSING:
             row[sub.name] = value
@@ -168,6 +178,16 @@ def parse_form(kind_folder: str, pairs: Iterable[tuple[str, str]]) -> dict[str, 
 # ---- what the form shows -----------------------------------------------------------------------
 
 
+def sub_value(sub: FieldSpec, row: Any) -> Any:
+    """What a row's sub-field shows: the text of one input, or, for numbered keys (levels), the
+    text of each key's input."""
+    value = row.get(sub.name) if isinstance(row, dict) else None
+    if numbered_keys(sub):
+        levels = value if isinstance(value, dict) else {}
+        return {k: text_of(levels.get(k, levels.get(str(k)))) for k in numbered_keys(sub)}
+    return text_of(value)
+
+
 def text_of(value: Any) -> str:
     """A value as an input shows it."""
     if value is None or value is MISSING:
@@ -217,6 +237,23 @@ def field_of(where: str) -> tuple[str, str]:
     return name, (key.group(1) if key else "")
 
 
+def _normalised_row(spec: FieldSpec, row: Any) -> Any:
+    """A row's sub-fields as `normalised` has fields: no empty or default ones, and numbered keys
+    (levels) as numbers, which stored JSON holds as text."""
+    if not isinstance(row, dict):
+        return row
+    out: dict[str, Any] = {}
+    subs = {sub.name: sub for sub in spec.subfields}
+    for name, value in row.items():
+        sub = subs.get(name)
+        if sub is not None and (value is None or value == [] or value == {} or value == sub.default):
+            continue
+        if sub is not None and numbered_keys(sub) and isinstance(value, dict):
+            value = {int(k) if isinstance(k, str) and k.isdigit() and len(k) < 3 else k: v for k, v in value.items()}
+        out[name] = value
+    return out
+
+
 def normalised(kind_folder: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Values without `change`, empty values and fields at their default: so that a published item
     (its stored JSON has every field) and a draft of it (the form leaves defaults out) compare
@@ -226,6 +263,8 @@ def normalised(kind_folder: str, values: Mapping[str, Any]) -> dict[str, Any]:
         value = values.get(spec.name)
         if value is None or value == [] or value == {} or value == spec.default:
             continue
+        if spec.widget == "structs" and isinstance(value, list):
+            value = [_normalised_row(spec, row) for row in value]
         out[spec.name] = value
     known = {spec.name for spec in form_fields(kind_folder)} | {"change"}
     out.update({k: v for k, v in values.items() if k not in known and v is not None})

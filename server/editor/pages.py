@@ -31,7 +31,7 @@ EDITOR = {"access": "role:editor,admin"}
 EDITOR_FORM = {"access": "role:editor,admin", "csrf": "form"}
 # A form carries one item (a file is at most 256 KiB) and its merge; more is not an edit.
 MAX_FORM_BYTES = 1024 * 1024
-NOUNS = {"competencies": "competency", "nuggets": "nugget", "questions": "question", "refreshers": "refresher", "campaigns": "campaign"}
+NOUNS = {"competencies": "competency", "nuggets": "nugget", "questions": "question", "refreshers": "refresher", "campaigns": "campaign", "rubrics": "rubric"}
 
 
 class Conflicted(RecapError):

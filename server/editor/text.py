@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from server.editor.forms import sub_value
 from server.library.option_refs import letter
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -45,4 +46,4 @@ def show(value: Any) -> Markup:
 
 
 FILTERS = {"guide": guide, "singular": singular, "show": show}
-GLOBALS = {"row_label": row_label}
+GLOBALS = {"row_label": row_label, "sub_value": sub_value}
