@@ -555,3 +555,69 @@ def test_a_campaign_page_says_whom_it_reaches_and_previews_a_chosen_learners_two
     # The list shows each campaign's reach.
     listing = editor.get("/editor", params={"kind": "campaign"}).text
     assert re.search(r"coaching-and-remote-teams.*?<td>2</td>", listing, re.S)
+
+
+# ---- rubrics ---------------------------------------------------------------------------------------
+
+
+def test_a_rubric_opens_edits_and_publishes_with_its_behaviours_levels_and_practice(editor: httpx.Client, server: LiveServer) -> None:
+    """The list has rubrics; a rubric's form has each behaviour with its four levels and linked
+    practice; a changed level and a removed link are saved, checked and published as a file."""
+    listed = editor.get("/editor?kind=rubric").text
+    assert "discovery-rubric" in listed and "remote-safety-rubric" in listed
+    path = "/editor/items/rubrics/discovery-rubric"
+    page = editor.get(path)
+    assert page.status_code == 200
+    form = dict(item_form(editor, path))
+    assert form["behaviours.0.id"] == "asks-about-goals"
+    assert form["behaviours.0.levels.1"].startswith("Pitches features")
+    assert form["behaviours.0.questions"] == "from-feature-request-to-goal, make-a-vague-goal-concrete"
+    assert form["behaviours.2.refreshers"] == "how-to-find-who-else-decides"
+    assert 'for="f-behaviours-0-levels-4">Level 4 (behaviour 1)</label>' in page.text
+    # An emptied level, then an unknown question: each reported beside the behaviours, nothing lost.
+    blank = save(editor, path, item_form(editor, path), as_json=True, behaviours__0__levels__2="  ")
+    assert [(p["where"], p["message"]) for p in blank.json()["problems"]] == [
+        ("$.behaviours[0].levels", "behaviour `asks-about-goals`: level 2 missing: describe all four levels, 1, 2, 3 and 4")
+    ]
+    assert "level 2 missing" in problems_beside(editor.get(path).text, "behaviours")[0]
+    bad = save(editor, path, item_form(editor, path), as_json=True, behaviours__0__levels__2="Asks one question.", behaviours__1__questions="make-a-vague-goal-concret")
+    problems = [p["message"] for p in bad.json()["problems"]]
+    assert problems == ["unknown question `make-a-vague-goal-concret`; did you mean `make-a-vague-goal-concrete`?"], problems
+    assert dict(item_form(editor, path))["behaviours.1.questions"] == "make-a-vague-goal-concret"  # kept as typed
+    good = save(
+        editor, path, item_form(editor, path), as_json=True,
+        behaviours__0__levels__2="Asks one general question, then presents after the first answer.",
+        behaviours__1__questions="make-a-vague-goal-concrete",
+    )  # fmt: skip
+    assert good.status_code == 200 and good.json()["problems"] == [] and good.json()["valid"] is True, good.text
+    assert publish_draft(editor, path).status_code == 200
+    raw = rows(server, "SELECT raw FROM item_versions WHERE item_id = 'discovery-rubric' ORDER BY rev DESC LIMIT 1")[0][0].decode()
+    assert "- id: asks-about-goals\n  text: Asks about the customer's goals before presenting anything\n  levels:\n    1: Pitches" in raw
+    assert "    2: Asks one general question, then presents after the first answer.\n" in raw
+    assert "- id: makes-goals-concrete\n" in raw and "  questions:\n  - make-a-vague-goal-concrete\n- id: maps-who-decides\n" in raw
+    entry = next(r for r in httpx.get(f"{server.url}/content/snapshot/{latest_version(server)}").json()["rubrics"] if r["id"] == "discovery-rubric")
+    assert entry["behaviours"][0]["levels"]["2"] == "Asks one general question, then presents after the first answer."
+    assert entry["behaviours"][1]["questions"] == ["make-a-vague-goal-concrete"]
+
+
+def test_a_new_rubric_is_made_in_the_browser_and_one_per_competency_is_enforced(editor: httpx.Client, server: LiveServer) -> None:
+    path = "/editor/new/rubrics"
+    fields = item_form(editor, path)
+    names = {k for k, _ in fields}
+    # A new rubric's form has three behaviours (the fewest a rubric has), each with four levels.
+    assert {f"behaviours.{i}.levels.{n}" for i in range(3) for n in range(1, 5)} <= names
+    behaviours = {
+        f"behaviours__{i}__{key}": value
+        for i in range(3)
+        for key, value in {"id": f"b{i}", "text": f"Behaviour {i}", **{f"levels__{n}": f"What level {n} looks like" for n in range(1, 5)}}.items()
+    }
+    twice = save(editor, path, fields, as_json=True, id="browser-rubric", competency="needs-analysis", title="Discovery again", **behaviours)
+    assert twice.status_code == 200, twice.text
+    messages = [p["message"] for p in twice.json()["problems"]]
+    assert any("already has a rubric in `en`" in m for m in messages), messages
+    fixed = save(editor, "/editor/items/rubrics/browser-rubric", item_form(editor, "/editor/items/rubrics/browser-rubric"), as_json=True, language="nl")
+    assert fixed.json()["problems"] == [], fixed.text
+    assert publish_draft(editor, "/editor/items/rubrics/browser-rubric").status_code == 200
+    raw = rows(server, "SELECT raw FROM item_versions WHERE item_id = 'browser-rubric'")[0][0].decode()
+    assert raw.startswith("id: browser-rubric\ncompetency: needs-analysis\nlanguage: nl\ntitle: Discovery again\nbehaviours:\n- id: b0\n")
+    assert "  levels:\n    1: What level 1 looks like\n" in raw

@@ -140,14 +140,14 @@ def _rubric_problems(library: Library, loaded: LoadedItem, r: Rubric) -> Iterato
                     yield _at(loaded, where, f"`{ref}` is listed twice")
                 seen.add(ref)
                 yield from _reference(library, loaded, where, field, ref, r.language)
+    # Said on each of them: the one being edited is the one whose author sees it.
     for other in library.of("rubrics").values():
         o = other.item
-        if isinstance(o, Rubric) and o.id < r.id and (o.competency, o.language) == (r.competency, r.language):
+        if isinstance(o, Rubric) and o.id != r.id and (o.competency, o.language) == (r.competency, r.language):
             yield _at(
                 loaded, "$.competency",
                 f"competency `{r.competency}` already has a rubric in `{r.language}`: `{o.id}` ({other.path}); keep one rubric per competency and language",
             )  # fmt: skip
-            break
 
 
 def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:

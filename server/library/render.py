@@ -15,7 +15,7 @@ import msgspec
 import yaml
 
 from server.library.loader import Source
-from server.library.schema import KINDS, Item
+from server.library.schema import KINDS, Behaviour, Item
 
 # Where an item without a file of its own goes: lessons and refreshers are Markdown, the rest YAML.
 _MARKDOWN_KINDS = {"nuggets", "refreshers"}
@@ -53,6 +53,9 @@ def _fields(cls: type[Item], data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_BEHAVIOUR_ORDER = {f.name: i for i, f in enumerate(msgspec.structs.fields(Behaviour))}
+
+
 def _behaviours(behaviours: Any) -> Any:
     """A rubric's behaviours as written: level keys as numbers (`1:`; stored JSON and drafts hold
     them as text, "1"), and no empty lists of linked practice."""
@@ -64,8 +67,8 @@ def _behaviours(behaviours: Any) -> Any:
         if isinstance(levels, dict):
             numbered = {int(k) if isinstance(k, str) and k.isdigit() and len(k) < 3 else k: v for k, v in levels.items()}
             behaviour = {**behaviour, "levels": numbered}
-        if isinstance(behaviour, dict):
-            behaviour = {k: v for k, v in behaviour.items() if v != [] or k not in ("questions", "refreshers")}
+        if isinstance(behaviour, dict):  # in the schema's order, as in docs/content.md
+            behaviour = {k: v for k, v in sorted(behaviour.items(), key=lambda kv: _BEHAVIOUR_ORDER.get(kv[0], 99)) if v != [] or k not in ("questions", "refreshers")}
         out.append(behaviour)
     return out
 
