@@ -206,3 +206,139 @@ def test_unknown_folder_is_reported(library: Path) -> None:
     with pytest.raises(ContentError) as caught:
         check_library(library)
     assert any("unknown folder" in str(p) for p in caught.value.problems)
+
+
+# ---- rubrics (docs/content.md "Rubric") --------------------------------------------------------------
+
+RUBRIC = """\
+id: discovery-rubric
+competency: discovery
+title: Discovery in a first meeting
+behaviours:
+  - id: asks-about-goals
+    text: Asks about the customer's goals before presenting anything
+    levels:
+      1: Pitches features before asking about goals.
+      2: Asks one general question, then presents.
+      3: Asks about goals and listens, without digging.
+      4: Opens with their goals and follows up twice before presenting.
+    questions: [who-else]
+    refreshers: [how-to-ask-who-else]
+  - id: maps-who-decides
+    text: Finds out who else decides
+    levels:
+      1: Assumes the person in the room decides.
+      2: Asks who else is involved, notes names only.
+      3: Names who decides and what one of them cares about.
+      4: Maps everyone who decides and agrees how to meet them.
+  - id: agrees-a-next-step
+    text: Ends with a next step the customer owns
+    levels:
+      1: Ends with "I'll send some information".
+      2: Agrees a step only the rep carries out.
+      3: Agrees a step for the customer, with a date.
+      4: Agrees a dated step the customer owns and confirms it in writing.
+    questions: [next-step]
+"""
+
+
+@pytest.fixture
+def rubric_library(library: Path) -> Path:
+    """The fixture library with one valid rubric."""
+    (library / "rubrics").mkdir()
+    (library / "rubrics" / "discovery-rubric.yaml").write_text(RUBRIC)
+    return library
+
+
+def test_a_valid_rubric_passes_with_the_same_last_line(rubric_library: Path) -> None:
+    result = run_recap("content", "check", str(rubric_library))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == OK_LINE
+    library = check_library(rubric_library)
+    rubric = library.of("rubrics")["discovery-rubric"].item
+    assert [b.levels[1] for b in rubric.behaviours][0] == "Pitches features before asking about goals."  # type: ignore[attr-defined]
+
+
+R = "rubrics/discovery-rubric.yaml"
+FOURTH = """  - id: fourth
+    text: A fourth behaviour
+    levels: {1: a, 2: b, 3: c, 4: d}
+"""
+RUBRIC_BROKEN = [
+    # (case, old text, new text, expected message part, expected location); too few behaviours: below
+    ("seven behaviours", "    questions: [next-step]\n", "    questions: [next-step]\n" + FOURTH.replace("fourth", "b4") + FOURTH.replace("fourth", "b5") + FOURTH.replace("fourth", "b6") + FOURTH.replace("fourth", "b7"),
+     "a rubric has 3 to 6 behaviours; this one has 7", "discovery-rubric.yaml:4: "),
+    ("three levels", "      4: Opens with their goals and follows up twice before presenting.\n", "", "behaviour `asks-about-goals`: level 4 missing: describe all four levels", "$.behaviours[0].levels"),
+    ("five levels", "      4: Opens with their goals", "      5: Also this.\n      4: Opens with their goals", "behaviour `asks-about-goals`: `5` is not a level: the levels are 1, 2, 3 and 4", "discovery-rubric.yaml:11:"),
+    ("a level key that is a word", "      1: Assumes the person", "      one: Assumes the person", "behaviour `maps-who-decides`: `one` is not a level", "$.behaviours[1].levels.one"),
+    ("a level key as text", "      1: Assumes the person", "      '1': Assumes the person", "behaviour `maps-who-decides`: `1` is not a level", "$.behaviours[1].levels"),
+    ("an empty level", "      2: Asks who else is involved, notes names only.", "      2:", "behaviour `maps-who-decides`: level 2 has no description: say what an observer sees and hears", "discovery-rubric.yaml:18:"),
+    ("a blank level", "      3: Agrees a step for the customer, with a date.", "      3: '  '", "behaviour `agrees-a-next-step`: level 3 has no description", "$.behaviours[2].levels.3"),
+    ("levels not a mapping", "    levels:\n      1: Assumes", "    levels: [a, b, c, d]\n    x:\n      1: Assumes", "`levels` lists the four levels", "$.behaviours[1].levels"),
+    ("a duplicate behaviour id", "  - id: maps-who-decides", "  - id: asks-about-goals", "behaviour id `asks-about-goals` is used twice (first by behaviour 1)", "discovery-rubric.yaml:14:"),
+    ("a behaviour field misspelt", "    refreshers: [how-to-ask-who-else]", "    refresher: [how-to-ask-who-else]", "refresher", "$.behaviours"),
+    ("unknown competency", "competency: discovery", "competency: discovry", "unknown competency `discovry`; did you mean `discovery`?", "discovery-rubric.yaml:2:"),
+    ("unknown question", "questions: [who-else]", "questions: [who-els]", "unknown question `who-els`; did you mean `who-else`?", "$.behaviours[0].questions[0]"),
+    ("unknown refresher", "refreshers: [how-to-ask-who-else]", "refreshers: [how-to-ask-who-els]", "unknown refresher `how-to-ask-who-els`; did you mean `how-to-ask-who-else`?", "$.behaviours[0].refreshers[0]"),
+    ("a question listed twice", "questions: [next-step]", "questions: [next-step, next-step]", "`next-step` is listed twice", "$.behaviours[2].questions[1]"),
+    ("practice in another language", "title: Discovery", "language: nl\ntitle: Discovery", "question `who-else` is in `en` but this item is in `nl`", "$.behaviours[0].questions[0]"),
+    ("translation of nothing", "title: Discovery", "language: nl\ntranslation_of: discovery-rubrik\ntitle: Discovery", "translation of an unknown item `discovery-rubrik`", "$.translation_of"),
+]
+
+
+@pytest.mark.parametrize(("case", "old", "new", "message", "location"), RUBRIC_BROKEN, ids=[b[0] for b in RUBRIC_BROKEN])
+def test_a_broken_rubric_is_reported_with_its_location(rubric_library: Path, case: str, old: str, new: str, message: str, location: str) -> None:
+    edit(rubric_library, R, old, new)
+    with pytest.raises(ContentError) as caught:
+        check_library(rubric_library)
+    lines = [str(p) for p in caught.value.problems]
+    matching = [line for line in lines if message in line]
+    assert matching, f"{case}: no problem mentions {message!r}: {lines}"
+    assert any(location in line and "discovery-rubric.yaml" in line for line in matching), f"{case}: {matching}"
+
+
+def test_too_few_behaviours_and_every_level_problem_at_once(rubric_library: Path) -> None:
+    text = (rubric_library / R).read_text()
+    cut = text[: text.index("  - id: agrees-a-next-step")]
+    cut = cut.replace("      2: Asks one general question, then presents.\n", "      2: ''\n").replace("      4: Maps everyone", "      7: Maps everyone")
+    (rubric_library / R).write_text(cut)
+    with pytest.raises(ContentError) as caught:
+        check_library(rubric_library)
+    assert [p.message for p in caught.value.problems] == [
+        "a rubric has 3 to 6 behaviours; this one has 2",
+        "behaviour `asks-about-goals`: level 2 has no description: say what an observer sees and hears at that level",
+        "behaviour `maps-who-decides`: level 4 missing: describe all four levels, 1, 2, 3 and 4",  # at `levels:`
+        "behaviour `maps-who-decides`: `7` is not a level: the levels are 1, 2, 3 and 4",  # at `7:`
+    ]
+
+
+def test_two_rubrics_for_one_competency_and_language_are_refused_a_translation_is_not(rubric_library: Path) -> None:
+    second = RUBRIC.replace("id: discovery-rubric", "id: discovery-again")
+    (rubric_library / "rubrics" / "discovery-again.yaml").write_text(second)
+    with pytest.raises(ContentError) as caught:
+        check_library(rubric_library)
+    lines = sorted(str(p) for p in caught.value.problems)
+    assert len(lines) == 2, lines
+    assert "discovery-again.yaml:2: competency `discovery` already has a rubric in `en`: `discovery-rubric`" in lines[0]
+    assert "discovery-rubric.yaml:2: competency `discovery` already has a rubric in `en`: `discovery-again`" in lines[1]
+    dutch = second.replace("title:", "language: nl\ntranslation_of: discovery-rubric\ntitle:").replace("    questions: [who-else]\n", "").replace("    questions: [next-step]\n", "")
+    (rubric_library / "rubrics" / "discovery-again.yaml").write_text(dutch.replace("    refreshers: [how-to-ask-who-else]\n", ""))
+    assert check_library(rubric_library).of("rubrics")["discovery-again"].item.language == "nl"  # type: ignore[attr-defined]
+
+
+def test_the_demo_has_a_rubric_for_every_competency_a_monday_manager_can_use() -> None:
+    library = check_library(DEMO_LIBRARY)
+    rubrics = [r.item for r in library.of("rubrics").values()]
+    english = {r.competency: r for r in rubrics if r.language == "en"}  # type: ignore[attr-defined]
+    assert set(english) == set(library.of("competencies"))
+    assert any(r.language == "nl" and r.translation_of for r in rubrics)  # type: ignore[attr-defined]
+    for rubric in english.values():
+        assert 3 <= len(rubric.behaviours) <= 6  # type: ignore[attr-defined]
+        linked = 0
+        for b in rubric.behaviours:  # type: ignore[attr-defined]
+            texts = [b.levels[n] for n in (1, 2, 3, 4)]
+            assert len(set(texts)) == 4 and all(len(t.split()) >= 6 for t in texts), f"{rubric.id} {b.id}: levels too thin"
+            for qid in b.questions:
+                linked += 1
+                assert library.of("questions")[qid].item.competency == rubric.competency, f"{rubric.id}: {qid} is another competency's"  # type: ignore[attr-defined]
+        assert linked >= 2, f"{rubric.id} links too little practice"
