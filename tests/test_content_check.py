@@ -256,7 +256,7 @@ def test_a_valid_rubric_passes_with_the_same_last_line(rubric_library: Path) -> 
     assert result.stdout.strip().splitlines()[-1] == OK_LINE
     library = check_library(rubric_library)
     rubric = library.of("rubrics")["discovery-rubric"].item
-    assert [b.levels[1] for b in rubric.behaviours][0] == "Pitches features before asking about goals."  # type: ignore[attr-defined]
+    assert rubric.behaviours[0].levels[1] == "Pitches features before asking about goals."  # type: ignore[attr-defined]
 
 
 R = "rubrics/discovery-rubric.yaml"

@@ -22,6 +22,7 @@ from server.library.publish import canonical, publish, publish_sources
 from server.library.render import render
 from server.library.schema import KINDS
 from server.storage import content as store
+from sync.content import SnapshotDocument
 from tests.support.paths import DEMO_LIBRARY
 from tests.support.server import run_recap
 
@@ -262,3 +263,24 @@ def test_a_stale_folder_cannot_put_back_what_the_browser_changed(library: Path, 
     assert run_recap("content", "publish", str(tmp_path / "old"), db_path=db_file).returncode == 1
     forced = run_recap("content", "publish", "--revert", str(tmp_path / "old"), db_path=db_file)
     assert forced.returncode == 0 and forced.stdout.strip().endswith(f"published version {version + 2}")
+
+
+def test_the_snapshot_carries_the_rubrics_as_the_schema_says(tmp_path: Path) -> None:
+    db = connect(tmp_path / "recap.db")
+    migrations.apply(db)
+    version = publish(db, DEMO_LIBRARY).version
+    row = store.get_snapshot(db, version)
+    assert row is not None
+    body = gzip.decompress(row.body_gzip)
+    document = msgspec.json.decode(body, type=SnapshotDocument)
+    by_id = {r.id: r for r in document.rubrics}
+    assert len(by_id) == len(list((DEMO_LIBRARY / "rubrics").rglob("*.yaml"))) >= 9
+    discovery = by_id["discovery-rubric"]
+    assert (discovery.competency, discovery.language, discovery.rev) == ("needs-analysis", "en", 1)
+    assert discovery.behaviours[0].levels[1].startswith("Pitches features")
+    assert by_id["conversation-rubric-nl"].translation_of == "conversation-rubric"
+    raw = json.loads(body)["rubrics"][0]
+    assert sorted(raw["behaviours"][0]["levels"]) == ["1", "2", "3", "4"]  # JSON keys, as the app reads them
+    # A version published before rubrics existed has no `rubrics` list; it still decodes, with none.
+    older = {k: v for k, v in json.loads(body).items() if k != "rubrics"}
+    assert msgspec.json.decode(json.dumps(older), type=SnapshotDocument).rubrics == []

@@ -3,6 +3,20 @@ snapshot document the devices read); this module is where the library code impor
 
 from __future__ import annotations
 
-from sync.content import KINDS, LEVELS, Behaviour, Campaign, ChangeKind, Competency, Item, Nugget, Pause, Question, Refresher, RepeatMode, Rubric
+from sync.content import (
+    KINDS,
+    LEVELS,
+    Behaviour,
+    Campaign,
+    ChangeKind,
+    Competency,
+    Item,
+    Nugget,
+    Pause,
+    Question,
+    Refresher,
+    RepeatMode,
+    Rubric,
+)
 
 __all__ = ["KINDS", "LEVELS", "Behaviour", "Campaign", "ChangeKind", "Competency", "Item", "Nugget", "Pause", "Question", "Refresher", "RepeatMode", "Rubric"]
