@@ -264,6 +264,38 @@ def test_a_closed_tab_loses_no_edit(editor_server: LiveServer, browser: Any) -> 
         context.close()
 
 
+def test_a_rubric_gets_a_behaviour_in_the_browser_with_its_four_levels(editor_server: LiveServer, browser: Any) -> None:
+    """A rubric's form in the browser: a behaviour is filled in with its four levels and practice,
+    another row is added (numbered after it), the draft is saved by itself, and the phone preview
+    shows the behaviour with its levels."""
+    context, page, watch = desk(browser, editor_server, EDITOR)
+    try:
+        path = editor_server.url + "/editor/items/rubrics/remote-safety-rubric"
+        page.goto(path)
+        expect(box(page, "Level 1 (behaviour 1)")).to_have_value(re.compile("^Asks \"whose fault is it"))
+        box(page, "Id (behaviour 5)").fill("celebrates-early-warnings")
+        box(page, "Text (behaviour 5)").fill("Thanks people in public for raising risks early")
+        for n, text in enumerate(
+            ["Never mentions risks raised early.", "Thanks people in private only.", "Thanks people by name in the team call.", "Names the early warning and what it saved, in the team call and in writing."],
+            start=1,
+        ):
+            box(page, f"Level {n} (behaviour 5)").fill(text)
+        box(page, "Questions, ids separated by commas (behaviour 5)").fill("leader-goes-first-with-mistakes")
+        page.get_by_role("button", name="Add behaviour").click()
+        expect(box(page, "Level 4 (behaviour 6)")).to_have_value("")
+        expect(page.get_by_role("button", name="Add behaviour")).to_be_disabled()  # 6 is the most a rubric has
+        expect(page.locator("#autosave")).to_contain_text("Saved at", timeout=10_000)
+        page.reload()
+        expect(box(page, "Level 4 (behaviour 5)")).to_have_value("Names the early warning and what it saved, in the team call and in writing.")
+        expect(page.get_by_role("main")).to_contain_text("0 problems to fix before publishing")
+        page.goto(path + "/preview?screen=item")
+        expect(page.get_by_role("heading", name="Thanks people in public for raising risks early")).to_be_visible(timeout=10_000)
+        expect(page.get_by_role("listitem").filter(has_text="Thanks people in private only.")).to_be_visible()
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
 def test_every_editor_page_has_no_serious_accessibility_violation(editor_server: LiveServer, browser: Any, tmp_path: Path) -> None:
     # bypass_csp: the server's policy (rightly) refuses the inline script tag that injects axe.
     context, page, watch = desk(browser, editor_server, EDITOR, bypass_csp=True)
@@ -278,11 +310,12 @@ def test_every_editor_page_has_no_serious_accessibility_violation(editor_server:
 
         scan("/editor", "list")
         scan("/editor?kind=question&quality=flagged", "list, filtered")
-        for folder in ("competencies", "nuggets", "questions", "refreshers", "campaigns"):
+        for folder in ("competencies", "nuggets", "questions", "refreshers", "campaigns", "rubrics"):
             scan(f"/editor/new/{folder}", f"new {folder}")
         items = {
             "competencies": "value-messaging", "nuggets": "the-value-wedge", "questions": "who-else-is-involved",
             "refreshers": "how-to-find-who-else-decides", "campaigns": "value-selling-foundations",
+            "rubrics": "discovery-rubric",
         }  # fmt: skip
         for folder, item_id in items.items():
             scan(f"/editor/items/{folder}/{item_id}", f"{folder} form")
@@ -301,6 +334,7 @@ def test_every_editor_page_has_no_serious_accessibility_violation(editor_server:
         scan("/editor/versions/1/rollback", "roll-back confirmation")
         scan("/editor/items/refreshers/how-to-find-who-else-decides/withdraw", "withdraw confirmation")
         scan("/editor/items/questions/who-else-is-involved/preview?screen=right", "phone preview", ready="#feedback p")
+        scan("/editor/items/rubrics/discovery-rubric/preview?screen=item", "rubric preview", ready="h3")
         # The merge view: someone else saves while this page is open.
         page.goto(base + "/editor/items/nuggets/the-value-wedge")
         other = signed_in(editor_server, EDITOR2)

@@ -4,7 +4,8 @@
 //   question  the question, ready to answer (answering it shows the feedback, as in the app)
 //   right     the feedback after choosing the right option(s), with the reading it offers
 //   wrong     the feedback after choosing a wrong option
-//   item      a refresher or a lesson in the reader; a competency or a campaign as a card
+//   item      a refresher or a lesson in the reader; a rubric as its behaviours and their four
+//             levels; a competency or a campaign as a card
 // Nothing is recorded: no store, no outbox, no sync.
 import "./styles/base.css";
 import "./styles/study.css";
@@ -56,6 +57,21 @@ function question(root, q, t, screen, campaign, reading) {
   draw(screen);
 }
 
+/** A rubric as a coach reads it: each behaviour, then what levels 1 to 4 look like. */
+function rubricCard(entry) {
+  const behaviours = Array.isArray(entry.behaviours) ? entry.behaviours : [];
+  return h(
+    "article", { class: "card reader", lang: entry.language ?? null },
+    h("h2", {}, entry.title ?? entry.id),
+    behaviours.map((b) =>
+      h("section", {},
+        h("h3", {}, b.text ?? b.id),
+        h("ol", {}, [1, 2, 3, 4].map((n) => h("li", { value: n }, b.levels?.[n] ?? b.levels?.[String(n)] ?? ""))),
+      ),
+    ),
+  );
+}
+
 function start() {
   const root = document.getElementById("app");
   const data = read();
@@ -72,7 +88,8 @@ function start() {
   else if (data.kind === "nugget") {
     const done = h("button", { type: "button", class: "primary" }, t("nuggets.markDone"));
     replace(root, nuggetArticle(snapshot, entry, { t, language, after: [h("div", { class: "actions" }, done)] }));
-  } else {
+  } else if (data.kind === "rubric") replace(root, rubricCard(entry));
+  else {
     const title = entry.title ?? entry.name ?? entry.id;
     replace(root, h("article", { class: "card reader" }, h("h2", { lang: entry.language ?? null }, title), h("div", { class: "body", html: entry.description_html ?? "" })));
   }
