@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from server.editor.fields import FieldSpec, form_fields, numbered_keys
+from server.library.rubric_rules import numbered
 
 MISSING: Any = object()
 _INT = re.compile(r"[+-]?\d{1,18}")
@@ -249,7 +250,7 @@ def _normalised_row(spec: FieldSpec, row: Any) -> Any:
         if sub is not None and (value is None or value == [] or value == {} or value == sub.default):
             continue
         if sub is not None and numbered_keys(sub) and isinstance(value, dict):
-            value = {int(k) if isinstance(k, str) and k.isdigit() and len(k) < 3 else k: v for k, v in value.items()}
+            value = numbered(value)
         out[name] = value
     return out
 

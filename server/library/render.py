@@ -15,6 +15,7 @@ import msgspec
 import yaml
 
 from server.library.loader import Source
+from server.library.rubric_rules import numbered
 from server.library.schema import KINDS, Behaviour, Item
 
 # Where an item without a file of its own goes: lessons and refreshers are Markdown, the rest YAML.
@@ -57,18 +58,17 @@ _BEHAVIOUR_ORDER = {f.name: i for i, f in enumerate(msgspec.structs.fields(Behav
 
 
 def _behaviours(behaviours: Any) -> Any:
-    """A rubric's behaviours as written: level keys as numbers (`1:`; stored JSON and drafts hold
-    them as text, "1"), and no empty lists of linked practice."""
+    """A rubric's behaviours as written: fields in the schema's order (as in docs/content.md), level
+    keys as numbers (`1:`), and no empty lists of linked practice."""
     if not isinstance(behaviours, list):
         return behaviours
     out = []
     for behaviour in behaviours:
-        levels = behaviour.get("levels") if isinstance(behaviour, dict) else None
-        if isinstance(levels, dict):
-            numbered = {int(k) if isinstance(k, str) and k.isdigit() and len(k) < 3 else k: v for k, v in levels.items()}
-            behaviour = {**behaviour, "levels": numbered}
-        if isinstance(behaviour, dict):  # in the schema's order, as in docs/content.md
-            behaviour = {k: v for k, v in sorted(behaviour.items(), key=lambda kv: _BEHAVIOUR_ORDER.get(kv[0], 99)) if v != [] or k not in ("questions", "refreshers")}
+        if isinstance(behaviour, dict):
+            if isinstance(behaviour.get("levels"), dict):
+                behaviour = {**behaviour, "levels": numbered(behaviour["levels"])}
+            ordered = sorted(behaviour.items(), key=lambda kv: _BEHAVIOUR_ORDER.get(kv[0], len(_BEHAVIOUR_ORDER)))
+            behaviour = {k: v for k, v in ordered if v != [] or k not in ("questions", "refreshers")}
         out.append(behaviour)
     return out
 

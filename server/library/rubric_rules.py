@@ -16,6 +16,11 @@ MAX_BEHAVIOURS = 6
 _LEVEL_WORDS = "1, 2, 3 and 4"
 
 
+def numbered(levels: dict[Any, Any]) -> dict[Any, Any]:
+    """Levels with their keys as numbers: stored JSON and editor drafts hold them as text ("1")."""
+    return {int(k) if isinstance(k, str) and k.isdigit() and len(k) < 3 else k: v for k, v in levels.items()}
+
+
 def _level_key(key: Any) -> int | None:
     """A level key as YAML read it: `1:` is the number 1; anything else is not a level."""
     return key if isinstance(key, int) and not isinstance(key, bool) and key in LEVELS else None
