@@ -326,6 +326,25 @@ def test_two_rubrics_for_one_competency_and_language_are_refused_a_translation_i
     assert check_library(rubric_library).of("rubrics")["discovery-again"].item.language == "nl"  # type: ignore[attr-defined]
 
 
+def test_a_translated_rubric_keeps_the_competency_and_the_behaviours_of_its_original(rubric_library: Path) -> None:
+    dutch = (
+        RUBRIC.replace("id: discovery-rubric", "id: discovery-rubric-nl")
+        .replace("title:", "language: nl\ntranslation_of: discovery-rubric\ntitle:")
+        .replace("    questions: [who-else]\n", "").replace("    questions: [next-step]\n", "").replace("    refreshers: [how-to-ask-who-else]\n", "")
+    )  # fmt: skip
+    target = rubric_library / "rubrics" / "discovery-rubric-nl.yaml"
+    target.write_text(dutch.replace("competency: discovery", "competency: closing").replace("id: agrees-a-next-step", "id: next-step-agreed"))
+    with pytest.raises(ContentError) as caught:
+        check_library(rubric_library)
+    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == [
+        "the original `discovery-rubric` observes `discovery`: a translation observes the same competency (at $.competency)",
+        "a translation has the behaviours of `discovery-rubric`, with the same ids, in the same order: "
+        "missing `agrees-a-next-step`; not in the original: `next-step-agreed` (at $.behaviours)",
+    ]
+    target.write_text(dutch)
+    check_library(rubric_library)
+
+
 def test_the_demo_has_a_rubric_for_every_competency_a_monday_manager_can_use() -> None:
     library = check_library(DEMO_LIBRARY)
     rubrics = [r.item for r in library.of("rubrics").values()]

@@ -125,6 +125,23 @@ def _repeat_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
         yield _at(loaded, "$.repeat", f"repeat settings: {error}")
 
 
+def _translated_rubric_problems(loaded: LoadedItem, r: Rubric, original: Rubric) -> Iterator[Problem]:
+    """A translation observes the same competency with the same behaviours: observations name
+    behaviours by id, whatever the language they were rated in."""
+    if r.competency != original.competency:
+        yield _at(loaded, "$.competency", f"the original `{original.id}` observes `{original.competency}`: a translation observes the same competency")
+    mine, theirs = [b.id for b in r.behaviours], [b.id for b in original.behaviours]
+    if mine != theirs:
+        missing = [i for i in theirs if i not in mine]
+        extra = [i for i in mine if i not in theirs]
+        detail = "; ".join(filter(None, [
+            f"missing {', '.join(f'`{i}`' for i in missing)}" if missing else "",
+            f"not in the original: {', '.join(f'`{i}`' for i in extra)}" if extra else "",
+            "in another order" if not missing and not extra else "",
+        ]))  # fmt: skip
+        yield _at(loaded, "$.behaviours", f"a translation has the behaviours of `{original.id}`, with the same ids, in the same order: {detail}")
+
+
 def _rubric_problems(library: Library, loaded: LoadedItem, r: Rubric) -> Iterator[Problem]:
     """Blank texts, the practice each behaviour links to, and one rubric per competency and language."""
     if not r.title.strip():
@@ -140,6 +157,9 @@ def _rubric_problems(library: Library, loaded: LoadedItem, r: Rubric) -> Iterato
                     yield _at(loaded, where, f"`{ref}` is listed twice")
                 seen.add(ref)
                 yield from _reference(library, loaded, where, field, ref, r.language)
+    original = library.of("rubrics").get(r.translation_of or "")
+    if original is not None and isinstance(original.item, Rubric):
+        yield from _translated_rubric_problems(loaded, r, original.item)
     # Said on each of them: the one being edited is the one whose author sees it.
     for other in library.of("rubrics").values():
         o = other.item
