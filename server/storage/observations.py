@@ -69,10 +69,11 @@ def revisions(db: sqlite_utils.Database, observation_id: str) -> list[dict[str, 
 
 
 def coached_reps(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
-    """The reps of every team this user coaches or manages."""
+    """The reps of every team this user coaches (a manager reads their teams' observations, but
+    does not write them: docs/security.md "Coaching")."""
     rows = db.execute(
         "SELECT DISTINCT r.user_id FROM team_members AS c JOIN team_members AS r ON r.team_id = c.team_id"
-        " WHERE c.user_id = ? AND c.role IN ('coach', 'manager') AND r.role = 'rep'",
+        " WHERE c.user_id = ? AND c.role = 'coach' AND r.role = 'rep'",
         [user_id],
     ).fetchall()
     return frozenset(str(r[0]) for r in rows)

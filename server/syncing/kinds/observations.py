@@ -40,13 +40,18 @@ def state_of(record: edits.Record) -> dict[str, Any]:
     }
 
 
+def versions_of(state: dict[str, Any]) -> dict[str, list[FieldVersion]]:
+    """An edited record's open conflicts as pulls send them."""
+    return {
+        name: [FieldVersion(value=v["value"], by=v["by"], at=v["at"], device_id=v["device"], rev=v["rev"]) for v in vs]
+        for name, vs in state.get("conflicts", {}).items()
+    }
+
+
 def as_data(o: store.StoredObservation) -> ObservationData:
     """An observation as pulls send it."""
     fields = {name: v["value"] for name, v in o.state.get("fields", {}).items()}
-    conflicts = {
-        name: [FieldVersion(value=v["value"], by=v["by"], at=v["at"], device_id=v["device"], rev=v["rev"]) for v in vs]
-        for name, vs in o.state.get("conflicts", {}).items()
-    }
+    conflicts = versions_of(o.state)
     return ObservationData(
         id=o.id, rev=o.rev, author_id=o.author_id, rep_id=o.rep_id, shared=o.shared, fields=fields,
         conflicts=conflicts, created_at=o.created_at, updated_at=o.updated_at,
@@ -63,12 +68,12 @@ class Observations:
         self.revisions: list[tuple[Any, ...]] = []
         self.changed: dict[str, store.StoredObservation] = {}  # in the order first changed
 
-    def load(self, payloads: list[rules.ObservationEditV1]) -> None:
+    def load(self, payloads: list[rules.ObservationEditV2]) -> None:
         self.stored = store.by_ids(self.ctx.db, sorted({p.id for p in payloads}))
         if any(p.id not in self.stored for p in payloads):
             self.coached = store.coached_reps(self.ctx.db, self.ctx.user_id)
 
-    def decide(self, mutation: Mutation, edit: rules.ObservationEditV1) -> Decision:
+    def decide(self, mutation: Mutation, edit: rules.ObservationEditV2) -> Decision:
         ctx = self.ctx
         held = self.stored.get(edit.id)
         facts = rules.Facts(
