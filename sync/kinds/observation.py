@@ -33,7 +33,6 @@ and its rep once it is shared.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from typing import Annotated, Any
 import msgspec
 
 from sync import edits
-from sync.kinds.base import Codec, Decision, Rejected, identity
+from sync.kinds.base import Codec, Decision, Rejected, checked_fields, identity
 from sync.wire import Base, LocalDay, Timestamp, Uuid7
 
 KIND = "observation"
@@ -120,19 +119,7 @@ def is_long(name: str) -> bool:
 
 def checked_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Each value converted to its field's type, or `Rejected` naming the field."""
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        _, _, kind = spec(name)
-        try:
-            out[name] = msgspec.convert(value, kind)
-        except msgspec.ValidationError as exc:
-            raise Rejected(f"observation field {name!r}: {exc}") from None
-        if name in ("observed_on", "next_step_due") and out[name] is not None:
-            try:
-                datetime.date.fromisoformat(out[name])
-            except ValueError:
-                raise Rejected(f"observation field {name!r}: {out[name]!r} is not a date") from None
-    return out
+    return checked_fields(KIND, values, lambda name: spec(name)[2], dates=("observed_on", "next_step_due"))
 
 
 @dataclass(frozen=True, kw_only=True)

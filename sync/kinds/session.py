@@ -26,7 +26,6 @@ docs/sync.md "Sessions").
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -34,7 +33,7 @@ from typing import Annotated, Any
 import msgspec
 
 from sync import edits
-from sync.kinds.base import Codec, Decision, Rejected, identity
+from sync.kinds.base import Codec, Decision, Rejected, checked_fields, identity
 from sync.wire import Base, LocalDay, Timestamp, Uuid7
 
 KIND = "session"
@@ -95,19 +94,7 @@ def is_ordered(name: str) -> bool:
 
 def checked_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Each value converted to its field's type, or `Rejected` naming the field."""
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        _, kind = spec(name)
-        try:
-            out[name] = msgspec.convert(value, kind)
-        except msgspec.ValidationError as exc:
-            raise Rejected(f"session field {name!r}: {exc}") from None
-        if name in ("held_on", "follow_up_on") and out[name] is not None:
-            try:
-                datetime.date.fromisoformat(out[name])
-            except ValueError:
-                raise Rejected(f"session field {name!r}: {out[name]!r} is not a date") from None
-    return out
+    return checked_fields(KIND, values, lambda name: spec(name)[1], dates=("held_on", "follow_up_on"))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,6 +48,16 @@ def versions_of(state: dict[str, Any]) -> dict[str, list[FieldVersion]]:
     }
 
 
+def revision_of(ctx: PushContext, mutation: Mutation, patch: edits.Patch, outcome: edits.Outcome) -> tuple[Any, ...]:
+    """The revision row an applied patch of an edited record keeps (its store's `add_revision`)."""
+    return (
+        outcome.record.id, outcome.record.rev, ctx.user_id, ctx.device.id, mutation.id,
+        {"base_rev": patch.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
+        {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
+        patch.at, ctx.now,
+    )  # fmt: skip
+
+
 def as_data(o: store.StoredObservation) -> ObservationData:
     """An observation as pulls send it."""
     fields = {name: v["value"] for name, v in o.state.get("fields", {}).items()}
@@ -101,12 +111,7 @@ class Observations:
         )  # fmt: skip
         self.stored[edit.id] = updated
         self.changed[edit.id] = updated
-        self.revisions.append(
-            (edit.id, record.rev, ctx.user_id, ctx.device.id, mutation.id,
-             {"base_rev": edit.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
-             {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
-             effective, ctx.now)
-        )  # fmt: skip
+        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
         return APPLIED
 
     def write(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from server.storage import sessions as store
 from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.observations import record_from_state, state_of, versions_of
+from server.syncing.kinds.observations import record_from_state, revision_of, state_of, versions_of
 from sync import clock, edits
 from sync.kinds import session as rules
 from sync.kinds.base import APPLIED, Decision
@@ -70,12 +70,7 @@ class Sessions:
         )  # fmt: skip
         self.stored[edit.id] = updated
         self.changed[edit.id] = updated
-        self.revisions.append(
-            (edit.id, merged.rev, ctx.user_id, ctx.device.id, mutation.id,
-             {"base_rev": edit.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
-             {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
-             effective, ctx.now)
-        )  # fmt: skip
+        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
         return APPLIED
 
     def write(self) -> None:
