@@ -109,6 +109,12 @@ def test_an_observation_travels_from_coach_to_rep_and_back(client: TestClient, d
     assert coach.observations[obs]["rev"] == 1 and coach.observations[obs]["fields"]["rating:asks-first"] == 2
     rep.sync()
     assert obs not in rep.observations  # not shared yet
+    mine = f"/coaching/reps/{rep_id}/observations"
+    assert client.get(mine, headers=rep._auth()).json() == []  # nor listed to the rep
+    assert [o["id"] for o in client.get(mine, headers=coach._auth()).json()] == [obs]
+    team = client.get("/coaching/teams/demo/observations", headers=Device(MANAGER, client)._auth()).json()
+    assert [o["id"] for o in team] == [obs]  # the team's manager reads it (read-only)
+    assert client.get(mine, headers=rep2._auth()).status_code == 403  # another rep's feedback
     # Shared: the rep receives it, acknowledges it with a comment, and answers in their field.
     coach.edit(obs, {"shared": True, "next_step": "Ask who else decides, in the next meeting."}, 20_001)
     coach.sync()
@@ -127,6 +133,7 @@ def test_an_observation_travels_from_coach_to_rep_and_back(client: TestClient, d
     assert results(rep2, client)[0]["status"] == "rejected"
     rep2.sync()
     assert rep2.observations == {}
+    assert [o["fields"]["rep_response"] for o in client.get(mine, headers=rep._auth()).json()] == ["I will ask at the demo."]
 
 
 def test_concurrent_edits_on_two_devices_merge_by_the_rule(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]

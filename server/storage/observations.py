@@ -77,3 +77,21 @@ def coached_reps(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
         [user_id],
     ).fetchall()
     return frozenset(str(r[0]) for r in rows)
+
+
+def about(db: sqlite_utils.Database, rep_id: str, shared_only: bool = False) -> list[StoredObservation]:
+    """The observations of one rep (only those shared with them, if asked), oldest first."""
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM observations WHERE rep_id = ? AND (shared OR NOT ?) ORDER BY created_at, id", [rep_id, int(shared_only)]
+    )
+    return [_row(r) for r in rows]
+
+
+def of_team(db: sqlite_utils.Database, team_id: str) -> list[StoredObservation]:
+    """The observations of the team's reps, oldest first."""
+    rows = db.execute(
+        f"SELECT {', '.join('o.' + c for c in _COLUMNS.split(', '))} FROM observations AS o"
+        " JOIN team_members AS m ON m.user_id = o.rep_id AND m.team_id = ? AND m.role = 'rep' ORDER BY o.created_at, o.id",
+        [team_id],
+    )
+    return [_row(r) for r in rows]
