@@ -46,6 +46,7 @@ def main() -> int:
         f" in {elapsed:.0f} s ({elapsed / max(TOTALS.schedules, 1) * 1000:.0f} ms a schedule)"
     )
     print("observation fields, by merge case: " + ", ".join(f"{case} {n}" for case, n in TOTALS.merges.items()))
+    print("session fields, by merge case: " + ", ".join(f"{case} {n}" for case, n in TOTALS.session_merges.items()))
     if failure:
         print(f"FAILED: {str(failure).splitlines()[0]}")
     print(f"bench sync_faults: schedules={TOTALS.schedules} lost={TOTALS.lost} duplicated={TOTALS.duplicated}")

@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import Message, Receive, Scope, Send
 
 from server import __version__, migrations, proxies, urls
+from server.coaching import routes as coaching
 from server.db import connect
 from server.deps import provide_db, provide_pool, provide_settings, provide_writer
 from server.editor import text as editor_text
@@ -134,6 +135,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.account_action,
             admin.revoke_device,
             reminders.router(),
+            coaching.router(),
             editor_router(),
             shell.app_shell,
             shell.service_worker,

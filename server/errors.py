@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 log = logging.getLogger("recap.errors")
 
 # Machine clients get JSON on these paths; people get an HTML page everywhere else.
-API_PREFIXES = ("/api", "/sync", "/content", "/auth", "/reminders", "/-/", "/schema")
+API_PREFIXES = ("/api", "/sync", "/content", "/auth", "/reminders", "/coaching", "/-/", "/schema")
 
 _TITLES = {
     400: "That request was not understood",

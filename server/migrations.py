@@ -526,6 +526,43 @@ def m011_reminders(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m015_intervision_sessions(db: sqlite_utils.Database) -> None:
+    # Intervision sessions (sync/kinds/session.py): edited records like observations, each patch
+    # kept as a revision. Depends on m007 (the feed). Erasing a person (server/storage/privacy.py)
+    # deletes the sessions they brought as case owner and pseudonymises them as moderator.
+    db.executescript(
+        """
+        CREATE TABLE intervision_sessions (
+            id TEXT PRIMARY KEY,            -- UUIDv7 made by the creating device
+            moderator_id TEXT NOT NULL,
+            team_id TEXT NOT NULL,
+            case_owner_id TEXT NOT NULL,
+            rev INTEGER NOT NULL,
+            state TEXT NOT NULL,            -- JSON: every field's value and stamp, open conflicts
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            seq INTEGER NOT NULL
+        );
+        CREATE INDEX intervision_sessions_by_team ON intervision_sessions(team_id);
+        CREATE INDEX intervision_sessions_by_owner ON intervision_sessions(case_owner_id);
+        CREATE INDEX intervision_sessions_by_moderator ON intervision_sessions(moderator_id);
+        CREATE TABLE intervision_revisions (
+            session_id TEXT NOT NULL REFERENCES intervision_sessions(id),
+            rev INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            mutation_id TEXT NOT NULL,
+            patch TEXT NOT NULL,            -- JSON: base_rev, set, resolve
+            outcome TEXT NOT NULL,          -- JSON: applied, unchanged, lost, conflicted, resolved
+            at TEXT NOT NULL,               -- effective time
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (session_id, rev)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 def pending(db: sqlite_utils.Database) -> list[str]:
     """Names of the migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

@@ -12,6 +12,15 @@ on routes that also declare `"device": True` (sync, signing a device out, and th
 reminder choices and push subscription), so a stolen
 device credential opens no page and bypasses no form's CSRF token (docs/auth.md).
 
+Team scopes (docs/security.md "Coaching"): a route about a team's or a rep's records also
+declares `opt={"scope": ...}`, and the guard checks the caller's relation to the team or rep
+named in the path, once, for every such route (never ad hoc in a handler):
+- `team:<relations>` (path parameter `team_id`): the caller is a member of that team in one of
+  these roles (`coach`, `manager`, `rep`; `member`: any role);
+- `rep` (path parameter `rep_id`): the caller is that rep, or coaches or manages a team the rep
+  is a rep in.
+An admin passes every scope. A caller outside it gets 403, whether or not the team exists.
+
 A handler without a declaration makes the app refuse to start, so no route can be forgotten.
 The generated OpenAPI schema routes and Litestar's automatic OPTIONS answers (which only list
 the allowed methods) are the exceptions, and they are public.
@@ -51,10 +60,40 @@ class PolicyError(RuntimeError):
     """Routes without a (valid) access declaration."""
 
 
+SCOPE_RELATIONS = frozenset({"coach", "manager", "rep", "member"})
+
+
+def _valid_scope(scope: object) -> bool:
+    if scope is None or scope == "rep":
+        return True
+    if not isinstance(scope, str) or not scope.startswith("team:"):
+        return False
+    wanted = frozenset(scope.removeprefix("team:").split(","))
+    return bool(wanted) and wanted <= SCOPE_RELATIONS
+
+
+def in_scope(
+    scope: str, roles: frozenset[str], memberships: dict[str, str], target: str, target_memberships: dict[str, str] | None = None
+) -> bool:
+    """Whether a caller (their roles, and their teams with their role in each) may use a route of
+    this scope about `target` (a team id, or for `rep` a user id, whose teams are `target_memberships`).
+    Pure: the guard loads the relations, this decides."""
+    if "admin" in roles:
+        return True
+    if scope == "rep":
+        leads = {team for team, role in memberships.items() if role in ("coach", "manager")}
+        return any(team in leads for team, role in (target_memberships or {}).items() if role == "rep")
+    wanted = frozenset(scope.removeprefix("team:").split(","))
+    role = memberships.get(target)
+    return role is not None and ("member" in wanted or role in wanted)
+
+
 def access_of(handler: BaseRouteHandler, path: str) -> str | None:
     level = handler.opt.get("access")
     if level is None and (path.startswith(SCHEMA_PREFIX) or getattr(handler, "http_methods", None) == {"OPTIONS"}):
         return PUBLIC  # the generated schema, and Litestar's automatic OPTIONS (allowed methods only)
+    if not _valid_scope(handler.opt.get("scope")):
+        return None
     return level if isinstance(level, str) and _valid(level) else None
 
 
@@ -93,9 +132,26 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
             connection, state.settings, db, check_csrf=not form_csrf, device=bool(handler.opt.get("device"))
         )
         connection.state.principal = principal
+        roles = people.roles_of(db, principal.user_id)
         if level.startswith("role:"):
             wanted = roles_in(level)
-            if not wanted & people.roles_of(db, principal.user_id):
+            if not wanted & roles:
                 raise Forbidden(f"this needs the {' or '.join(sorted(wanted))} role")
+        scope = handler.opt.get("scope")
+        if scope is not None:
+            _check_scope(connection, db, scope, principal.user_id, roles)
     finally:
         state.pool.release(db)
+
+
+def _check_scope(connection: Request[Any, Any, Any], db: Any, scope: str, user_id: str, roles: frozenset[str]) -> None:
+    params = connection.path_params
+    if scope == "rep":
+        rep_id = str(params["rep_id"])
+        if rep_id == user_id:
+            return  # a rep's own records: the handler shows them only what was shared with them
+        allowed = in_scope(scope, roles, people.memberships_of(db, user_id), rep_id, people.memberships_of(db, rep_id))
+    else:
+        allowed = in_scope(scope, roles, people.memberships_of(db, user_id), str(params["team_id"]))
+    if not allowed:
+        raise Forbidden("this is about a team you are not part of" if scope != "rep" else "this is about a rep of a team you do not coach or manage")

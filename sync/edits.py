@@ -13,7 +13,9 @@ of cases):
 - someone did, and the field is **long text** (evidence, notes) -> both are kept: the stored
   value stays, the incoming one is added to the field's conflicts, flagged for a person to
   resolve. A later patch that set the field having seen the conflicts (its base_rev is at or
-  after them), or that lists the field in `resolve`, clears them.
+  after them), or that lists the field in `resolve`, clears them;
+- the field is **ordered** (a session's stage, which only moves forward) -> the higher value
+  wins, whoever wrote it and whenever: two devices that disagree end on the furthest stage.
 
 Effective times are clock-corrected on the server (sync/clock.py), so a device whose clock is
 wrong cannot win every conflict; the device id breaks exact ties, so every replica decides alike.
@@ -81,7 +83,11 @@ class Outcome:
     resolved: tuple[str, ...] = ()  # conflicts cleared by this patch
 
 
-def merge(record: Record, patch: Patch, is_long: Callable[[str], bool]) -> Outcome:
+def never(name: str) -> bool:
+    return False
+
+
+def merge(record: Record, patch: Patch, is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = never) -> Outcome:
     """The record after `patch`: a new revision, whatever happened to its fields."""
     rev = record.rev + 1
     stamp = Stamp(rev=rev, at=patch.at, device=patch.device, by=patch.by)
@@ -95,7 +101,13 @@ def merge(record: Record, patch: Patch, is_long: Callable[[str], bool]) -> Outco
     for name, value in patch.set.items():
         current = fields.get(name)
         incoming = Value(value=value, stamp=stamp)
-        if current is None or current.stamp.rev <= patch.base_rev:
+        if current is not None and is_ordered(name) and current.value != value:
+            if value > current.value:  # an ordered field only moves forward, whoever saw what
+                fields[name] = incoming
+                applied.append(name)
+            else:
+                lost.append(name)
+        elif current is None or current.stamp.rev <= patch.base_rev:
             fields[name] = incoming
             applied.append(name)
             open_ = conflicts.get(name, ())
@@ -125,9 +137,11 @@ def merge(record: Record, patch: Patch, is_long: Callable[[str], bool]) -> Outco
     )  # fmt: skip
 
 
-def replay(record_id: str, patches: list[Patch], is_long: Callable[[str], bool]) -> Record:
+def replay(
+    record_id: str, patches: list[Patch], is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = never
+) -> Record:
     """The record after these patches in this order: what every replica computes from the log."""
     record = Record(id=record_id)
     for patch in patches:
-        record = merge(record, patch, is_long).record
+        record = merge(record, patch, is_long, is_ordered).record
     return record

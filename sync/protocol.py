@@ -19,7 +19,8 @@ import msgspec
 
 from sync.kinds.acknowledgement import AcknowledgementV1, ItemKind
 from sync.kinds.answer import AnswerV1
-from sync.kinds.observation import ObservationEditV1
+from sync.kinds.observation import ObservationEditV2
+from sync.kinds.session import SessionEditV1
 from sync.wire import Base, Cursor, LocalDay, Seq, Timestamp, Uuid, Uuid7
 
 PROTOCOL_VERSION = 1
@@ -126,10 +127,14 @@ class AcknowledgementMutation(_MutationOf, tag="acknowledgement"):
 
 
 class ObservationMutation(_MutationOf, tag="observation"):
-    payload: ObservationEditV1
+    payload: ObservationEditV2
 
 
-TypedMutation = AnswerMutation | AcknowledgementMutation | ObservationMutation
+class SessionMutation(_MutationOf, tag="session"):
+    payload: SessionEditV1
+
+
+TypedMutation = AnswerMutation | AcknowledgementMutation | ObservationMutation | SessionMutation
 
 
 class PushRequest(Base):
@@ -249,6 +254,21 @@ class ObservationData(Base, kw_only=True):
     updated_at: str
 
 
+class SessionData(Base, kw_only=True):
+    """An intervision session's current state; `rev` is what the next patch names as `base_rev`."""
+
+    id: str
+    rev: int
+    moderator_id: str
+    team_id: str
+    case_owner_id: str
+    stage: int
+    fields: dict[str, Any]
+    conflicts: dict[str, list[FieldVersion]] = msgspec.field(default_factory=dict)
+    created_at: str
+    updated_at: str
+
+
 class _Change(Base, tag_field="kind"):
     stream: Stream
     seq: int
@@ -274,7 +294,11 @@ class ObservationChange(_Change, tag="observation"):
     data: ObservationData
 
 
-Change = ContentChange | AnswerChange | ProgressChange | AcknowledgementChange | ObservationChange
+class SessionChange(_Change, tag="session"):
+    data: SessionData
+
+
+Change = ContentChange | AnswerChange | ProgressChange | AcknowledgementChange | ObservationChange | SessionChange
 
 
 class Digest(Base):

@@ -16,7 +16,8 @@ import msgspec
 from sync import content, protocol
 from sync.kinds.acknowledgement import AcknowledgementV1
 from sync.kinds.answer import AnswerV1
-from sync.kinds.observation import ObservationEditV1
+from sync.kinds.observation import ObservationEditV1, ObservationEditV2
+from sync.kinds.session import SessionEditV1
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "sync-schema.json"
 MESSAGES = {
@@ -28,6 +29,8 @@ MESSAGES = {
     "AnswerV1": AnswerV1,
     "AcknowledgementV1": AcknowledgementV1,
     "ObservationEditV1": ObservationEditV1,
+    "ObservationEditV2": ObservationEditV2,
+    "SessionEditV1": SessionEditV1,
     "SnapshotDocument": content.SnapshotDocument,
 }
 

@@ -95,8 +95,8 @@ def test_the_access_matrix(client: TestClient) -> None:  # type: ignore[type-arg
     app = client.app
     failures = []
     for path, method, access in declared_routes(app):
-        if method in ("OPTIONS", "HEAD"):
-            continue
+        if method in ("OPTIONS", "HEAD") or "/coaching/" in path:
+            continue  # team-scoped routes: their own matrix below
         url = concrete(path)
         for caller, email in CALLERS.items():
             response = client.request(method, url, headers=headers_for(email), json={} if method == "POST" else None, follow_redirects=False)
@@ -113,6 +113,53 @@ def test_the_access_matrix(client: TestClient) -> None:  # type: ignore[type-arg
             if denied != expected_denied:
                 failures.append(f"{method} {url} as {caller}: {response.status_code} (declared {access})")
     assert failures == []
+
+
+# Who may read each team-scoped route about each target (docs/security.md "Coaching"): rep and
+# manager and coach are in team demo, rep2 in north; admin has no team but passes every scope.
+SCOPED = {
+    ("/coaching/teams/{team_id}/observations", "demo"): {"coach", "manager", "admin"},
+    ("/coaching/teams/{team_id}/observations", "north"): {"admin"},
+    ("/coaching/teams/{team_id}/sessions", "demo"): {"rep", "coach", "manager", "admin"},
+    ("/coaching/teams/{team_id}/sessions", "north"): {"rep2", "admin"},
+    ("/coaching/reps/{rep_id}/observations", "rep"): {"rep", "coach", "manager", "admin"},
+    ("/coaching/reps/{rep_id}/observations", "rep2"): {"rep2", "admin"},
+}
+
+
+def _user_ids(db_path: Path) -> dict[str, str]:
+    db = connect(db_path)
+    try:
+        return {caller: str(db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()[0]) for caller, email in CALLERS.items() if email}
+    finally:
+        db.close()
+
+
+def test_the_team_scoped_matrix(client: TestClient, db_path: Path) -> None:  # type: ignore[type-arg]
+    ids = _user_ids(db_path)
+    scoped = {PARAM_TYPE.sub(r"{\1}", path) for path, method, _ in declared_routes(client.app) if "/coaching/" in path and method == "GET"}
+    assert scoped == {path for path, _ in SCOPED}, "a team-scoped route without its row in SCOPED"
+    failures = []
+    for (path, target), allowed in SCOPED.items():
+        url = path.replace("{team_id}", target).replace("{rep_id}", ids.get(target, target))
+        for caller, email in CALLERS.items():
+            status = client.get(url, headers=headers_for(email)).status_code
+            expected = 401 if email is None else 200 if caller in allowed else 403
+            if status != expected:
+                failures.append(f"GET {url} ({path} about {target}) as {caller}: {status}, expected {expected}")
+    assert failures == []
+    # A team that does not exist is refused like any other team one is not part of.
+    assert client.get("/coaching/teams/nowhere/sessions", headers=headers_for("coach@example.com")).status_code == 403
+
+
+def test_the_scope_rule_is_pure_and_admins_pass_it() -> None:
+    from server.policy import in_scope
+
+    assert in_scope("team:member", frozenset({"admin"}), {}, "any")
+    assert in_scope("team:coach,manager", frozenset({"coach"}), {"demo": "coach"}, "demo")
+    assert not in_scope("team:coach,manager", frozenset({"coach"}), {"demo": "rep"}, "demo")  # a coach elsewhere is a rep here
+    assert in_scope("rep", frozenset({"manager"}), {"demo": "manager"}, "r1", {"demo": "rep"})
+    assert not in_scope("rep", frozenset({"coach"}), {"demo": "coach"}, "c2", {"demo": "coach"})  # a fellow coach is no rep
 
 
 def test_role_routes_tell_anonymous_from_forbidden(client: TestClient) -> None:  # type: ignore[type-arg]

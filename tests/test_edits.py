@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync import edits
-from sync.kinds import observation
+from sync.kinds import observation, session
 
 LONG = observation.is_long
 
@@ -101,3 +101,42 @@ def test_replaying_the_log_gives_the_stored_record(raw: list[tuple[int, dict[str
         record = edits.merge(record, p, LONG).record
     assert edits.replay("obs", patches, LONG) == record
     assert record.rev == len(patches)
+
+
+# --- ordered fields (a session's stage) ----------------------------------------------------------
+
+
+def stage_merge(*patches: edits.Patch) -> tuple[edits.Record, edits.Outcome]:
+    record, outcome = edits.Record(id="session"), None
+    for p in patches:
+        outcome = edits.merge(record, p, session.is_long, session.is_ordered)
+        record = outcome.record
+    assert outcome is not None
+    return record, outcome
+
+
+def test_an_ordered_field_keeps_the_furthest_value_whoever_edits_last() -> None:
+    start = patch(0, {"stage": 1, "question": "q"}, "t1")
+    ahead, behind = patch(1, {"stage": 3}, "t2", "A"), patch(1, {"stage": 2}, "t3", "B")  # the later edit is behind
+    for order in ((ahead, behind), (behind, ahead)):
+        record, _ = stage_merge(start, *order)
+        assert record.values()["stage"] == 3
+    _, outcome = stage_merge(start, ahead, behind)
+    assert outcome.lost == ("stage",)
+    _, outcome = stage_merge(start, behind, ahead)
+    assert outcome.applied == ("stage",)
+    # The same stage from both devices is no change; long text on a session follows the observation rule.
+    record, outcome = stage_merge(start, patch(1, {"stage": 2, "ideas": "a"}, "t2", "A"), patch(1, {"stage": 2, "ideas": "b"}, "t3", "B"))
+    assert outcome.unchanged == ("stage",) and outcome.conflicted == ("ideas",) and record.values()["ideas"] == "a"
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(1, 4), st.integers(0, 9), st.sampled_from("AB")), min_size=1, max_size=12))
+def test_a_stage_never_goes_back_and_replay_agrees(raw: list[tuple[int, int, int, str]]) -> None:
+    patches = [patch(min(base, i), {"stage": stage}, f"t{t}", device) for i, (base, stage, t, device) in enumerate(raw)]
+    record = edits.Record(id="session")
+    highest = 0
+    for p in patches:
+        record = edits.merge(record, p, session.is_long, session.is_ordered).record
+        highest = max(highest, int(p.set["stage"]))  # type: ignore[call-overload]
+        assert record.values()["stage"] == highest
+    assert edits.replay("session", patches, session.is_long, session.is_ordered) == record

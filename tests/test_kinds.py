@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync import kinds, sequencing
-from sync.kinds import acknowledgement, observation
+from sync import edits, kinds, sequencing
+from sync.kinds import acknowledgement, observation, session
 from sync.kinds.base import Codec, PayloadUnsupported, Rejected
 from sync.progress import RecordedAnswer, advanced, as_wire, replayed
 from sync.scheduler import settings_for
@@ -21,8 +21,8 @@ NOW = "2026-12-01T09:00:00.000Z"
 
 
 def test_every_kind_has_a_codec_and_unknown_kinds_or_versions_are_unsupported() -> None:
-    assert set(kinds.CODECS) == {"answer", "acknowledgement", "observation"}
-    assert kinds.payload_versions() == {"answer": [1], "acknowledgement": [1], "observation": [1]}
+    assert set(kinds.CODECS) == {"answer", "acknowledgement", "observation", "session"}
+    assert kinds.payload_versions() == {"answer": [1], "acknowledgement": [1], "observation": [1, 2], "session": [1]}
     with pytest.raises(PayloadUnsupported):
         kinds.codec("pitch")
     with pytest.raises(PayloadUnsupported):
@@ -89,8 +89,8 @@ def test_an_items_state_is_its_latest_event_by_effective_time_then_id() -> None:
 # --- observations ------------------------------------------------------------------------------
 
 
-def edit(base: int = 0, **values: object) -> observation.ObservationEditV1:
-    return observation.ObservationEditV1(id="0193a0c4-5e10-7b2a-9c3d-1e2f3a4b5c6d", base_rev=base, set=dict(values), at=NOW, local_day=1)
+def edit(base: int = 0, **values: object) -> observation.ObservationEditV2:
+    return observation.ObservationEditV2(id="0193a0c4-5e10-7b2a-9c3d-1e2f3a4b5c6d", base_rev=base, set=dict(values), at=NOW, local_day=1)
 
 
 def facts(**fields: object) -> observation.Facts:
@@ -116,9 +116,13 @@ def facts(**fields: object) -> observation.Facts:
         ("coach", edit(1, **{"rating:asks-first": 7}), facts(record=object(), author="coach", rep="rep"), "rating:asks-first"),
         ("coach", edit(1, **{"colour": "red"}), facts(record=object(), author="coach", rep="rep"), "no field 'colour'"),
         ("coach", edit(1, observed_on="2026-02-30"), facts(record=object(), author="coach", rep="rep"), "not a date"),
+        ("coach", edit(1, **{"rating:discovery:asks-goals": 2, "evidence:discovery:asks-goals": "x", "opportunity": "Q3 renewal"}),
+         facts(record=object(), author="coach", rep="rep"), None),
+        ("coach", edit(1, **{"rating:discovery:asks-goals": 5}), facts(record=object(), author="coach", rep="rep"), "rating:discovery:asks-goals"),
+        ("coach", edit(1, **{"rating:discovery:asks:goals": 2}), facts(record=object(), author="coach", rep="rep"), "no field"),
     ],
 )
-def test_observation_rules(who: str, patch: observation.ObservationEditV1, known: observation.Facts, reason: str | None) -> None:
+def test_observation_rules(who: str, patch: observation.ObservationEditV2, known: observation.Facts, reason: str | None) -> None:
     decision = observation.decide(patch, who, known)
     if reason is None:
         assert decision is None
@@ -130,6 +134,81 @@ def test_fields_are_short_or_long_as_documented() -> None:
     assert [observation.is_long(n) for n in ("notes", "evidence:x", "rep_response", "rating:x", "shared", "competencies")] == [
         True, True, True, False, False, False,
     ]  # fmt: skip
+
+
+def test_an_observation_v1_patch_is_upcast_to_v2_unchanged() -> None:
+    codec = kinds.codec("observation")
+    raw = b'{"id": "0193a0c4-5e10-7b2a-9c3d-1e2f3a4b5c6d", "base_rev": 2, "set": {"rating:asks-first": 3}, "at": "%s", "local_day": 4}'
+    for version in (1, 2):
+        patch = codec.decode(version, raw % NOW.encode())
+        assert type(patch) is observation.ObservationEditV2
+        assert (patch.base_rev, patch.set, patch.resolve, patch.local_day) == (2, {"rating:asks-first": 3}, [], 4)
+    assert observation.is_long("evidence:discovery:asks-goals") and not observation.is_long("rating:discovery:asks-goals")
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def session_edit(base: int = 0, **values: object) -> session.SessionEditV1:
+    return session.SessionEditV1(id="0193a0c4-5e10-7b2a-9c3d-1e2f3a4b5c6d", base_rev=base, set=dict(values), at=NOW, local_day=1)
+
+
+def held_session(stage: int, stage_rev: int = 1, rev: int = 1) -> edits.Record:
+    def stamped(value: object, at_rev: int) -> edits.Value:
+        return edits.Value(value=value, stamp=edits.Stamp(rev=at_rev, at=NOW, device="d", by="mod"))
+
+    return edits.Record(
+        id="s", rev=rev, fields={"team_id": stamped("demo", 1), "case_owner_id": stamped("owner", 1), "stage": stamped(stage, stage_rev)}
+    )
+
+
+def session_facts(**fields: object) -> session.Facts:
+    values: dict[str, object] = {
+        "record": None, "moderator": None, "coached_teams": frozenset({"demo"}),
+        "members": {"demo": frozenset({"owner", "mod"}), "north": frozenset({"far"})}, **fields,
+    }  # fmt: skip
+    return session.Facts(**values)  # type: ignore[arg-type]
+
+
+NEW = {"team_id": "demo", "case_owner_id": "owner", "held_on": "2026-12-01"}
+
+
+@pytest.mark.parametrize(
+    ("who", "patch", "known", "reason"),
+    [
+        ("mod", session_edit(**NEW, question="What can I do differently when…?"), session_facts(), None),
+        ("mod", session_edit(**{**NEW, "team_id": "north", "case_owner_id": "far"}), session_facts(), "only in the teams you coach"),
+        ("mod", session_edit(**{**NEW, "case_owner_id": "far"}), session_facts(), "must be a member of the session's team"),
+        ("mod", session_edit(team_id="demo", case_owner_id="owner"), session_facts(), "needs `team_id`, `case_owner_id` and `held_on`"),
+        ("mod", session_edit(**NEW, stage=3), session_facts(), "stages run in order"),
+        ("mod", session_edit(1, ideas="x"), session_facts(), "does not exist"),
+        ("mod", session_edit(1, ideas="Call the ward managers."), session_facts(record=held_session(2), moderator="mod"), None),
+        ("owner", session_edit(1, reflection="x"), session_facts(record=held_session(2), moderator="mod"), "only the session's moderator"),
+        ("mod", session_edit(1, case_owner_id="mod"), session_facts(record=held_session(2), moderator="mod"), "cannot change"),
+        ("mod", session_edit(1, stage=3), session_facts(record=held_session(2), moderator="mod"), None),
+        ("mod", session_edit(1, stage=4), session_facts(record=held_session(2), moderator="mod"), "the next is 3, not 4"),
+        ("mod", session_edit(3, stage=2), session_facts(record=held_session(3, stage_rev=3, rev=3), moderator="mod"), "never goes back"),
+        # Not having seen the later stage (another device moved on): accepted, the merge keeps the later stage.
+        ("mod", session_edit(2, stage=2), session_facts(record=held_session(3, stage_rev=3, rev=3), moderator="mod"), None),
+        ("mod", session_edit(1, follow_up_on="2026-02-30"), session_facts(record=held_session(2), moderator="mod"), "not a date"),
+        ("mod", session_edit(1, mood="fine"), session_facts(record=held_session(2), moderator="mod"), "no field 'mood'"),
+    ],
+)
+def test_session_rules(who: str, patch: session.SessionEditV1, known: session.Facts, reason: str | None) -> None:
+    decision = session.decide(patch, who, known)
+    if reason is None:
+        assert decision is None
+    else:
+        assert decision is not None and decision.status == "rejected" and reason in (decision.reason or ""), decision
+
+
+def test_session_fields_are_short_long_or_ordered_and_a_new_session_starts_at_stage_1() -> None:
+    assert [session.is_long(n) for n in ("question", "ideas", "commitment", "held_on", "follow_up_on", "stage")] == [
+        True, True, True, False, False, False,
+    ]  # fmt: skip
+    assert session.is_ordered("stage") and not session.is_ordered("held_on")
+    assert session.patch_of(session_edit(**NEW), NOW, "d", "mod", new=True).set["stage"] == 1
+    assert "stage" not in session.patch_of(session_edit(1, ideas="x"), NOW, "d", "mod", new=False).set
 
 
 # --- sequencing --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from server.db import connect
 from server.library.publish import publish
 from server.settings import Settings
 from tests.support.device import Device
+from tests.support.ids import uuid7
 from tests.support.paths import FIXTURE_LIBRARY, ROOT
 from tests.support.server import run_recap
 
@@ -104,3 +105,73 @@ def test_unknown_and_malformed_addresses_are_refused(db_path: Path) -> None:
     assert unknown.returncode == 1 and "no one has the address" in unknown.stderr
     malformed = run_recap("users", "erase", "not-an-address", "--yes", db_path=db_path)
     assert malformed.returncode == 1 and "not an email address" in malformed.stderr
+
+
+# --- coaching records: observations and intervision sessions --------------------------------------
+
+
+@pytest.fixture
+def coached(db_path: Path) -> dict[str, str]:
+    """The coach observes rep (shared, acknowledged) and moderates two sessions in team demo: rep's
+    case and the manager's. Returns the ids involved."""
+    db = sqlite_utils.Database(db_path)
+    ids = {e.split("@")[0]: str(db.execute("SELECT id FROM users WHERE email = ?", [e]).fetchone()[0])
+           for e in ("rep@example.com", "coach@example.com", "manager@example.com")}  # fmt: skip
+    db.close()
+    with TestClient(create_app(Settings(db_path=db_path, dev_auth=True))) as client:
+        coach, rep = Device("coach@example.com", client), Device("rep@example.com", client)
+        ids["observation"], ids["rep_case"], ids["manager_case"] = uuid7(), uuid7(), uuid7()
+        coach.edit(ids["observation"], {"rep_id": ids["rep"], "observed_on": "2026-12-01", "strengths": "Good questions.", "shared": True}, 20_000)
+        for case, owner in (("rep_case", "rep"), ("manager_case", "manager")):
+            coach.edit(ids[case], {"team_id": "demo", "case_owner_id": ids[owner], "held_on": "2026-12-01", "question": f"{owner}'s case"}, 20_000, kind="session")
+        coach.sync()
+        rep.sync()
+        ids["ack"] = rep.acknowledge("observation", ids["observation"], 20_001, comment="Thanks")
+        rep.edit(ids["observation"], {"rep_response": "Will do."}, 20_001)
+        rep.sync()
+        assert rep.outbox == [] and coach.outbox == []
+    return ids
+
+
+def test_export_lists_the_coaching_records_a_person_wrote_or_is_about(db_path: Path, coached: dict[str, str], tmp_path: Path) -> None:
+    for email, observations, sessions, revisions in (("coach@example.com", 1, 2, 3), ("rep@example.com", 1, 1, 1)):
+        out = tmp_path / f"{email}.json"
+        assert run_recap("users", "export", email, "--out", str(out), db_path=db_path).returncode == 0
+        tables = json.loads(out.read_text())["tables"]
+        assert len(tables["observations"]) == observations and len(tables["intervision_sessions"]) == sessions
+        assert len(tables["observation_revisions"]) + len(tables["intervision_revisions"]) == revisions
+
+
+def test_erasing_a_rep_removes_the_observations_and_the_cases_about_them(db_path: Path, coached: dict[str, str]) -> None:
+    assert run_recap("users", "erase", "rep@example.com", "--yes", db_path=db_path).returncode == 0
+    after = dump(db_path)
+    for trace in (coached["rep"], coached["observation"], coached["rep_case"], coached["ack"], "Good questions.", "rep's case"):
+        assert trace not in after, f"{trace} is still in the database"
+    # The manager's case stays, as the coach wrote it.
+    db = sqlite_utils.Database(db_path)
+    assert [r[0] for r in db.execute("SELECT id FROM intervision_sessions")] == [coached["manager_case"]]
+    assert db.execute("SELECT moderator_id FROM intervision_sessions").fetchone()[0] == coached["coach"]
+    db.close()
+
+
+def test_erasing_a_coach_keeps_their_observations_and_sessions_pseudonymised(db_path: Path, coached: dict[str, str]) -> None:
+    assert run_recap("users", "erase", "coach@example.com", "--yes", db_path=db_path).returncode == 0
+    after = dump(db_path)
+    assert coached["coach"] not in after and "coach@example.com" not in after
+    db = sqlite_utils.Database(db_path)
+    author, state = db.execute("SELECT author_id, state FROM observations WHERE id = ?", [coached["observation"]]).fetchone()
+    moderators = {r[0] for r in db.execute("SELECT moderator_id FROM intervision_sessions")}
+    revision_authors = {r[0] for r in db.execute("SELECT user_id FROM observation_revisions UNION SELECT user_id FROM intervision_revisions")}
+    db.close()
+    assert author.startswith("erased-") and moderators == {author} and revision_authors == {author, coached["rep"]}
+    assert json.loads(state)["fields"]["strengths"]["by"] == author
+    with pytest.raises(Exception, match="kept as they were"):
+        sqlite_utils.Database(db_path).execute("UPDATE observation_revisions SET user_id = 'x'")  # the guard is back
+    # The rep still has the observation, their answer in it and their acknowledgement; a fresh
+    # pull brings the pseudonymised state, and their device pulls it without starting over.
+    with TestClient(create_app(Settings(db_path=db_path, dev_auth=True))) as client:
+        rep = Device("rep@example.com", client)
+        rep.sync()
+        held = rep.observations[coached["observation"]]
+        assert held["author_id"] == author and held["fields"]["rep_response"] == "Will do."
+        assert coached["ack"] in rep.pulled_acks and rep.sessions[coached["rep_case"]]["moderator_id"] == author

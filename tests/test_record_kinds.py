@@ -27,7 +27,7 @@ from tests.support.ids import uuid7
 from tests.support.paths import DEMO_ACCOUNTS, FIXTURE_LIBRARY
 from tests.support.server import run_recap
 
-REP, REP2, COACH = "rep@example.com", "rep2@example.com", "coach@example.com"
+REP, REP2, COACH, MANAGER = "rep@example.com", "rep2@example.com", "coach@example.com", "manager@example.com"
 
 
 @pytest.fixture
@@ -109,6 +109,12 @@ def test_an_observation_travels_from_coach_to_rep_and_back(client: TestClient, d
     assert coach.observations[obs]["rev"] == 1 and coach.observations[obs]["fields"]["rating:asks-first"] == 2
     rep.sync()
     assert obs not in rep.observations  # not shared yet
+    mine = f"/coaching/reps/{rep_id}/observations"
+    assert client.get(mine, headers=rep._auth()).json() == []  # nor listed to the rep
+    assert [o["id"] for o in client.get(mine, headers=coach._auth()).json()] == [obs]
+    team = client.get("/coaching/teams/demo/observations", headers=Device(MANAGER, client)._auth()).json()
+    assert [o["id"] for o in team] == [obs]  # the team's manager reads it (read-only)
+    assert client.get(mine, headers=rep2._auth()).status_code == 403  # another rep's feedback
     # Shared: the rep receives it, acknowledges it with a comment, and answers in their field.
     coach.edit(obs, {"shared": True, "next_step": "Ask who else decides, in the next meeting."}, 20_001)
     coach.sync()
@@ -127,6 +133,7 @@ def test_an_observation_travels_from_coach_to_rep_and_back(client: TestClient, d
     assert results(rep2, client)[0]["status"] == "rejected"
     rep2.sync()
     assert rep2.observations == {}
+    assert [o["fields"]["rep_response"] for o in client.get(mine, headers=rep._auth()).json()] == ["I will ask at the demo."]
 
 
 def test_concurrent_edits_on_two_devices_merge_by_the_rule(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
@@ -157,6 +164,81 @@ def test_concurrent_edits_on_two_devices_merge_by_the_rule(client: TestClient, d
     outcomes = [r[0] for r in db.execute("SELECT outcome FROM observation_revisions WHERE observation_id = ? ORDER BY rev", [obs])]
     db.close()
     assert len(outcomes) == 4 and '"conflicted":["notes"]' in outcomes[2] and '"lost":["meeting_type"]' in outcomes[2]
+
+
+def test_an_observation_v2_names_ratings_by_rubric_and_behaviour(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    coach, manager = Device(COACH, client), Device(MANAGER, client)
+    obs = uuid7()
+    coach.edit(obs, {"rep_id": user_id(db_file, REP), "observed_on": "2026-12-01", "customer": "Acme", "opportunity": "Q3 renewal",
+                     "phase": "evaluation", "competencies": ["discovery"], "rating:discovery:asks-goals": 1,
+                     "evidence:discovery:asks-goals": "Opened with the price list.", "strengths": "Calm.",
+                     "next_step": "Ask two goal questions first.", "next_step_due": "2026-12-15", "shared": True}, 20_000, version=2)  # fmt: skip
+    coach.edit(obs, {"rating:discovery:asks-goals": 2}, 20_000, version=3)  # a version this server does not know
+    body = {"protocol": 1, "device_id": coach.device_id, "sent_at": coach._now(), "mutations": coach.outbox}
+    unsupported = client.post("/sync/push", json=body, headers=coach._auth())
+    assert unsupported.status_code == 400 and unsupported.json()["error"] == "payload_unsupported"
+    assert unsupported.json()["supported"]["observation"] == [1, 2]
+    coach.outbox.pop()
+    assert [r["status"] for r in results(coach, client)] == ["applied"]
+    coach.sync()
+    assert coach.observations[obs]["fields"]["rating:discovery:asks-goals"] == 1
+    # A manager of the team does not write observations (they read them: tests/test_access.py).
+    manager.edit(uuid7(), {"rep_id": user_id(db_file, REP), "observed_on": "2026-12-01"}, 20_000)
+    assert "only reps of the teams you coach" in results(manager, client)[0]["reason"]
+
+
+# --- intervision sessions -----------------------------------------------------------------------
+
+
+def test_a_session_reaches_its_team_and_its_stage_only_moves_forward(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    phone, tablet = Device(COACH, client), Device(COACH, client)
+    owner, manager, outsider = Device(REP, client), Device(MANAGER, client), Device(REP2, client)
+    session, elsewhere, stranger = uuid7(), uuid7(), uuid7()
+    new = {"team_id": "demo", "case_owner_id": user_id(db_file, REP), "held_on": "2026-12-01"}
+    phone.edit(session, {**new, "question": "What can I do differently when the buyer won't meet?"}, 20_000, kind="session")
+    phone.edit(elsewhere, {**new, "team_id": "north", "case_owner_id": user_id(db_file, REP2)}, 20_000, kind="session")
+    phone.edit(stranger, {**new, "case_owner_id": user_id(db_file, REP2)}, 20_000, kind="session")
+    outcome = results(phone, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected", "rejected"]
+    assert "only in the teams you coach" in outcome[1]["reason"] and "must be a member" in outcome[2]["reason"]
+    phone.sync()
+    tablet.sync()
+    assert tablet.sessions[session]["stage"] == 1 and tablet.sessions[session]["moderator_id"] == user_id(db_file, COACH)
+    # Both devices offline: the phone runs on to stage 4, the tablet (later) only to stage 2.
+    for stage in (2, 3, 4):
+        phone.edit(session, {"stage": stage}, 20_000, kind="session")
+    phone.edit(session, {"commitment": "Call two ward managers before Friday.", "follow_up_on": "2026-12-08"}, 20_000, kind="session")
+    time.sleep(0.02)
+    tablet.edit(session, {"stage": 2, "ideas": "Try the ward managers."}, 20_000, kind="session")
+    tablet.edit(session, {"stage": 4}, 20_000, kind="session")  # a skip from the tablet's view, but the server is at 4 already
+    phone.sync()
+    tablet_outcome = results(tablet, client)
+    assert [r["status"] for r in tablet_outcome] == ["applied", "applied"]
+    tablet.sync()
+    phone.sync()
+    held = phone.sessions[session]
+    assert held == tablet.sessions[session] and held["stage"] == 4 and held["rev"] == 7
+    assert held["fields"]["ideas"] == "Try the ward managers." and held["fields"]["follow_up_on"] == "2026-12-08"
+    # Having seen stage 4, going back is refused; so is skipping a stage on a fresh session.
+    phone.edit(session, {"stage": 3}, 20_001, kind="session")
+    fresh = uuid7()
+    phone.edit(fresh, {**new, "stage": 3}, 20_001, kind="session")
+    refused = results(phone, client)
+    assert "never goes back" in refused[0]["reason"] and "stages run in order" in refused[1]["reason"]
+    # The case stays in the room: its team's members (the owner, the team's manager) receive it; nobody else.
+    owner.sync()
+    manager.sync()
+    outsider.sync()
+    assert owner.sessions[session]["fields"]["commitment"].startswith("Call two") and session in manager.sessions
+    assert outsider.sessions == {}
+    # Only the moderator edits it.
+    owner.edit(session, {"reflection": "I will call them."}, 20_001, kind="session")
+    assert "only the session's moderator" in results(owner, client)[0]["reason"]
+    db = sqlite_utils.Database(db_file)
+    outcomes = [r[0] for r in db.execute("SELECT outcome FROM intervision_revisions WHERE session_id = ? ORDER BY rev", [session])]
+    db.close()
+    # The tablet's stage 2 lost to the phone's 4 (its ideas were taken), its 4 changed nothing.
+    assert '"applied":["ideas"]' in outcomes[5] and '"lost":["stage"]' in outcomes[5] and '"unchanged":["stage"]' in outcomes[6]
 
 
 # --- one id per person ------------------------------------------------------------------------

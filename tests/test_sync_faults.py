@@ -1,5 +1,5 @@
 """No record lost or duplicated under drops, duplicates, stale replays, 401/503/413 and restarts;
-observations edited concurrently merge by the documented rule."""
+observations and intervision sessions edited concurrently merge by the documented rule."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def test_no_record_is_lost_or_duplicated_under_faults() -> None:
     # Concurrent edits happened and merged (every case of the rule is also tested one by one in
     # tests/test_edits.py; bench/sync_faults.py prints how often each case came up).
     assert TOTALS.merges["applied"] > 0 and TOTALS.merges["conflicted"] > 0, TOTALS.merges
+    # Sessions edited from the moderator's devices merged too (each stage case is tested one by one
+    # in tests/test_edits.py and tests/test_record_kinds.py).
+    assert TOTALS.session_merges["applied"] > 0 and TOTALS.session_merges["unchanged"] > 0, TOTALS.session_merges
 
 
 real_apply = push_module.apply

@@ -91,24 +91,27 @@ for (const [kind, make] of [
       assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
     });
 
-    test("applyPullPage applies acknowledgements, keeps observations as sent, skips unknown kinds and moves the cursor past them", async () => {
+    test("applyPullPage applies acknowledgements, keeps observations and sessions as sent, skips unknown kinds and moves the cursor past them", async () => {
       const store = await make();
       const ackData = { ...acknowledgement("the-value-wedge"), user_id: "u1", device_id: "other" };
       const observation = { id: uuid7(), rev: 2, author_id: "coach", rep_id: "u1", shared: true, fields: { observed_on: "2026-12-01" }, conflicts: {}, created_at: "2026-12-01T09:00:00.000Z", updated_at: "2026-12-01T09:05:00.000Z" };
+      const session = { id: uuid7(), rev: 1, moderator_id: "coach", team_id: "demo", case_owner_id: "u1", stage: 1, fields: { held_on: "2026-12-01", stage: 1 }, conflicts: {}, created_at: "2026-12-01T09:00:00.000Z", updated_at: "2026-12-01T09:00:00.000Z" };
       await store.applyPullPage({
         changes: [
           { stream: "records", seq: 7, kind: "acknowledgement", data: ackData },
           { stream: "records", seq: 8, kind: "observation", data: { ...observation, rev: 1 } },
           { stream: "records", seq: 9, kind: "badge", data: { id: "b1", shiny: true } },
           { stream: "records", seq: 10, kind: "observation", data: observation },
+          { stream: "records", seq: 11, kind: "session", data: session },
         ],
-        cursors: { content: 0, records: 10 },
+        cursors: { content: 0, records: 11 },
         ackedThrough: 0,
         reset: [],
         content: null,
       });
-      assert.deepEqual(await store.getCursors(), { content: 0, records: 10 });
+      assert.deepEqual(await store.getCursors(), { content: 0, records: 11 });
       assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
+      assert.deepEqual(await store.pulledRecords("session"), [{ kind: "session", id: session.id, seq: 11, data: session }]);
       assert.deepEqual(await store.pulledRecords("observation"), [{ kind: "observation", id: observation.id, seq: 10, data: observation }]);
       assert.deepEqual(await store.pulledRecords("badge"), []);
       assert.deepEqual(await store.answers(), []);

@@ -69,10 +69,29 @@ def revisions(db: sqlite_utils.Database, observation_id: str) -> list[dict[str, 
 
 
 def coached_reps(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
-    """The reps of every team this user coaches or manages."""
+    """The reps of every team this user coaches (a manager reads their teams' observations, but
+    does not write them: docs/security.md "Coaching")."""
     rows = db.execute(
         "SELECT DISTINCT r.user_id FROM team_members AS c JOIN team_members AS r ON r.team_id = c.team_id"
-        " WHERE c.user_id = ? AND c.role IN ('coach', 'manager') AND r.role = 'rep'",
+        " WHERE c.user_id = ? AND c.role = 'coach' AND r.role = 'rep'",
         [user_id],
     ).fetchall()
     return frozenset(str(r[0]) for r in rows)
+
+
+def about(db: sqlite_utils.Database, rep_id: str, shared_only: bool = False) -> list[StoredObservation]:
+    """The observations of one rep (only those shared with them, if asked), oldest first."""
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM observations WHERE rep_id = ? AND (shared OR NOT ?) ORDER BY created_at, id", [rep_id, int(shared_only)]
+    )
+    return [_row(r) for r in rows]
+
+
+def of_team(db: sqlite_utils.Database, team_id: str) -> list[StoredObservation]:
+    """The observations of the team's reps, oldest first."""
+    rows = db.execute(
+        f"SELECT {', '.join('o.' + c for c in _COLUMNS.split(', '))} FROM observations AS o"
+        " JOIN team_members AS m ON m.user_id = o.rep_id AND m.team_id = ? AND m.role = 'rep' ORDER BY o.created_at, o.id",
+        [team_id],
+    )
+    return [_row(r) for r in rows]

@@ -1,7 +1,8 @@
 """SQL for a person's data: everything held about them, to export or to erase.
 
-Every row about a person refers to their user id. Observations are about two people: their
-author's and their rep's export both list them; erasing either person removes them.
+Every row about a person refers to their user id. Observations and intervision sessions are
+about two people: both exports list them; erasing the one they are about removes them, erasing
+the one who wrote them pseudonymises them (server/storage/coaching_privacy.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from server.storage import coaching_privacy
 from server.storage.sync import ledger_of
 
 # (table, column): which rows belong to a person, by their user id.
@@ -56,8 +58,7 @@ def collect(db: sqlite_utils.Database, user_id: str) -> dict[str, list[dict[str,
         found[table] = _rows(db, f"SELECT * FROM {table} WHERE {column} = ?", [user_id])
     devices = [str(r[0]) for r in db.execute("SELECT id FROM devices WHERE user_id = ?", [user_id])]
     found["mutations"] = ledger_of(db, devices)
-    found["observations"] = _rows(db, "SELECT * FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])
-    found["observation_revisions"] = _rows(db, "SELECT * FROM observation_revisions WHERE user_id = ?", [user_id])
+    found.update(coaching_privacy.collect(db, user_id, _rows))
     found["audit_log"] = _rows(db, "SELECT * FROM audit_log WHERE user_id = ?", [user_id])
     for table, column in AUTHORED:
         found.setdefault(table, []).extend(_rows(db, f"SELECT * FROM {table} WHERE {column} = ?", [user_id]))
@@ -69,30 +70,15 @@ def erase(db: sqlite_utils.Database, user_id: str, email: str, pseudonym: str) -
 
     The audit log is append-only, so its rows about the person are kept but their address is
     replaced by a pseudonym: the only rewrite the log ever allows, done with its guard lifted
-    inside this same transaction. Observations they wrote or were the subject of go with them
-    (their revisions and every acknowledgement of them too).
+    inside this same transaction. Observations and sessions about them go with them (their
+    revisions and every acknowledgement of them too); in those they wrote, they are pseudonymised.
     """
     deleted: dict[str, int] = {}
     for table in ("mutation_batches", "mutation_results"):
         deleted[table] = db.execute(
             f"DELETE FROM {table} WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", [user_id]
         ).rowcount
-    observations = [r[0] for r in db.execute("SELECT id FROM observations WHERE author_id = ?1 OR rep_id = ?1", [user_id])]
-    marks = ",".join("?" * len(observations))
-    if observations:
-        db.execute("DROP TRIGGER observation_revisions_no_update")
-        deleted["observation_revisions"] = db.execute(
-            f"DELETE FROM observation_revisions WHERE observation_id IN ({marks})", observations
-        ).rowcount
-        db.execute(
-            "CREATE TRIGGER observation_revisions_no_update BEFORE UPDATE ON observation_revisions "
-            "BEGIN SELECT RAISE(ABORT, 'revisions are kept as they were'); END"
-        )
-        deleted["acknowledgements of them"] = db.execute(
-            f"DELETE FROM acknowledgements WHERE item_kind = 'observation' AND item_id IN ({marks})", observations
-        ).rowcount
-        deleted["feed of them"] = db.execute(f"DELETE FROM feed WHERE kind = 'observation' AND entity_id IN ({marks})", observations).rowcount
-        deleted["observations"] = db.execute(f"DELETE FROM observations WHERE id IN ({marks})", observations).rowcount
+    deleted.update(coaching_privacy.erase(db, user_id, pseudonym))
     # Their acknowledgements reach others through the feed too.
     db.execute(
         "DELETE FROM feed WHERE kind = 'acknowledgement' AND entity_id IN (SELECT id FROM acknowledgements WHERE user_id = ?)",

@@ -25,10 +25,12 @@ from server.storage import content as content_store
 from server.storage import enrollments as enrollment_store
 from server.storage import observations as observation_store
 from server.storage import people as people_store
+from server.storage import sessions as session_store
 from server.storage import sync as store
 from server.syncing import errors
 from server.syncing.content_index import version_index
 from server.syncing.kinds.observations import as_data
+from server.syncing.kinds.sessions import as_data as session_data
 from sync import clock, enrollment
 from sync.digest import as_hex
 from sync.protocol import (
@@ -47,6 +49,7 @@ from sync.protocol import (
     ProgressData,
     PullRequest,
     PullResponse,
+    SessionChange,
     Stream,
 )
 
@@ -164,10 +167,13 @@ def _shared(db: sqlite_utils.Database, rows: list[store.FeedRow]) -> list[Change
     """The feed's rows as changes carrying each record's current state."""
     acks = ack_store.by_ids(db, [r.entity_id for r in rows if r.kind == "acknowledgement"])
     observations = observation_store.by_ids(db, [r.entity_id for r in rows if r.kind == "observation"])
+    sessions = session_store.by_ids(db, [r.entity_id for r in rows if r.kind == "session"])
     out: list[Change] = []
     for row in rows:
         if row.kind == "acknowledgement" and row.entity_id in acks:
             out.append(AcknowledgementChange(stream="records", seq=row.seq, data=msgspec.convert(acks[row.entity_id], AcknowledgementData)))
         elif row.kind == "observation" and row.entity_id in observations:
             out.append(ObservationChange(stream="records", seq=row.seq, data=as_data(observations[row.entity_id])))
+        elif row.kind == "session" and row.entity_id in sessions:
+            out.append(SessionChange(stream="records", seq=row.seq, data=session_data(sessions[row.entity_id])))
     return out

@@ -10,7 +10,8 @@ A kind (docs/sync.md "Record kinds") is registered in sync/kinds/__init__.py wit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -84,3 +85,21 @@ class Codec(Generic[P]):
 def identity(payload: Any) -> Any:
     """The upcaster of a current payload version."""
     return payload
+
+
+def checked_fields(record: str, values: Mapping[str, Any], type_of: Callable[[str], Any], dates: Collection[str] = ()) -> dict[str, Any]:
+    """An edited record's patch values, each converted to its field's type (`type_of` raises
+    `Rejected` for an unknown name); `Rejected` naming the field, or a date that does not exist."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        kind = type_of(name)
+        try:
+            out[name] = msgspec.convert(value, kind)
+        except msgspec.ValidationError as exc:
+            raise Rejected(f"{record} field {name!r}: {exc}") from None
+        if name in dates and out[name] is not None:
+            try:
+                datetime.date.fromisoformat(out[name])
+            except ValueError:
+                raise Rejected(f"{record} field {name!r}: {out[name]!r} is not a date") from None
+    return out

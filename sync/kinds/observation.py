@@ -10,23 +10,29 @@ coach's fields, the rep edits theirs once it has been shared with them.
 | `rep_id` | coach, at creation only | short | the rep's user id |
 | `observed_on` | coach | short | a date, YYYY-MM-DD |
 | `meeting_type`, `phase` | coach | short | text, at most 60 characters |
-| `customer` | coach | short | text, at most 120 characters |
+| `customer`, `opportunity` | coach | short | text, at most 120 characters (`opportunity`: v2) |
 | `competencies` | coach | short | up to 10 competency ids |
-| `rating:<behaviour>` | coach | short | 1 to 4, or null |
+| `rating:<rubric>:<behaviour>` (v2), `rating:<behaviour>` | coach | short | 1 to 4, or null |
 | `next_step_due` | coach | short | a date, or null |
 | `shared` | coach | short | true once shared with the rep |
-| `strengths`, `next_step`, `notes`, `evidence:<behaviour>` | coach | long | text, at most 4,000 characters |
+| `strengths`, `next_step`, `notes`, `evidence:<rubric>:<behaviour>` (v2), `evidence:<behaviour>` | coach | long | text, at most 4,000 characters |
 | `next_step_done` | rep | short | true or false |
 | `rep_response` | rep | long | text, at most 4,000 characters |
 
-Who may write: creating needs a coach of one of the rep's teams; editing coach fields, the
+Payload versions: v2 has v1's shape and names a rating by its rubric and behaviour
+(`rating:<rubric_id>:<behaviour_id>`, the ids of the `rubrics` content) and adds `opportunity`;
+a v1 patch is upcast unchanged (its `rating:<behaviour>` names stay valid). A device sends new
+names as v2, so a server that does not know them yet answers `payload_unsupported` (kept, retried)
+instead of rejecting them for good.
+
+Who may write: creating needs a coach of one of the rep's teams (a manager of the team reads
+them, read-only); editing coach fields, the
 observation's author; rep fields, its rep, once shared. Who receives it in pulls: its author,
 and its rep once it is shared.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,7 +41,7 @@ from typing import Annotated, Any
 import msgspec
 
 from sync import edits
-from sync.kinds.base import Codec, Decision, Rejected, identity
+from sync.kinds.base import Codec, Decision, Rejected, checked_fields, identity
 from sync.wire import Base, LocalDay, Timestamp, Uuid7
 
 KIND = "observation"
@@ -54,6 +60,7 @@ FIELDS: dict[str, tuple[str, bool, Any]] = {
     "meeting_type": ("coach", False, Short60),
     "phase": ("coach", False, Short60),
     "customer": ("coach", False, Annotated[str, msgspec.Meta(max_length=120)]),
+    "opportunity": ("coach", False, Annotated[str, msgspec.Meta(max_length=120)]),
     "competencies": ("coach", False, Annotated[list[Slug], msgspec.Meta(max_length=10)]),
     "next_step_due": ("coach", False, DateText | None),
     "shared": ("coach", False, bool),
@@ -63,7 +70,8 @@ FIELDS: dict[str, tuple[str, bool, Any]] = {
     "next_step_done": ("rep", False, bool),
     "rep_response": ("rep", True, LongText),
 }
-_BEHAVIOUR = re.compile(r"^(rating|evidence):([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_BEHAVIOUR = re.compile(rf"^(rating|evidence):((?:{_SLUG}:)?{_SLUG})$")
 _BEHAVIOUR_FIELDS: dict[str, tuple[str, bool, Any]] = {"rating": ("coach", False, Level | None), "evidence": ("coach", True, LongText)}
 
 
@@ -79,7 +87,19 @@ class ObservationEditV1(Base, kw_only=True):
     local_day: LocalDay
 
 
-CODEC: Codec[ObservationEditV1] = Codec(kind=KIND, current=ObservationEditV1, versions={1: (ObservationEditV1, identity)})
+class ObservationEditV2(ObservationEditV1, kw_only=True):
+    """Payload of an `observation` mutation, version 2: v1's shape; ratings and evidence named
+    `rating:<rubric_id>:<behaviour_id>`, and an `opportunity` field."""
+
+
+def upcast_v1(v1: ObservationEditV1) -> ObservationEditV2:
+    """A v1 patch as v2: the same fields (its `rating:<behaviour>` names stay valid)."""
+    return ObservationEditV2(**{name: getattr(v1, name) for name in v1.__struct_fields__})
+
+
+CODEC: Codec[ObservationEditV2] = Codec(
+    kind=KIND, current=ObservationEditV2, versions={1: (ObservationEditV1, upcast_v1), 2: (ObservationEditV2, identity)}
+)
 
 
 def spec(name: str) -> tuple[str, bool, Any]:
@@ -99,19 +119,7 @@ def is_long(name: str) -> bool:
 
 def checked_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Each value converted to its field's type, or `Rejected` naming the field."""
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        _, _, kind = spec(name)
-        try:
-            out[name] = msgspec.convert(value, kind)
-        except msgspec.ValidationError as exc:
-            raise Rejected(f"observation field {name!r}: {exc}") from None
-        if name in ("observed_on", "next_step_due") and out[name] is not None:
-            try:
-                datetime.date.fromisoformat(out[name])
-            except ValueError:
-                raise Rejected(f"observation field {name!r}: {out[name]!r} is not a date") from None
-    return out
+    return checked_fields(KIND, values, lambda name: spec(name)[2], dates=("observed_on", "next_step_due"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,7 +133,7 @@ class Facts:
     coached_reps: frozenset[str]  # reps in the teams the writer coaches or manages
 
 
-def decide(edit: ObservationEditV1, user_id: str, facts: Facts) -> Decision | None:
+def decide(edit: ObservationEditV2, user_id: str, facts: Facts) -> Decision | None:
     """`rejected` with a reason, or None when the patch is to be merged."""
     try:
         values = checked_values(edit.set)
@@ -157,7 +165,7 @@ def decide(edit: ObservationEditV1, user_id: str, facts: Facts) -> Decision | No
     return Decision.rejected("you can edit only your own observations, or those shared with you")
 
 
-def patch_of(edit: ObservationEditV1, effective_at: str, device_id: str, user_id: str) -> edits.Patch:
+def patch_of(edit: ObservationEditV2, effective_at: str, device_id: str, user_id: str) -> edits.Patch:
     return edits.Patch(
         base_rev=edit.base_rev, set=checked_values(edit.set), resolve=tuple(edit.resolve),
         at=effective_at, device=device_id, by=user_id,

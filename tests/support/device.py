@@ -55,6 +55,7 @@ class Device:
     pulled_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)  # the server's state, by id
     patches: list[dict[str, Any]] = field(default_factory=list)  # own observation patches, as sent
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # intervision sessions: the server's state
 
     # ---- recording ---------------------------------------------------------------------------
 
@@ -85,22 +86,27 @@ class Device:
         self._enqueue(payload, "acknowledgement")
         return ack_id
 
-    def edit(self, observation_id: str, values: dict[str, Any], local_day: int, resolve: tuple[str, ...] = ()) -> dict[str, Any]:
-        """Record a patch of an observation against the revision this device last pulled (0: new)."""
-        base = self.observations.get(observation_id, {}).get("rev", 0)
-        payload = {"id": observation_id, "base_rev": base, "set": dict(values), "resolve": list(resolve),
+    def edit(
+        self, record_id: str, values: dict[str, Any], local_day: int, resolve: tuple[str, ...] = (), kind: str = "observation",
+        version: int = 1,
+    ) -> dict[str, Any]:
+        """Record a patch of an observation (or a session) against the revision this device last
+        pulled (0: new)."""
+        held = self.sessions if kind == "session" else self.observations
+        base = held.get(record_id, {}).get("rev", 0)
+        payload = {"id": record_id, "base_rev": base, "set": dict(values), "resolve": list(resolve),
                    "at": self._now(), "local_day": local_day}  # fmt: skip
         self.patches.append(payload)
-        self._enqueue(payload, "observation")
+        self._enqueue(payload, kind, version)
         return payload
 
     def _now(self) -> str:
         now = datetime.datetime.now(datetime.UTC) + self.clock_skew
         return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
-    def _enqueue(self, payload: dict[str, Any], kind: str = "answer") -> None:
+    def _enqueue(self, payload: dict[str, Any], kind: str = "answer", version: int = 1) -> None:
         self.outbox.append(
-            {"id": uuid7(), "client_seq": self.next_seq, "kind": kind, "payload_version": 1, "payload": payload}
+            {"id": uuid7(), "client_seq": self.next_seq, "kind": kind, "payload_version": version, "payload": payload}
         )
         self.next_seq += 1
 
@@ -203,6 +209,8 @@ class Device:
                 self.pulled_acks[change["data"]["id"]] = change["data"]
             elif change["kind"] == "observation":
                 self.observations[change["data"]["id"]] = change["data"]
+            elif change["kind"] == "session":
+                self.sessions[change["data"]["id"]] = change["data"]
         for stream, value in data["cursors"].items():
             if stream in data.get("reset", []) or value >= self.cursors.get(stream, 0):
                 self.cursors[stream] = value

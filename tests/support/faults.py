@@ -1,13 +1,15 @@
 """A Hypothesis state machine: devices following the client rules, a real app, and faults.
 
 Several simulated devices (tests/support/device.py) of reps and a coach record answers,
-acknowledgements and observation edits, and sync through a fault layer that drops requests,
+acknowledgements, observation edits and intervision session edits, and sync through a fault layer that drops requests,
 drops responses after the server committed, duplicates and replays stale requests, and injects
 401, 503 and 413; the server is restarted (its SQLite file closed and reopened) at random. Two
-devices of one person, and a coach and a rep, edit the same observations concurrently. The
-invariants are the promises of docs/sync.md: every record recorded reaches the server exactly
-once, and every observation is the documented merge (sync/edits.py) of its patches in server
-order, the same on every device that sees it. Used by tests/test_sync_faults.py (in `make
+devices of one person, and a coach and a rep, edit the same observations concurrently; the
+coach's devices (one or two) moderate the same sessions, each moving its stage on from what it
+last pulled. The invariants are the promises of docs/sync.md: every record recorded reaches the
+server exactly once, and every observation and session is the documented merge (sync/edits.py)
+of its patches in server order, the same on every device that sees it; a session's stage never
+goes back. Used by tests/test_sync_faults.py (in `make
 test`) and bench/sync_faults.py (at length).
 """
 
@@ -34,6 +36,7 @@ from server.settings import Settings
 from server.storage import people
 from sync import edits
 from sync.kinds import observation as observation_rules
+from sync.kinds import session as session_rules
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device
@@ -48,6 +51,7 @@ COACH = "coach@example.com"
 SHORT = {"meeting_type": ["first meeting", "demo", "negotiation"], "rating:asks-first": [1, 2, 3, 4, None], "shared": [True, False]}
 LONG = {"notes": ["asked first", "pitched early", "listened well"], "evidence:asks-first": ["quote A", "quote B"]}
 REP_FIELDS = {"next_step_done": [True, False], "rep_response": ["agreed", "will try", "disagree"]}
+SESSION_FIELDS = {"ideas": ["ward managers", "ask finance"], "commitment": ["call two", "report back"], "follow_up_on": ["2026-12-08", None]}
 
 
 @dataclass
@@ -55,11 +59,12 @@ class Totals:
     """Across every schedule of a run: what was recorded, lost and duplicated."""
 
     schedules: int = 0
-    recorded: int = 0  # answers, acknowledgements and observation patches
+    recorded: int = 0  # answers, acknowledgements, observation and session patches
     lost: int = 0
     duplicated: int = 0
     # How often each merge case happened (sync/edits.py), so a run shows the rule was exercised.
     merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("applied", "unchanged", "lost", "conflicted", "resolved"), 0))
+    session_merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("applied", "unchanged", "lost", "conflicted", "resolved"), 0))
 
 
 TOTALS = Totals()
@@ -148,6 +153,9 @@ class SyncFaults(RuleBasedStateMachine):
         self.acks: dict[str, str] = {}  # acknowledgement id -> user id
         self.patches: dict[str, str] = {}  # mutation id of an observation patch -> user id
         self.observation_ids = [uuid7() for _ in range(2)]
+        self.session_patches: dict[str, str] = {}  # mutation id of a session patch -> user id
+        self.session_ids = [uuid7() for _ in range(2)]
+        self.stages: dict[str, int] = {}  # session id -> the highest stage seen on the server
         self.marks: dict[int, tuple[int, int]] = {}
 
     @initialize(
@@ -233,6 +241,27 @@ class SyncFaults(RuleBasedStateMachine):
         values = {name: data.draw(st.sampled_from(REP_FIELDS[name]))}
         self._patched(device, device.edit(data.draw(st.sampled_from(known)), values, 20_000 + day))
 
+    @precondition(lambda self: bool(self.coach_devices) and bool(self.reps()))
+    @rule(data=st.data(), day=st.integers(0, 60), advance=st.booleans(), synced=st.booleans())
+    def moderator_edits(self, data: st.DataObject, day: int, advance: bool, synced: bool) -> None:
+        """A moderator's device (of one or two), having synced or not, edits a session of the team:
+        creates it if it does not know it, and names the stage it last pulled or the next one."""
+        device = data.draw(st.sampled_from(self.coach_devices))
+        if synced:
+            device.sync()
+        session = data.draw(st.sampled_from(self.session_ids))
+        values: dict[str, Any] = {}
+        held = device.sessions.get(session)
+        if held is None:
+            owner = REPS[self.session_ids.index(session) % len({d.user_id for d in self.reps()})]
+            values = {"team_id": "t", "case_owner_id": self.user_ids[owner], "held_on": "2026-12-01"}
+        else:  # the stage it last pulled, or the next: behind the server's when another edit moved it on
+            values["stage"] = min(held["stage"] + int(advance), len(session_rules.STAGES))
+        name = data.draw(st.sampled_from(sorted(SESSION_FIELDS)))
+        values[name] = data.draw(st.sampled_from(SESSION_FIELDS[name]))
+        device.edit(session, values, 20_000 + day, kind="session")
+        self.session_patches[device.outbox[-1]["id"]] = self.user_ids[COACH]
+
     def _patched(self, device: Device, payload: dict[str, Any]) -> None:
         self.patches[device.outbox[-1]["id"]] = self.user_ids[device.user_id]
 
@@ -275,6 +304,13 @@ class SyncFaults(RuleBasedStateMachine):
         revisions = [r[0] for r in self.server.query("SELECT mutation_id FROM observation_revisions")]
         assert len(revisions) == len(set(revisions)), "an observation patch was applied twice"
         assert set(revisions) <= set(self.patches), "the server has an observation patch nobody recorded"
+        revisions = [r[0] for r in self.server.query("SELECT mutation_id FROM intervision_revisions")]
+        assert len(revisions) == len(set(revisions)), "a session patch was applied twice"
+        assert set(revisions) <= set(self.session_patches), "the server has a session patch nobody recorded"
+        for session_id, state in self.server.query("SELECT id, state FROM intervision_sessions"):
+            stage = json.loads(state)["fields"]["stage"]["value"]
+            assert stage >= self.stages.get(session_id, 1), "a session's stage went back"
+            self.stages[session_id] = stage
 
     @invariant()
     def cursors_and_acks_never_go_back(self) -> None:
@@ -306,6 +342,7 @@ class SyncFaults(RuleBasedStateMachine):
         self._compare_answers()
         self._compare_acknowledgements()
         self._compare_observations()
+        self._compare_sessions()
 
     def _count(self, recorded: set[str], on_server: list[str], what: str) -> None:
         lost, extra = recorded - set(on_server), set(on_server) - recorded
@@ -372,6 +409,31 @@ class SyncFaults(RuleBasedStateMachine):
                     data = device.observations.get(observation_id)
                     assert data is not None and data["rev"] == held["rev"], "a device missed the latest observation"
                     assert data["fields"] == expected.values(), "a device and the server disagree on an observation"
+
+    def _compare_sessions(self) -> None:
+        rejected = {m for d in self.devices for m in d.rejected_mutations}
+        applied = {m for m in self.session_patches if m not in rejected}
+        self._count(applied, [r[0] for r in self.server.query("SELECT mutation_id FROM intervision_revisions")], "session patches")
+        for session_id, state in self.server.query("SELECT id, state FROM intervision_sessions"):
+            log = self.server.query(
+                "SELECT patch, at, device_id, user_id, outcome FROM intervision_revisions WHERE session_id = ? ORDER BY rev", [session_id]
+            )
+            for row in log:
+                for case, names in json.loads(row[4]).items():
+                    TOTALS.session_merges[case] += len(names)
+            patches = [
+                edits.Patch(base_rev=p["base_rev"], set=p["set"], resolve=tuple(p["resolve"]), at=at, device=device, by=by)
+                for p, at, device, by in ((json.loads(r[0]), r[1], r[2], r[3]) for r in log)
+            ]
+            expected = edits.replay(session_id, patches, session_rules.is_long, session_rules.is_ordered)
+            held = json.loads(state)
+            assert held["rev"] == expected.rev == len(patches)
+            assert {k: v["value"] for k, v in held["fields"].items()} == expected.values(), "a session is not the merge of its patches"
+            assert expected.values()["stage"] == max(p.set.get("stage", 1) for p in patches), "a session's stage is not the furthest"
+            for device in self.devices:  # everyone is in team t: the moderator's and every rep's devices hold it
+                data = device.sessions.get(session_id)
+                assert data is not None and data["rev"] == held["rev"], "a team member's device missed the latest session"
+                assert data["fields"] == expected.values(), "a device and the server disagree on a session"
 
     def _independent_replay(self, user: str, question: str) -> tuple[float | None, int | None, int]:
         rows = self.server.query(

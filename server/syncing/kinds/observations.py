@@ -40,13 +40,28 @@ def state_of(record: edits.Record) -> dict[str, Any]:
     }
 
 
+def versions_of(state: dict[str, Any]) -> dict[str, list[FieldVersion]]:
+    """An edited record's open conflicts as pulls send them."""
+    return {
+        name: [FieldVersion(value=v["value"], by=v["by"], at=v["at"], device_id=v["device"], rev=v["rev"]) for v in vs]
+        for name, vs in state.get("conflicts", {}).items()
+    }
+
+
+def revision_of(ctx: PushContext, mutation: Mutation, patch: edits.Patch, outcome: edits.Outcome) -> tuple[Any, ...]:
+    """The revision row an applied patch of an edited record keeps (its store's `add_revision`)."""
+    return (
+        outcome.record.id, outcome.record.rev, ctx.user_id, ctx.device.id, mutation.id,
+        {"base_rev": patch.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
+        {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
+        patch.at, ctx.now,
+    )  # fmt: skip
+
+
 def as_data(o: store.StoredObservation) -> ObservationData:
     """An observation as pulls send it."""
     fields = {name: v["value"] for name, v in o.state.get("fields", {}).items()}
-    conflicts = {
-        name: [FieldVersion(value=v["value"], by=v["by"], at=v["at"], device_id=v["device"], rev=v["rev"]) for v in vs]
-        for name, vs in o.state.get("conflicts", {}).items()
-    }
+    conflicts = versions_of(o.state)
     return ObservationData(
         id=o.id, rev=o.rev, author_id=o.author_id, rep_id=o.rep_id, shared=o.shared, fields=fields,
         conflicts=conflicts, created_at=o.created_at, updated_at=o.updated_at,
@@ -63,12 +78,12 @@ class Observations:
         self.revisions: list[tuple[Any, ...]] = []
         self.changed: dict[str, store.StoredObservation] = {}  # in the order first changed
 
-    def load(self, payloads: list[rules.ObservationEditV1]) -> None:
+    def load(self, payloads: list[rules.ObservationEditV2]) -> None:
         self.stored = store.by_ids(self.ctx.db, sorted({p.id for p in payloads}))
         if any(p.id not in self.stored for p in payloads):
             self.coached = store.coached_reps(self.ctx.db, self.ctx.user_id)
 
-    def decide(self, mutation: Mutation, edit: rules.ObservationEditV1) -> Decision:
+    def decide(self, mutation: Mutation, edit: rules.ObservationEditV2) -> Decision:
         ctx = self.ctx
         held = self.stored.get(edit.id)
         facts = rules.Facts(
@@ -96,12 +111,7 @@ class Observations:
         )  # fmt: skip
         self.stored[edit.id] = updated
         self.changed[edit.id] = updated
-        self.revisions.append(
-            (edit.id, record.rev, ctx.user_id, ctx.device.id, mutation.id,
-             {"base_rev": edit.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
-             {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
-             effective, ctx.now)
-        )  # fmt: skip
+        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
         return APPLIED
 
     def write(self) -> None:

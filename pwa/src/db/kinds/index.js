@@ -26,7 +26,7 @@ import { keptAsPulled } from "./pulled.js";
  */
 
 /** @type {Kind[]} */
-const KINDS = [answer, acknowledgement, progress, keptAsPulled("observation")];
+const KINDS = [answer, acknowledgement, progress, keptAsPulled("observation"), keptAsPulled("session")];
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 
 /** Every object store a kind touches: the transactions that apply or acknowledge any kind name them. */

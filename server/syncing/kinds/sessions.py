@@ -1,0 +1,89 @@
+"""Applying `session` patches (sync/kinds/session.py, merge rule in sync/edits.py).
+
+Each patch is merged into the session as stored (or as this push left it), kept as a revision,
+and the session's new state reaches its moderator and every member of its team (the case stays
+in the room: the team is the room; managers outside it do not receive it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.storage import sessions as store
+from server.storage import sync as sync_store
+from server.syncing.kinds.context import PushContext
+from server.syncing.kinds.observations import record_from_state, revision_of, state_of, versions_of
+from sync import clock, edits
+from sync.kinds import session as rules
+from sync.kinds.base import APPLIED, Decision
+from sync.protocol import Mutation, SessionData
+
+
+def as_data(s: store.StoredSession) -> SessionData:
+    """A session as pulls send it."""
+    fields = {name: v["value"] for name, v in s.state.get("fields", {}).items()}
+    return SessionData(
+        id=s.id, rev=s.rev, moderator_id=s.moderator_id, team_id=s.team_id, case_owner_id=s.case_owner_id,
+        stage=int(fields.get("stage", 1)), fields=fields, conflicts=versions_of(s.state),
+        created_at=s.created_at, updated_at=s.updated_at,
+    )  # fmt: skip
+
+
+class Sessions:
+    kind = rules.KIND
+
+    def __init__(self, ctx: PushContext) -> None:
+        self.ctx = ctx
+        self.stored: dict[str, store.StoredSession] = {}
+        self.coached: frozenset[str] = frozenset()
+        self.members: dict[str, frozenset[str]] = {}
+        self.revisions: list[tuple[Any, ...]] = []
+        self.changed: dict[str, store.StoredSession] = {}  # in the order first changed
+
+    def load(self, payloads: list[rules.SessionEditV1]) -> None:
+        db = self.ctx.db
+        self.stored = store.by_ids(db, sorted({p.id for p in payloads}))
+        self.coached = store.coached_teams(db, self.ctx.user_id)
+        teams = {s.team_id for s in self.stored.values()} | {str(p.set["team_id"]) for p in payloads if isinstance(p.set.get("team_id"), str)}
+        self.members = store.members(db, sorted(teams))
+
+    def decide(self, mutation: Mutation, edit: rules.SessionEditV1) -> Decision:
+        ctx = self.ctx
+        held = self.stored.get(edit.id)
+        record = record_from_state(held.id, held.state) if held else None
+        facts = rules.Facts(record=record, moderator=held.moderator_id if held else None, coached_teams=self.coached, members=self.members)
+        refused = rules.decide(edit, ctx.user_id, facts)
+        if refused is not None:
+            return refused
+        try:
+            effective = ctx.effective(edit.at)
+        except clock.BadTime as exc:
+            return Decision.rejected(f"at: {exc}")
+        patch = rules.patch_of(edit, effective, ctx.device.id, ctx.user_id, new=held is None)
+        outcome = edits.merge(record or edits.Record(id=edit.id), patch, rules.is_long, rules.is_ordered)
+        merged = outcome.record
+        fields = merged.values()
+        updated = store.StoredSession(
+            id=edit.id, moderator_id=held.moderator_id if held else ctx.user_id, team_id=fields["team_id"],
+            case_owner_id=fields["case_owner_id"], rev=merged.rev, state=state_of(merged),
+            created_at=held.created_at if held else effective, updated_at=effective,
+        )  # fmt: skip
+        self.stored[edit.id] = updated
+        self.changed[edit.id] = updated
+        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
+        return APPLIED
+
+    def write(self) -> None:
+        if not self.changed:
+            return
+        ctx = self.ctx
+        first = ctx.reserve(len(self.changed))
+        feed = []
+        for i, session in enumerate(self.changed.values()):
+            seq = first + i
+            store.save(ctx.db, session, seq)
+            for user_id in sorted({session.moderator_id, *self.members.get(session.team_id, frozenset())}):
+                feed.append((user_id, self.kind, session.id, seq))
+        for revision in self.revisions:
+            store.add_revision(ctx.db, *revision)
+        sync_store.feed(ctx.db, feed)
