@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import msgspec
@@ -135,60 +135,63 @@ def _int(name: str, raw: str) -> int:
         raise SettingsError(f"{name}={raw!r} is not a whole number: use digits only, e.g. 8000") from None
 
 
+def _text(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+def _lower(name: str, raw: str) -> str:
+    return raw.strip().lower()
+
+
+def _raw(name: str, raw: str) -> str:
+    return raw
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _list(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+# Each variable, the setting it fills and how its text is read (a bad value names the variable).
+_FROM_ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
+    "RECAP_DB": ("db_path", _path),
+    "RECAP_HOST": ("host", _raw),
+    "RECAP_CONTENT": ("content_dir", _path),
+    "RECAP_PWA_DIST": ("pwa_dist", _path),
+    "RECAP_LOG_LEVEL": ("log_level", _lower),
+    "RECAP_MIGRATE": ("migrate_on_start", _bool),
+    "RECAP_BUSY_TIMEOUT_MS": ("busy_timeout_ms", _int),
+    "RECAP_DEV_AUTH": ("dev_auth", _bool),
+    "RECAP_TRUSTED_PROXIES": ("trusted_proxies", _list),
+    "RECAP_SESSION_IDLE_MINUTES": ("session_idle_minutes", _int),
+    "RECAP_SESSION_MAX_DAYS": ("session_max_days", _int),
+    "RECAP_DEVICE_IDLE_DAYS": ("device_idle_days", _int),
+    "RECAP_SMTP_HOST": ("smtp_host", _text),
+    "RECAP_SMTP_PORT": ("smtp_port", _int),
+    "RECAP_SMTP_TLS": ("smtp_tls", _lower),
+    "RECAP_SMTP_USER": ("smtp_user", _raw),
+    "RECAP_SMTP_PASSWORD": ("smtp_password", _raw),
+    "RECAP_MAIL_FROM": ("mail_from", _text),
+    "RECAP_EDITOR_REVIEW": ("editor_review", _bool),
+    "RECAP_REMINDERS": ("reminders", _bool),
+    "RECAP_REMINDER_EVERY_SECONDS": ("reminder_every_seconds", _int),
+    "RECAP_PUSH_CONTACT": ("push_contact", _text),
+    "RECAP_PUSH_INSECURE_HOSTS": ("push_insecure_hosts", _list),
+    "RECAP_PUBLIC_URL": ("public_url", _text),
+}
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Read settings from `RECAP_*` variables (and `PORT`), then apply explicit overrides."""
     env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
-    if env.get("RECAP_DB"):
-        values["db_path"] = Path(env["RECAP_DB"])
-    if env.get("RECAP_HOST"):
-        values["host"] = env["RECAP_HOST"]
-    port = env.get("RECAP_PORT") or env.get("PORT")
-    if port:
-        values["port"] = _int("RECAP_PORT" if env.get("RECAP_PORT") else "PORT", port)
-    if env.get("RECAP_CONTENT"):
-        values["content_dir"] = Path(env["RECAP_CONTENT"])
-    if env.get("RECAP_PWA_DIST"):
-        values["pwa_dist"] = Path(env["RECAP_PWA_DIST"])
-    if env.get("RECAP_LOG_LEVEL"):
-        values["log_level"] = env["RECAP_LOG_LEVEL"].strip().lower()
-    if env.get("RECAP_MIGRATE"):
-        values["migrate_on_start"] = _bool("RECAP_MIGRATE", env["RECAP_MIGRATE"])
-    if env.get("RECAP_BUSY_TIMEOUT_MS"):
-        values["busy_timeout_ms"] = _int("RECAP_BUSY_TIMEOUT_MS", env["RECAP_BUSY_TIMEOUT_MS"])
-    if env.get("RECAP_DEV_AUTH"):
-        values["dev_auth"] = _bool("RECAP_DEV_AUTH", env["RECAP_DEV_AUTH"])
-    if env.get("RECAP_TRUSTED_PROXIES"):
-        values["trusted_proxies"] = tuple(p.strip() for p in env["RECAP_TRUSTED_PROXIES"].split(",") if p.strip())
-    if env.get("RECAP_SESSION_IDLE_MINUTES"):
-        values["session_idle_minutes"] = _int("RECAP_SESSION_IDLE_MINUTES", env["RECAP_SESSION_IDLE_MINUTES"])
-    if env.get("RECAP_SESSION_MAX_DAYS"):
-        values["session_max_days"] = _int("RECAP_SESSION_MAX_DAYS", env["RECAP_SESSION_MAX_DAYS"])
-    if env.get("RECAP_DEVICE_IDLE_DAYS"):
-        values["device_idle_days"] = _int("RECAP_DEVICE_IDLE_DAYS", env["RECAP_DEVICE_IDLE_DAYS"])
-    if env.get("RECAP_SMTP_HOST"):
-        values["smtp_host"] = env["RECAP_SMTP_HOST"].strip()
-    if env.get("RECAP_SMTP_PORT"):
-        values["smtp_port"] = _int("RECAP_SMTP_PORT", env["RECAP_SMTP_PORT"])
-    if env.get("RECAP_SMTP_TLS"):
-        values["smtp_tls"] = env["RECAP_SMTP_TLS"].strip().lower()
-    if env.get("RECAP_SMTP_USER"):
-        values["smtp_user"] = env["RECAP_SMTP_USER"]
-    if env.get("RECAP_SMTP_PASSWORD"):
-        values["smtp_password"] = env["RECAP_SMTP_PASSWORD"]
-    if env.get("RECAP_MAIL_FROM"):
-        values["mail_from"] = env["RECAP_MAIL_FROM"].strip()
-    if env.get("RECAP_EDITOR_REVIEW"):
-        values["editor_review"] = _bool("RECAP_EDITOR_REVIEW", env["RECAP_EDITOR_REVIEW"])
-    if env.get("RECAP_REMINDERS"):
-        values["reminders"] = _bool("RECAP_REMINDERS", env["RECAP_REMINDERS"])
-    if env.get("RECAP_REMINDER_EVERY_SECONDS"):
-        values["reminder_every_seconds"] = _int("RECAP_REMINDER_EVERY_SECONDS", env["RECAP_REMINDER_EVERY_SECONDS"])
-    if env.get("RECAP_PUSH_CONTACT"):
-        values["push_contact"] = env["RECAP_PUSH_CONTACT"].strip()
-    if env.get("RECAP_PUSH_INSECURE_HOSTS"):
-        values["push_insecure_hosts"] = tuple(h.strip() for h in env["RECAP_PUSH_INSECURE_HOSTS"].split(",") if h.strip())
-    if env.get("RECAP_PUBLIC_URL"):
-        values["public_url"] = env["RECAP_PUBLIC_URL"].strip()
+    values: dict[str, object] = {
+        field: read(name, env[name]) for name, (field, read) in _FROM_ENV.items() if env.get(name)
+    }
+    port_name = "RECAP_PORT" if env.get("RECAP_PORT") else "PORT"
+    if env.get(port_name):
+        values["port"] = _int(port_name, env[port_name])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

@@ -78,3 +78,10 @@ def test_m009_gives_everyone_the_organisations_daily_limit_of_3_and_keeps_limits
         db.execute("UPDATE organisation SET daily_limit = 5")
     assert people_store.daily_limit_of(db, "u-ann") == 5
     db.close()
+
+
+def test_the_steps_register_in_the_order_of_their_numbers() -> None:
+    # server/migrations/__init__.py imports the step modules in order; a reordered import would
+    # apply a migration before the one it builds on.
+    names = [m.name for m in migrations.migrations.pending(connect(":memory:"))]
+    assert names == sorted(names) and names[0] == "m001_content_library"

@@ -1,4 +1,5 @@
-"""A campaign's reach and a chosen learner's first two weeks, for the editor's campaign pages.
+"""A chosen learner's first two weeks of a campaign, for the editor's campaign pages (its reach
+is `server.campaigns.reach.campaign_reach`).
 
 The figures come from `server/campaigns/` (which calls the pure rules of sync/enrollment.py and
 sync/plan.py); this module only turns them into what the templates show.
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from server.campaigns.preview import CampaignPreview, campaign_preview
-from server.campaigns.reach import campaign_reach
 from server.db import read_transaction
 from server.errors import NotFound
 from server.storage import content as content_store
@@ -21,11 +21,6 @@ from server.syncing.content_index import version_index
 from sync.enrollment import reaches
 
 PREVIEW_DAYS = 14
-
-
-def reach(db: sqlite_utils.Database) -> dict[str, int]:
-    """Learners each published campaign reaches now, by campaign id."""
-    return campaign_reach(db)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from litestar import Request
 from litestar.response import Redirect
 
 from server import auth, urls
+from server.campaigns.reach import campaign_reach
 from server.editor import campaign_insight, store
 from server.editor.drafts import FOLDER_OF, KIND_OF, Checked, ItemState
 from server.editor.fields import FieldSpec, form_fields
@@ -223,7 +224,7 @@ def item_context(
         c_id for c_id, title in choices["campaigns"]
         if state.kind in ("question", "nugget") and _lists(current, drafts, c_id, FOLDER_OF[state.kind], state.item_id)
     ]  # fmt: skip
-    reach = campaign_insight.reach(db) if state.kind == "campaign" else None
+    reach = campaign_reach(db) if state.kind == "campaign" else None
     preview_people, preview = (
         campaign_insight.preview(db, state.item_id, request.query_params.get("learner"), _prompts(current))
         if state.kind == "campaign" and state.live

@@ -19,8 +19,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server import auth
+from server.campaigns.reach import campaign_reach
 from server.db import write_transaction
-from server.editor import campaign_insight, drafts, listing, store
+from server.editor import drafts, listing, store
 from server.editor.drafts import KIND_OF, Conflict, ConflictError, IdTaken
 from server.editor.fields import form_fields
 from server.editor.forms import FormRefused, normalised, parse_form
@@ -68,7 +69,7 @@ def list_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.
     filters = listing.Filters(**{name: str(q.get(name, ""))[:200] for name in msgspec.structs.asdict(listing.Filters())})
     current = content.current_items(db)
     questions = [i for (k, i), item in current.items() if k == "question"]
-    reach = campaign_insight.reach(db)
+    reach = campaign_reach(db)
     rows = listing.rows(current, store.all_drafts(db), content.answer_counts(db, questions), all_qualities(db, current), reach)
     shown = [r for r in rows if listing.matches(r, filters)]
     counts = {kind: sum(1 for r in shown if r.kind == kind) for kind in listing.choices(rows)["kind"]}

@@ -9,53 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from server.storage import observations as store
-from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
+from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
 from sync import clock, edits
 from sync.kinds import observation as rules
 from sync.kinds.base import APPLIED, Decision
-from sync.protocol import FieldVersion, Mutation, ObservationData
-
-
-def record_from_state(observation_id: str, state: dict[str, Any]) -> edits.Record:
-    def value(v: dict[str, Any]) -> edits.Value:
-        return edits.Value(value=v["value"], stamp=edits.Stamp(rev=v["rev"], at=v["at"], device=v["device"], by=v["by"]))
-
-    return edits.Record(
-        id=observation_id,
-        rev=int(state.get("rev", 0)),
-        fields={name: value(v) for name, v in state.get("fields", {}).items()},
-        conflicts={name: tuple(value(v) for v in vs) for name, vs in state.get("conflicts", {}).items()},
-    )
-
-
-def state_of(record: edits.Record) -> dict[str, Any]:
-    def value(v: edits.Value) -> dict[str, Any]:
-        return {"value": v.value, "rev": v.stamp.rev, "at": v.stamp.at, "device": v.stamp.device, "by": v.stamp.by}
-
-    return {
-        "rev": record.rev,
-        "fields": {name: value(v) for name, v in sorted(record.fields.items())},
-        "conflicts": {name: [value(v) for v in vs] for name, vs in sorted(record.conflicts.items())},
-    }
-
-
-def versions_of(state: dict[str, Any]) -> dict[str, list[FieldVersion]]:
-    """An edited record's open conflicts as pulls send them."""
-    return {
-        name: [FieldVersion(value=v["value"], by=v["by"], at=v["at"], device_id=v["device"], rev=v["rev"]) for v in vs]
-        for name, vs in state.get("conflicts", {}).items()
-    }
-
-
-def revision_of(ctx: PushContext, mutation: Mutation, patch: edits.Patch, outcome: edits.Outcome) -> tuple[Any, ...]:
-    """The revision row an applied patch of an edited record keeps (its store's `add_revision`)."""
-    return (
-        outcome.record.id, outcome.record.rev, ctx.user_id, ctx.device.id, mutation.id,
-        {"base_rev": patch.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
-        {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
-        patch.at, ctx.now,
-    )  # fmt: skip
+from sync.protocol import Mutation, ObservationData
 
 
 def as_data(o: store.StoredObservation) -> ObservationData:
@@ -115,18 +74,8 @@ class Observations:
         return APPLIED
 
     def write(self) -> None:
-        if not self.changed:
-            return
-        ctx = self.ctx
-        first = ctx.reserve(len(self.changed))
-        feed = []
-        for i, observation in enumerate(self.changed.values()):
-            seq = first + i
-            store.save(ctx.db, observation, seq)
-            feed.append((observation.author_id, self.kind, observation.id, seq))
-            if observation.shared:
-                feed.append((observation.rep_id, self.kind, observation.id, seq))
-        for revision in self.revisions:
-            store.add_revision(ctx.db, *revision)
-        sync_store.feed(ctx.db, feed)
+        def audience(observation: store.StoredObservation) -> list[str]:
+            return [observation.author_id, *([observation.rep_id] if observation.shared else [])]
+
+        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, store.add_revision, audience)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from server.storage import sessions as store
-from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.observations import record_from_state, revision_of, state_of, versions_of
+from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
 from sync import clock, edits
 from sync.kinds import session as rules
 from sync.kinds.base import APPLIED, Decision
@@ -74,16 +73,7 @@ class Sessions:
         return APPLIED
 
     def write(self) -> None:
-        if not self.changed:
-            return
-        ctx = self.ctx
-        first = ctx.reserve(len(self.changed))
-        feed = []
-        for i, session in enumerate(self.changed.values()):
-            seq = first + i
-            store.save(ctx.db, session, seq)
-            for user_id in sorted({session.moderator_id, *self.members.get(session.team_id, frozenset())}):
-                feed.append((user_id, self.kind, session.id, seq))
-        for revision in self.revisions:
-            store.add_revision(ctx.db, *revision)
-        sync_store.feed(ctx.db, feed)
+        def audience(session: store.StoredSession) -> list[str]:
+            return sorted({session.moderator_id, *self.members.get(session.team_id, frozenset())})
+
+        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, store.add_revision, audience)
