@@ -179,6 +179,10 @@ class PullRequest(Base):
     # The learner's local day number now (docs/scheduler.md §1). A campaign reaching the learner
     # at this pull starts for them on this day (or on its own start date, if later).
     local_day: LocalDay | None = None
+    # The client_seq of the first entry still in this device's outbox. The response then lists
+    # the rejections among its entries that the server has already acknowledged, so a device
+    # whose push response was lost still learns why (docs/sync.md "Rejections on pull").
+    outbox_from: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
 
 class ContentData(Base):
@@ -333,3 +337,5 @@ class PullResponse(Base):
     server_time: str = ""
     # The learner's campaigns and daily limit, on every page (None from an older server).
     plan: Plan | None = None
+    # Rejected mutations with client_seq from the request's `outbox_from` to `acked_through`.
+    rejected: list[MutationResult] = msgspec.field(default_factory=list)

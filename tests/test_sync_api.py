@@ -119,6 +119,31 @@ def test_a_rejected_mutation_does_not_block_the_ones_after_it(client: TestClient
     assert answer_count(server_db) == 1
 
 
+def test_a_pull_reports_the_rejections_among_the_queued_entries_it_acknowledges(client: TestClient) -> None:  # type: ignore[type-arg]
+    """A device whose push response was lost names its first queued entry (`outbox_from`); the
+    pull lists the rejected ones from there to `acked_through`, with the ledger's mutation ids."""
+    sent = [mutation(1), mutation(2, choice=[4]), mutation(3), mutation(4, question="no-such-question")]
+    assert client.post("/sync/push", json=push_body(DEVICE, sent), headers=AUTH).status_code == 200
+
+    def pulled(**extra: Any) -> Any:
+        response = client.post("/sync/pull", json={"protocol": 1, "device_id": DEVICE, **extra}, headers=AUTH)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    page = pulled(outbox_from=1)
+    assert page["acked_through"] == 4
+    assert [(r["client_seq"], r["id"], r["status"]) for r in page["rejected"]] == [
+        (2, sent[1]["id"], "rejected"), (4, sent[3]["id"], "rejected"),
+    ]  # fmt: skip
+    assert "option 4 does not exist" in page["rejected"][0]["reason"]
+    assert [r["client_seq"] for r in pulled(outbox_from=3)["rejected"]] == [4]
+    assert pulled()["rejected"] == []  # nothing queued: nothing to report
+    assert pulled(outbox_from=5)["rejected"] == []  # beyond what was acknowledged
+    for bad in (0, -1, "1", 1.5):
+        response = client.post("/sync/pull", json={"protocol": 1, "device_id": DEVICE, "outbox_from": bad}, headers=AUTH)
+        assert response.status_code == 400 and "outbox_from" in response.text
+
+
 def test_an_invalid_payload_is_rejected_with_its_reason(client: TestClient) -> None:  # type: ignore[type-arg]
     bad = mutation(1)
     bad["payload"]["local_day"] = "yesterday"

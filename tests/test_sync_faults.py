@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import httpx
 import pytest
 import sqlite_utils
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from server.storage import sync as sync_store
 from server.syncing import push as push_module
 from sync.protocol import PushResponse
 from tests.support.device import uuid7
@@ -63,3 +65,44 @@ def test_the_fault_test_catches_a_server_without_idempotency(monkeypatch: Any) -
                 suppress_health_check=list(HealthCheck), database=None,
             ),
         )
+
+
+class LostPushResponse:
+    """A device's transport that delivers pushes but loses every push response."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def post(self, path: str, json: dict[str, Any], headers: dict[str, str]) -> Any:
+        response = self.inner.server.client.post(path, json=json, headers=headers)
+        if path == "/sync/push":
+            raise httpx.ReadError("the response was lost after the server committed")
+        return response
+
+
+@pytest.mark.parametrize("report", [True, False])
+def test_a_rejection_acknowledged_by_a_pull_is_learned_from_that_pull(report: bool, monkeypatch: Any) -> None:
+    """The schedule CI found: a rep patches an observation not shared with them (rejected), the
+    push response is lost, a pull acknowledges it. The pull's `rejected` tells the device why;
+    a server that leaves it out loses the record without a reason, and the invariant says so."""
+    if not report:
+        monkeypatch.setattr(sync_store, "rejected_between", lambda *_: [])
+    machine = SyncFaults()
+    try:
+        machine.make_devices(layout=(1, 1), coach_devices=1, seed=1121)
+        rep = machine.reps()[0]
+        machine._patched(rep, rep.edit(machine.observation_ids[0], {"next_step_done": True}, 20_012))
+        faulty = rep.http
+        rep.http = LostPushResponse(faulty)  # type: ignore[assignment]
+        assert rep.push_once().status is None
+        rep.http = faulty
+        assert rep.pull_all().status == 200 and not rep.outbox
+        if report:
+            assert list(rep.rejected_mutations.values()) == ["a new observation needs `rep_id` and `observed_on`"]
+            machine._settle_and_compare()
+        else:
+            with pytest.raises(AssertionError, match="never reached the server"):
+                machine._settle_and_compare()
+    finally:
+        machine.server.close()
+        machine.tmp.cleanup()

@@ -92,7 +92,7 @@ export class IdbStore {
   }
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, content: snapshot, disagreementsReported = 0, plan = null }) {
+  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null }) {
     return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
       // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
@@ -104,6 +104,7 @@ export class IdbStore {
       }
       await meta.setCursors(tx, next);
       await progress.setDisagreements(tx, disagreements);
+      for (const r of rejected) await rejections.put(tx, r);
       await kinds.ackThrough(tx, ackedThrough);
       const checked = checkPlan(plan);
       if (checked) await meta.put(tx, "plan", checked);

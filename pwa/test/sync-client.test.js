@@ -695,13 +695,15 @@ for (const [storeKind, storeFactory] of STORES) describe(`sync against the real 
     }
   });
 
-  test("a digest mismatch heals without losing anything: a rejection acked by a pull is found again", async () => {
+  test("a rejection acked by a pull (its push response lost) is reported by that pull: no heal, nothing sent twice", async () => {
     // The push carrying a rejected answer is applied, but its response (with the reason) is
-    // lost; a pull then acknowledges it, so the device wrongly counts it as on the server.
+    // lost; the pull that acknowledges it names the queued entries (outbox_from) and hears why.
     const user = uniqueUser("mismatch");
     const a = device(user, { client: { maxRetries: 0 } });
     const heals = [];
+    const seen = [];
     a.client.on("heal", (e) => heals.push(e));
+    a.client.on("rejected", (r) => seen.push(...r));
     const good = await answer(a, "who-else", [2]);
     const bad = await answer(a, "who-else", [5]);
     a.fetch.inject({ path: "/sync/push", fault: "drop-response" });
@@ -710,24 +712,21 @@ for (const [storeKind, storeFactory] of STORES) describe(`sync against the real 
     assert.equal(status.unsynced, 2);
 
     status = await a.client.syncNow({ push: false });
-    assert.equal(heals.length, 1);
-    assert.deepEqual(heals[0].digest.answers, 1);
-    assert.deepEqual(heals[0].local.answers, 2);
-    const pulls = a.fetch.calls("/sync/pull");
-    assert.ok(pulls.at(-2).body.cursors.records === 0 && pulls[0].response.cursors.records > 0, "the heal re-pulled from 0");
-    // Re-queued as a new mutation with the same payload; the server rejects it again, now heard.
-    const pushes = a.fetch.calls("/sync/push");
-    const requeued = pushes.at(-1).body.mutations;
-    assert.deepEqual(requeued.map((m) => [m.client_seq, m.payload.id]), [[3, bad.id]]);
-    assert.notEqual(requeued[0].id, pushes[0].body.mutations[1].id);
-    assert.deepEqual(requeued[0].payload, pushes[0].body.mutations[1].payload);
-    assert.deepEqual(status.rejected.map((r) => [r.kind, r.recordId]), [["answer", bad.id]]);
+    assert.equal(a.fetch.calls("/sync/pull")[0].body.outbox_from, 1, "the pull names the first queued entry");
+    assert.deepEqual(heals, [], "the digest agrees: the device never counted the rejected answer as on the server");
+    assert.equal(a.fetch.calls("/sync/push").length, 1, "nothing was re-queued");
+    assert.deepEqual(status.rejected.map((r) => [r.kind, r.recordId, r.clientSeq]), [["answer", bad.id, 2]]);
     assert.match(status.rejected[0].reason, /option 5 does not exist/);
+    assert.deepEqual(seen, status.rejected);
     assert.equal(status.diverged, false);
     assert.equal(status.unsynced, 0);
     assert.deepEqual(sorted(await a.store.knownOnServerIds()), [good.id]);
     assert.deepEqual(sorted(await ownIds(a.store)), sorted([good.id, bad.id]), "nothing local was deleted");
     assert.deepEqual((await serverView(user)).ids, [good.id]);
+    // With an empty outbox the pull names nothing and hears no rejection again.
+    status = await a.client.syncNow();
+    assert.equal(a.fetch.calls("/sync/pull").at(-1).body.outbox_from, undefined);
+    assert.equal(status.rejected.length, 1);
   });
 
   // ---- other record kinds: acknowledgements, observations, kinds the app does not know ----------

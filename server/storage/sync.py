@@ -66,6 +66,25 @@ def acked_through(db: sqlite_utils.Database, device_id: str) -> int:
     return int(row[0]) if row else 0
 
 
+MAX_REPORTED_REJECTIONS = 500
+
+
+def rejected_between(db: sqlite_utils.Database, device_id: str, low: int, high: int) -> list[Stored]:
+    """The device's rejected mutations with client_seq in [low, high], oldest first (at most 500)."""
+    seqs = [
+        int(r[0])
+        for r in db.execute(
+            "SELECT client_seq FROM mutation_results WHERE device_id = ? AND status = 'rejected' AND client_seq BETWEEN ? AND ?"
+            " ORDER BY client_seq LIMIT ?",
+            [device_id, low, high, MAX_REPORTED_REJECTIONS],
+        )
+    ]
+    out: list[Stored] = []
+    for seq in seqs:  # one lookup each: the range between them may hold many batches
+        out.extend(get_mutations(db, device_id, [seq]).values())
+    return out
+
+
 def device_owner(db: sqlite_utils.Database, device_id: str) -> str | None:
     row = db.execute("SELECT user_id FROM devices WHERE id = ?", [device_id]).fetchone()
     return str(row[0]) if row else None

@@ -42,6 +42,7 @@ from sync.protocol import (
     ContentChange,
     ContentData,
     Digest,
+    MutationResult,
     ObservationChange,
     Plan,
     PlanCampaign,
@@ -126,9 +127,15 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
             digest = Digest(answers=count, hash=as_hex(value))
         # On every page, so that a device keeps a new library and the plan for it in one step.
         plan = _plan(db, user_id, latest)
+        rejected: list[MutationResult] = []
+        if request.outbox_from is not None and request.outbox_from <= acked:
+            rejected = [
+                MutationResult(client_seq=r.client_seq, id=r.id, status="rejected", reason=r.reason)
+                for r in store.rejected_between(db, request.device_id, request.outbox_from, acked)
+            ]
     return PullResponse(
         acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
-        server_time=clock.format_utc(now), plan=plan,
+        server_time=clock.format_utc(now), plan=plan, rejected=rejected,
     )  # fmt: skip
 
 

@@ -133,12 +133,7 @@ class Device:
             return Outcome(None)
         data = _json(response)
         if response.status_code == 200:
-            for result in data["results"]:
-                if result["status"] == "rejected":
-                    entry = next((m for m in batch if m["client_seq"] == result["client_seq"]), None)
-                    if entry:
-                        self.rejected[entry["payload"]["id"]] = result["reason"]
-                        self.rejected_mutations[entry["id"]] = result["reason"]
+            self._record_rejections(batch, data["results"])
             self._acked(data["acked_through"])
         elif response.status_code == 401:
             self.paused = True  # keep everything; ask the user to sign in
@@ -147,6 +142,15 @@ class Device:
         elif response.status_code == 413:
             self.batch_limit = max(1, len(batch) // 2)  # split and send again
         return Outcome(response.status_code, data.get("error"))
+
+    def _record_rejections(self, entries: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
+        """Results (of a push, or a pull's `rejected`) that refused an entry: matched by seq and id."""
+        by_seq = {m["client_seq"]: m for m in entries}
+        for result in results:
+            entry = by_seq.get(result["client_seq"])
+            if result["status"] == "rejected" and entry and entry["id"] == result["id"]:
+                self.rejected[entry["payload"]["id"]] = result["reason"]
+                self.rejected_mutations[entry["id"]] = result["reason"]
 
     def _rewind(self, expected: int) -> None:
         """After a gap: entries below `expected` were applied; if the server expects less than
@@ -177,6 +181,8 @@ class Device:
         """Pull pages until has_more is false; heal on a digest mismatch."""
         for _ in range(10_000):
             body = {"protocol": 1, "device_id": self.device_id, "cursors": dict(self.cursors), "limit": limit}
+            if self.outbox:  # learn the rejections of entries acknowledged while a push response was lost
+                body["outbox_from"] = self.outbox[0]["client_seq"]
             try:
                 response = self.http.post("/sync/pull", json=body, headers=self._auth())
             except httpx.TransportError:
@@ -215,6 +221,7 @@ class Device:
             if stream in data.get("reset", []) or value >= self.cursors.get(stream, 0):
                 self.cursors[stream] = value
                 self.history.append((f"cursor:{stream}", value))
+        self._record_rejections(self.outbox, data.get("rejected", []))
         self._acked(data["acked_through"])
 
     def _digest_matches(self, server: dict[str, Any]) -> bool:

@@ -4,6 +4,7 @@
 // the snapshot and the content cursor are then kept in that same call, or neither is.
 import { PROTOCOL, classify } from "./rules.js";
 import { fetchSnapshot } from "./library.js";
+import { rejections } from "./push.js";
 
 /** @typedef {import("./client.js").SyncContext} SyncContext */
 /** @typedef {import("./store-interface.js").Cursors} Cursors */
@@ -19,7 +20,9 @@ export async function pullPages(ctx) {
     const cursors = await ctx.store.getCursors();
     // Provisional states that differed from the server's (docs/sync.md); optional for a store.
     const disagreements = Math.min(100_000, (await ctx.store.disagreements?.()) ?? 0);
-    const result = await ctx.transport.post("/sync/pull", JSON.stringify(pullRequest(ctx, cursors, disagreements)));
+    // The first entry still queued: the server reports rejections from there (docs/sync.md).
+    const outboxFrom = (await ctx.store.outboxBatch(1))[0]?.client_seq ?? null;
+    const result = await ctx.transport.post("/sync/pull", JSON.stringify(pullRequest(ctx, cursors, disagreements, outboxFrom)));
     const verdict = classify(result);
     if (verdict.type === "transient") {
       if (!(await ctx.outcome.retry(verdict, retries++))) return "offline";
@@ -44,8 +47,9 @@ export async function pullPages(ctx) {
 }
 
 /** The request body: optional fields only when they say something. */
-function pullRequest(ctx, cursors, disagreements) {
+function pullRequest(ctx, cursors, disagreements, outboxFrom) {
   const body = { protocol: PROTOCOL, device_id: ctx.deviceId, cursors: { content: cursors.content, records: cursors.records }, limit: ctx.limits.pullLimit };
+  if (Number.isSafeInteger(outboxFrom) && outboxFrom >= 1) body.outbox_from = outboxFrom;
   if (disagreements > 0) body.disagreements = disagreements;
   const localDay = ctx.localDay();
   if (Number.isInteger(localDay) && localDay >= 0) body.local_day = localDay;
@@ -81,13 +85,24 @@ async function applyPage(ctx, old, data, disagreementsReported = 0) {
     // A failed download never replaces the good library: keep the old cursor, retry later.
     if (!content) cursors.content = reset.includes("content") ? 0 : old.content;
   }
+  const ackedThrough = Number.isSafeInteger(data.acked_through) ? data.acked_through : 0;
+  // Rejections of entries the server acknowledged while their push response was lost: matched
+  // against the queued entries by seq and id, kept in the page's step before they leave the outbox.
+  let rejected = [];
+  if (Array.isArray(data.rejected) && data.rejected.length) {
+    const first = (await ctx.store.outboxBatch(1))[0]?.client_seq;
+    const last = Math.max(...data.rejected.map((r) => (Number.isSafeInteger(r?.client_seq) ? r.client_seq : 0)));
+    if (Number.isSafeInteger(first) && last >= first) rejected = rejections(await ctx.store.outboxBatch(Math.min(10_000, last - first + 1)), data.rejected);
+  }
   await ctx.store.applyPullPage({
     changes: data.changes.filter((c) => c.stream === "records"),
     cursors,
-    ackedThrough: Number.isSafeInteger(data.acked_through) ? data.acked_through : 0,
+    ackedThrough,
+    rejected,
     reset,
     content,
     disagreementsReported,
     plan: data.plan ?? null,
   });
+  if (rejected.length) ctx.emit("rejected", rejected);
 }

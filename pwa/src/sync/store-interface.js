@@ -78,6 +78,8 @@
  * @property {Cursors} cursors the cursor values to store (the client has already applied the
  *   rules: resets, never backwards otherwise, content only when its snapshot is in `content`)
  * @property {number} ackedThrough delete outbox entries at or below it (as ackThrough)
+ * @property {Rejection[]} [rejected] rejections the page reported for queued entries: record
+ *   them (as ackThrough does) before the entries leave the outbox
  * @property {string[]} reset streams the server reset on this page (informational)
  * @property {ContentSnapshot|null} content a new library to store with the content cursor
  * @property {number} [disagreementsReported] how many disagreements the pull request reported

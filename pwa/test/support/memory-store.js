@@ -89,7 +89,7 @@ export class MemoryStore {
   }
 
   /** @param {PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, content, plan = null }) {
+  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content, plan = null }) {
     for (const change of changes) {
       if (change.kind === "answer") {
         const id = change.data.id;
@@ -110,6 +110,7 @@ export class MemoryStore {
     }
     if (content) this.#content = copy(content);
     this.#cursors = { content: cursors.content, records: cursors.records };
+    for (const r of rejected) this.#rejected.set(r.mutationId, copy(r));
     this.#ack(ackedThrough);
     const checked = checkPlan(plan);
     if (checked) this.#plan = checked;
