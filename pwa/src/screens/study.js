@@ -19,6 +19,7 @@ import { StudySession } from "../study-session.js";
 import { questionCard, showFeedback } from "../cards.js";
 import { relatedReading } from "../library.js";
 import { dayProgress, daySummary, nothingDue } from "../study-day.js";
+import { formatObservedOn } from "../practice.js";
 
 export const titleKey = "study.title";
 
@@ -124,6 +125,7 @@ export function mount(root, ctx) {
       heading: t("study.progress", { i: view.position, n: view.total }),
       repeat: view.item.repeat,
       campaignTitle: view.campaign?.title ?? null,
+      reason: view.item.reason ? t("study.fromCoaching", { date: formatObservedOn(view.item.reason.observed_on, language) }) : null,
       onSubmit: () => submit(),
       onChange: () => (dirty = true),
     });
