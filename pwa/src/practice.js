@@ -106,10 +106,14 @@ export function practiceRefreshers(practice, observationId) {
   return [...new Set(ids)];
 }
 
-/** "12 March" (en) / "12 maart" (nl): a practice item's coaching date, day and month. */
-export function formatObservedOn(iso, language) {
+/**
+ * "12 March" (en-GB), "March 12" (en-US), "12 maart" (nl): a practice item's coaching date, day
+ * and month, in the browser's own variant of the app's language when it has one (as formatDay).
+ */
+export function formatObservedOn(iso, language, preferred = globalThis.navigator?.languages ?? []) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso ?? ""));
   if (!m) return String(iso ?? "");
+  const locale = (preferred ?? []).find((tag) => String(tag).toLowerCase().split("-")[0] === language) ?? language;
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(language, { day: "numeric", month: "long", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", timeZone: "UTC" }).format(date);
 }
