@@ -17,11 +17,15 @@ export function peopleNames(me) {
   return names;
 }
 
-/** "12 March, 10:14" in `language`, in the device's time zone; the raw text if it is no time. */
-export function formatMoment(at, language) {
+/**
+ * "12 March, 10:14" in `language` (the browser's own variant of it when it has one, as
+ * i18n.js formatDay), in the device's time zone; the raw text if it is no time.
+ */
+export function formatMoment(at, language, preferred = globalThis.navigator?.languages ?? []) {
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return String(at ?? "");
-  return new Intl.DateTimeFormat(language, { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" }).format(date);
+  const locale = (preferred ?? []).find((tag) => String(tag).toLowerCase().split("-")[0] === language) ?? language;
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" }).format(date);
 }
 
 /** The events in thread order: (at, id), as the store sorts them, whatever order they came in. */
@@ -58,7 +62,7 @@ export function coachingThread(events, { t, language, me, names = peopleNames(me
             h("time", { datetime: e.at }, formatMoment(e.at, language)),
             " · ",
             t(e.acknowledged ? "thread.acknowledged" : "thread.unacknowledged"),
-            e.user_id == null ? [" · ", h("span", { class: "pending" }, t("thread.notSynced"))] : null,
+            (e.pending ?? e.user_id == null) ? [" · ", h("span", { class: "pending" }, t("thread.notSynced"))] : null,
           ),
           e.comment ? h("p", { class: "thread-comment" }, e.comment) : null,
         ),

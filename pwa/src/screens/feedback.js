@@ -227,7 +227,7 @@ export function mount(root, ctx) {
       h("p", { class: "hint", id: hintId }, t(acknowledged ? "feedback.commentHintMore" : "feedback.commentHint", { n: MAX_COMMENT.toLocaleString(language) })),
       area,
       error,
-      h("div", { class: "actions" }, button),
+      h("div", { class: "form-actions" }, button),
     );
   }
 
