@@ -1,6 +1,7 @@
 // Tests for practice from coaching (practice.js, docs/scheduler.md §6 "Practice from coaching"):
 // which questions the plan's `practice` adds to a rep's day, the cap of 2, the daily limit, the
 // reason, and that a practice item stays for the day like the others (study-plan.js keptQueue).
+import "fake-indexeddb/auto";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 
@@ -8,6 +9,8 @@ import { campaignsFor, keptQueue, todaysQueue } from "../src/study-plan.js";
 import { COACHING, PRACTICE_PER_DAY, checkPractice, formatObservedOn, openPractice, practiceRefreshers, withPractice } from "../src/practice.js";
 import { NEW, settingsFor, step } from "../src/scheduler.js";
 import { snapshot, question, campaign } from "./support/snapshot.js";
+import { IdbStore } from "../src/store.js";
+import { StudySession } from "../src/study-session.js";
 
 const DAY = 20_800;
 const OBSERVED = DAY - 2;
@@ -143,5 +146,31 @@ describe("a practice item stays for the day", () => {
     const first = kept(null, practiceOf(["p1"]));
     const states = new Map([["p1", answered(DAY)]]);
     assert.deepEqual(ids(kept(first.pin, practiceOf(["p1"]), states).items), ["c1", "c2"]);
+  });
+});
+
+describe("the study session asks practice from the plan the store keeps", () => {
+  test("first, with its reason; an answer not yet synced ends it; then done until tomorrow", async () => {
+    const store = await IdbStore.open({ name: `recap-practice-test-${process.pid}` });
+    await store.signIn("rep@example.com");
+    await store.saveContent(library);
+    const plan = { daily_limit: 2, campaigns: [{ campaign_id: "a", start_day: DAY - 10 }], practice: practiceOf(["p3"]) };
+    await store.applyPullPage({ changes: [], cursors: { content: 0, records: 1 }, ackedThrough: 0, content: null, plan });
+    const now = DAY * 86_400_000 + 12 * 3_600_000;
+    const client = { recordAnswer: (fields) => store.recordAnswer({ id: `a-${fields.question_id}`, answered_at: "2026-12-01T12:00:00.000Z", ...fields }, `m-${fields.question_id}`) };
+    const session = new StudySession({ store, client, language: "en", rolloverHour: 0, now: () => now });
+    const one = await session.load();
+    assert.equal(one.day, DAY);
+    assert.deepEqual([one.question.id, one.position, one.total, one.item.campaignId], ["p3", 1, 2, COACHING]);
+    assert.deepEqual(one.item.reason, { observed_on: "2026-12-01", observation_id: "obs-1" });
+    assert.deepEqual((await store.dayQueue()).items[0], { questionId: "p3", campaignId: COACHING, reason: one.item.reason });
+    await session.answer(one, [2]);
+    const two = await session.load();
+    assert.deepEqual([two.question.id, two.position, two.total, two.item.reason], ["c1", 2, 2, undefined]);
+    await session.answer(two, [2]);
+    const done = await session.load();
+    assert.equal(done.kind, "done");
+    assert.equal(done.nextDay, DAY + 1);
+    store.close();
   });
 });
