@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 
 import { isAcknowledged, ratedBehaviours, sharedWithMe } from "../src/feedback.js";
 import { peopleNames, threadOrder } from "../src/coaching-thread.js";
+import { shownTo } from "../src/screens/feedback.js";
 
 const ME = { user_id: "u-rep", name: "Robin Rep", roles: ["rep"], teams: [{ id: "demo", name: "Demo", role: "rep", members: [{ user_id: "u-coach", name: "Casey Coach", role: "coach" }] }] };
 const obs = (id, fields, more = {}) => ({ id, pending: false, data: { id, rev: 1, author_id: "u-coach", rep_id: "u-rep", shared: true, fields, ...more } });
@@ -49,6 +50,13 @@ describe("the Feedback screen's content", () => {
     assert.equal(isAcknowledged(events), false);
     assert.deepEqual(threadOrder(events).map((e) => e.id), ["a", "b"]);
     assert.equal(isAcknowledged([...events, { id: "c", user_id: null, acknowledged: true, at: "2026-11-30T10:00:00.000Z" }]), true);
+  });
+
+  test("the navigation offers Feedback to reps, or before `me` to whom observations were shared", () => {
+    assert.equal(shownTo({ me: ME, sharedWithMe: false }), true);
+    assert.equal(shownTo({ me: { ...ME, roles: ["coach"] }, sharedWithMe: true }), false);
+    assert.equal(shownTo({ me: null, sharedWithMe: true }), true);
+    assert.equal(shownTo({ me: null, sharedWithMe: false }), false);
   });
 
   test("names from my teams", () => {
