@@ -107,7 +107,9 @@ def merge(record: Record, patch: Patch, is_long: Callable[[str], bool], is_order
                 applied.append(name)
             else:
                 lost.append(name)
-        elif current is None or current.stamp.rev <= patch.base_rev:
+        elif current is None or current.stamp.rev <= patch.base_rev or current.stamp.device == patch.device:
+            # Nobody changed it since the patch's base, or the patch's own device did: a device's
+            # patches reach the server in the order it made them, so it has seen its own writes.
             fields[name] = incoming
             applied.append(name)
             open_ = conflicts.get(name, ())

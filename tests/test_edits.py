@@ -35,6 +35,15 @@ def test_a_field_nobody_else_changed_is_taken() -> None:
     assert record.rev == 2
 
 
+def test_a_devices_own_later_save_from_the_same_base_is_no_conflict() -> None:
+    # Saved twice offline: both patches name the revision the device last pulled.
+    record, outcome = merged(patch(0, {"notes": "a"}, "t1", "B"), patch(1, {"notes": "draft"}, "t2", "A"), patch(1, {"notes": "final", "meeting_type": "demo"}, "t3", "A"))
+    assert outcome.applied == ("notes", "meeting_type") and record.conflicts == {} and record.values()["notes"] == "final"
+    # Another device's write in between is still a conflict for it, and stays flagged.
+    record, outcome = merged(patch(0, {"notes": "a"}, "t1", "B"), patch(1, {"notes": "mine"}, "t2", "A"), patch(1, {"notes": "theirs"}, "t3", "B"), patch(1, {"notes": "mine, later"}, "t4", "A"))
+    assert record.values()["notes"] == "mine, later" and [v.value for v in record.conflicts["notes"]] == ["theirs"]
+
+
 def test_the_same_value_from_both_sides_is_no_conflict() -> None:
     record, outcome = merged(patch(0, {"notes": "a"}, "t1"), patch(1, {"notes": "x"}, "t2", "A"), patch(1, {"notes": "x"}, "t3", "B"))
     assert outcome.unchanged == ("notes",) and record.conflicts == {}
