@@ -51,6 +51,8 @@ export class App {
    */
   planPending = false;
   settings = null;
+  /** The signed-in person as their last pull described them (store.me(): roles, teams), or null. */
+  me = null;
   t = translator("en");
 
   /**
@@ -94,6 +96,7 @@ export class App {
       this.sync();
     });
     this.#day = this.today();
+    await this.#loadMe();
     setInterval(() => this.#checkDay(), DAY_CHECK_MS);
     this.#awaitPlan(Boolean(this.settings.user && navigator.onLine !== false && !(await this.#store.plan())));
     this.#route();
@@ -161,6 +164,7 @@ export class App {
     }
     const status = await this.#client.syncNow();
     await this.#refreshBar(status);
+    await this.#loadMe();
     this.planPending = false;
     this.#emit("synced", status);
     return status;
@@ -207,6 +211,18 @@ export class App {
     if (!navigator.onLine) return;
     clearTimeout(this.#soon);
     this.#soon = setTimeout(() => this.sync(), SYNC_SOON_MS);
+  }
+
+  /** Keep `me` as the store has it now (a pull brings it); the navigation follows it. */
+  async #loadMe() {
+    const shown = () => SCREENS.map((s) => s.module.shown?.(this) ?? true).join();
+    const before = shown();
+    try {
+      this.me = (await this.#store.me()) ?? null;
+    } catch {
+      this.me = null;
+    }
+    if (shown() !== before) this.#renderNav(); // a link comes or goes (Sessions: a team member)
   }
 
   async #refreshBar(status = null) {
@@ -334,6 +350,7 @@ export class App {
     adoptDefaults({ fetch: this.#fetch, baseUrl: this.#baseUrl, token: this.settings.device_token }); // never throws
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);
+      await this.#loadMe();
       this.planPending = false;
       this.#emit("synced", status);
     });
@@ -435,7 +452,7 @@ export class App {
       h(
         "ul",
         {},
-        SCREENS.filter((s) => s.nav).map((s) =>
+        SCREENS.filter((s) => s.nav && (s.module.shown?.(this) ?? true)).map((s) =>
           h("li", {}, h("a", { href: `#/${s.name}`, "aria-current": s.name === current ? "page" : null }, this.t(s.nav))),
         ),
       ),

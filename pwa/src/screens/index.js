@@ -6,19 +6,22 @@
 //       or the day changed ("day").
 // ctx: {app, store, t, language, settings} (see app.js, App#context).
 // To add a screen (nuggets, refreshers, progress…): write screens/<name>.js and list it here;
-// `nav` is the catalogue key of its link in the main navigation (null: not in the navigation).
+// `nav` is the catalogue key of its link in the main navigation (null: not in the navigation);
+// a module may export `shown(app)`: whether its link is shown now (e.g. to members of a team).
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
 import * as nuggets from "./nuggets.js";
 import * as refreshers from "./refreshers.js";
 import * as progress from "./progress.js";
+import * as sessions from "./sessions.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
+  { name: "sessions", module: sessions, nav: "nav.sessions" },
   { name: "settings", module: settings, nav: "nav.settings" },
   { name: "sign-in", module: signIn, nav: null },
 ]);
