@@ -23,8 +23,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The stage (1–4) a session's data says it is at. */
 export function stageOf(data) {
-  const stage = Number(data?.fields?.stage ?? data?.stage ?? 1);
-  return Number.isInteger(stage) && stage >= 1 && stage <= LAST_STAGE ? stage : 1;
+  // The pulled `stage` and the fields' (with this device's queued patches on top, edited-view.js):
+  // the furthest, as the server's merge decides an ordered field.
+  const valid = [data?.fields?.stage, data?.stage].map(Number).filter((s) => Number.isInteger(s) && s >= 1 && s <= LAST_STAGE);
+  return valid.length ? Math.max(...valid) : 1;
 }
 
 /** The fields the moderator may write at `stage` (the earlier stages' are read-only). */

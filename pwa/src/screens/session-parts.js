@@ -12,7 +12,7 @@ export function confidentialityRule(t) {
   return h(
     "section",
     { class: "rule", "aria-labelledby": id },
-    h("h3", { id }, h("span", { class: "rule-mark", "aria-hidden": "true" }, "🔒 "), t("session.confidentialTitle")),
+    h("h3", { id }, t("session.confidentialTitle")),
     h("p", {}, t("session.confidential")),
   );
 }

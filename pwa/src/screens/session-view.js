@@ -29,7 +29,8 @@ export function mountSession(root, ctx, id) {
   let loads = 0;
   let saving = false;
   let editing = null; // {stage, values, draft} while the moderator writes a stage, else null
-  let writing = Promise.resolve(); // drafts are written in the order they were typed
+  let writing = null; // the draft write on its way, or null
+  let again = false; // values changed while it was on its way: write once more
 
   async function load({ focusOn = null } = {}) {
     const mine = ++loads;
@@ -37,6 +38,7 @@ export function mountSession(root, ctx, id) {
     const view = record ? sessionView(record, me) : null;
     const draft = view?.moderator ? await store.draft(draftId(id, view.stage)) : null;
     if (gone || mine !== loads) return;
+    if (!focusOn && typing()) return; // typing began while this was read: the form stays as it is
     const hadFocus = root.contains(document.activeElement);
     if (!view) {
       editing = null;
@@ -128,12 +130,24 @@ export function mountSession(root, ctx, id) {
     const guideId = uid("guide");
     const error = h("p", { class: "error", role: "alert" });
 
+    // Every change is kept; while one write is on its way, later changes wait and go as one
+    // (the latest values), so the draft on disk is never more than one write behind the typing.
     const keep = () => {
-      const snapshot = { ...values };
-      writing = writing
-        .then(() => store.saveDraft({ id: did, kind: "session", values: snapshot, updated_at: new Date().toISOString() }))
+      if (writing) {
+        again = true;
+        return;
+      }
+      writing = (async () => {
+        do {
+          again = false;
+          await store.saveDraft({ id: did, kind: "session", values: { ...values }, updated_at: new Date().toISOString() });
+        } while (again);
+      })()
         .catch((err) => {
           error.textContent = t("session.saveFailed", { detail: err?.message ?? String(err) });
+        })
+        .finally(() => {
+          writing = null;
         });
     };
 
@@ -224,10 +238,16 @@ export function mountSession(root, ctx, id) {
     );
   }
 
+  /** The moderator is in one of the stage's fields. */
+  function typing() {
+    const active = document.activeElement;
+    return Boolean(editing && active && root.contains(active) && /^(TEXTAREA|INPUT)$/.test(active.tagName));
+  }
+
   load();
   return {
     // Never redrawn under the moderator's typing or while a stage is being recorded.
-    busy: () => saving || Boolean(editing && root.contains(document.activeElement) && /^(TEXTAREA|INPUT)$/.test(document.activeElement.tagName)),
+    busy: () => saving || typing(),
     refresh: () => load(),
     unmount: () => {
       gone = true;
