@@ -93,6 +93,14 @@ def server_sessions(server: LiveServer) -> list[tuple[str, dict[str, Any]]]:
     return [(email, {name: v["value"] for name, v in json.loads(state)["fields"].items()}) for email, state in rows]
 
 
+def until(page: Page, script: str, wanted: Any, timeout: float = 15) -> None:
+    """Poll an (async) script in the page until it returns `wanted` (its promise is awaited)."""
+    deadline = time.monotonic() + timeout
+    while (got := page.evaluate(script)) != wanted:
+        assert time.monotonic() < deadline, f"{script} returned {got!r}, not {wanted!r}"
+        time.sleep(0.05)
+
+
 def stage_heading(main: Any, n: int, name: str) -> Any:
     return main.get_by_role("heading", name=f"Stage {n} of 4: {name}")
 
@@ -118,7 +126,7 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     sign_in(page, demo_server.db_path, COACH)
     expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
-    page.wait_for_function("async () => Boolean((await globalThis.recap?.store.me())?.teams?.length)", polling=100, timeout=15_000)
+    until(page, "async () => Boolean((await globalThis.recap?.store.me())?.teams?.length)", True)
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Sessions")).to_be_attached()
 
@@ -157,11 +165,11 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     main.get_by_label("Clarifying questions", exact=True).press_sequentially(CLARIFYING[:20])
     main.get_by_label("Clarifying questions", exact=True).fill(CLARIFYING)
     # Typing is kept as it goes: the draft on the device holds every character before the app closes.
-    drafted = "async () => (await globalThis.recap.store.drafts('session')).map((d) => d.values.clarifying_questions)"
-    deadline = time.monotonic() + 5
-    while page.evaluate(drafted) != [CLARIFYING] and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert page.evaluate(drafted) == [CLARIFYING]
+    until(
+        page,
+        "async () => (await recap.store.drafts('session')).map((d) => d.values.clarifying_questions)",
+        [CLARIFYING],
+    )
     assert errors == []
     context.close()
 
@@ -225,7 +233,7 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     context, page, errors = signed_in_phone(browser, demo_server.url, demo_server.db_path, REP, bypass_csp=True)
     main = page.get_by_role("main")
     expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
-    page.wait_for_function("async () => Boolean((await globalThis.recap?.store.me())?.teams?.length)", polling=100, timeout=15_000)
+    until(page, "async () => Boolean((await globalThis.recap?.store.me())?.teams?.length)", True)
     card = main.locator("section.commitment")
     expect(card).to_contain_text(f": {COMMITMENT}", timeout=15_000)
     expect(card).to_contain_text("Your commitment from intervision on ")
