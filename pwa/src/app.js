@@ -37,6 +37,7 @@ export class App {
   #soon = null;
   #day = null;
   #param = null; // the item in the route (#/screen/item), or null
+  #audience = { me: null, sharedWithMe: false }; // who is signed in, for the navigation (screens/index.js shownTo)
 
   /** Why the sign-in screen is shown: "expired" after a 401, else null. */
   signInReason = null;
@@ -51,8 +52,6 @@ export class App {
    */
   planPending = false;
   settings = null;
-  /** The signed-in person as their last pull described them (store.me(): roles, teams), or null. */
-  me = null;
   t = translator("en");
 
   /**
@@ -96,11 +95,11 @@ export class App {
       this.sync();
     });
     this.#day = this.today();
-    await this.#loadMe();
     setInterval(() => this.#checkDay(), DAY_CHECK_MS);
     this.#awaitPlan(Boolean(this.settings.user && navigator.onLine !== false && !(await this.#store.plan())));
     this.#route();
     await this.#refreshBar();
+    await this.#loadAudience();
     this.#ensureContent();
     this.sync();
   }
@@ -164,7 +163,7 @@ export class App {
     }
     const status = await this.#client.syncNow();
     await this.#refreshBar(status);
-    await this.#loadMe();
+    await this.#loadAudience();
     this.planPending = false;
     this.#emit("synced", status);
     return status;
@@ -211,18 +210,6 @@ export class App {
     if (!navigator.onLine) return;
     clearTimeout(this.#soon);
     this.#soon = setTimeout(() => this.sync(), SYNC_SOON_MS);
-  }
-
-  /** Keep `me` as the store has it now (a pull brings it); the navigation follows it. */
-  async #loadMe() {
-    const shown = () => SCREENS.map((s) => s.module.shown?.(this) ?? true).join();
-    const before = shown();
-    try {
-      this.me = (await this.#store.me()) ?? null;
-    } catch {
-      this.me = null;
-    }
-    if (shown() !== before) this.#renderNav(); // a link comes or goes (Sessions: a team member)
   }
 
   async #refreshBar(status = null) {
@@ -350,7 +337,7 @@ export class App {
     adoptDefaults({ fetch: this.#fetch, baseUrl: this.#baseUrl, token: this.settings.device_token }); // never throws
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);
-      await this.#loadMe();
+      await this.#loadAudience();
       this.planPending = false;
       this.#emit("synced", status);
     });
@@ -366,6 +353,25 @@ export class App {
       this.#show(this.#screen?.name ?? DEFAULT_SCREEN, { keepFocus: true });
     }
     if (key === "rollover_hour") this.#checkDay();
+  }
+
+  /** Who is signed in (the pull's `me`) and whether observations were shared with them. */
+  get audience() {
+    return this.#audience;
+  }
+
+  /** Read the audience again; the navigation is redrawn when it changed. Never throws. */
+  async #loadAudience() {
+    try {
+      const me = (await this.#store.me?.()) ?? null;
+      const shared = me ? false : (await this.#store.editedRecords?.("observation"))?.some(({ data }) => data?.shared && data.author_id != null);
+      const next = { me, sharedWithMe: Boolean(shared) };
+      if (JSON.stringify(next) === JSON.stringify(this.#audience)) return;
+      this.#audience = next;
+      this.#renderNav();
+    } catch (err) {
+      console.warn("who is signed in: not read", err);
+    }
   }
 
   // ---- notices (service worker) ------------------------------------------------------------------
@@ -452,7 +458,7 @@ export class App {
       h(
         "ul",
         {},
-        SCREENS.filter((s) => s.nav && (s.module.shown?.(this) ?? true)).map((s) =>
+        SCREENS.filter((s) => s.nav && (!s.shownTo || s.shownTo(this.#audience))).map((s) =>
           h("li", {}, h("a", { href: `#/${s.name}`, "aria-current": s.name === current ? "page" : null }, this.t(s.nav))),
         ),
       ),

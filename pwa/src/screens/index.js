@@ -7,7 +7,9 @@
 // ctx: {app, store, t, language, settings} (see app.js, App#context).
 // To add a screen (nuggets, refreshers, progress…): write screens/<name>.js and list it here;
 // `nav` is the catalogue key of its link in the main navigation (null: not in the navigation);
-// a module may export `shown(app)`: whether its link is shown now (e.g. to members of a team).
+// `shownTo(audience)`, when given, says whether the link is offered to this person
+// (audience: {me: the pull's `me` or null, sharedWithMe: observations shared with them}; App#audience).
+// A screen left out of the navigation still opens by its address.
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
@@ -15,13 +17,15 @@ import * as nuggets from "./nuggets.js";
 import * as refreshers from "./refreshers.js";
 import * as progress from "./progress.js";
 import * as sessions from "./sessions.js";
+import * as feedback from "./feedback.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
+  { name: "feedback", module: feedback, nav: "nav.feedback", shownTo: feedback.shownTo },
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
-  { name: "sessions", module: sessions, nav: "nav.sessions" },
+  { name: "sessions", module: sessions, nav: "nav.sessions", shownTo: sessions.shownTo },
   { name: "settings", module: settings, nav: "nav.settings" },
   { name: "sign-in", module: signIn, nav: null },
 ]);

@@ -10,9 +10,9 @@ import { mountSession } from "./session-view.js";
 
 export const titleKey = "sessions.title";
 
-/** Shown in the navigation to a member of any team (the kept `me` of the last pull). */
-export function shown(app) {
-  return Boolean(app.me?.teams?.length);
+/** Shown in the navigation to a member of any team (the pull's `me`; screens/index.js shownTo). */
+export function shownTo({ me }) {
+  return Boolean(me?.teams?.length);
 }
 
 export function mount(root, ctx) {
