@@ -179,3 +179,13 @@ describe("the commitment comes back on its follow-up date", () => {
     assert.equal(dayOfDate(isoDate(20_000)), 20_000);
   });
 });
+
+describe("the navigation offers Sessions", () => {
+  test("to a member of any team, whatever their role; not before the device knows who it is", async () => {
+    const { shownTo } = await import("../src/screens/sessions.js");
+    assert.equal(shownTo({ me: ME }), true);
+    assert.equal(shownTo({ me: { user_id: "u-rep", roles: ["rep"], teams: [{ id: "north", role: "rep", members: [] }] } }), true);
+    assert.equal(shownTo({ me: { user_id: "u-editor", roles: ["editor"], teams: [] } }), false);
+    assert.equal(shownTo({ me: null, sharedWithMe: true }), false);
+  });
+});
