@@ -8,7 +8,8 @@ and moves through the four stages in order: each stage offers only "Next stage",
 one. At stage 4 the commitment and a follow-up date of today; online again, "Sync now", and the
 server's SQLite holds exactly one session, at stage 4, with the commitment. Then the rep signs in
 in a new context: the session is in "Sessions", read-only, with the confidentiality rule, and
-Today shows the commitment with "Done". axe runs on the list and on the session at stages 1 and 4.
+Today shows the commitment with "Done". axe runs on the list and on the session at stages 1 and 4,
+and (in dark mode) on the rep's read-only session and Today with the commitment.
 """
 
 from __future__ import annotations
@@ -230,7 +231,9 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     context.close()
 
     # 5. The case owner: the session, read-only, with the rule; the commitment on Today.
-    context, page, errors = signed_in_phone(browser, demo_server.url, demo_server.db_path, REP, bypass_csp=True)
+    context, page, errors = signed_in_phone(
+        browser, demo_server.url, demo_server.db_path, REP, bypass_csp=True, color_scheme="dark"
+    )
     main = page.get_by_role("main")
     expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
     until(page, "async () => Boolean((await globalThis.recap?.store.me())?.teams?.length)", True)
@@ -249,11 +252,13 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     expect(main.get_by_role("textbox")).to_have_count(0)
     expect(main.get_by_role("button")).to_have_count(0)
     page.screenshot(path=str(shots / "session-read-only-360x740.png"), full_page=True)
+    problems += blocking_violations(page, "session, read-only, dark")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
     card = main.locator("section.commitment")
     expect(card).to_be_visible(timeout=10_000)
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "today-commitment-360x740.png"))
+    problems += blocking_violations(page, "Today with a commitment, dark")
     card.get_by_role("button", name="Done").click()
     expect(main.locator("section.commitment")).to_have_count(0)
     page.reload()
