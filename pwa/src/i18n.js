@@ -4,6 +4,8 @@
 // Intl.PluralRules. `{name}` in an entry is replaced by the value of `name`. `n` is the number
 // the noun agrees with: "{done} of {n} lessons done" (1 of 12 lessons), never "{n} of {total}".
 
+import * as intervision from "./i18n-intervision.js";
+
 export const LANGUAGES = Object.freeze(["en", "nl"]);
 export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
 
@@ -240,6 +242,7 @@ const en = {
   "progress.fading": { one: "{n} question will fall below {target}% within {days} days.", other: "{n} questions will fall below {target}% within {days} days." },
   "progress.noneFading": "No question you know now falls below {target}% within {days} days.",
   "progress.noQuestions": "You have no questions yet.",
+  ...intervision.en,
 };
 
 /** @type {typeof en} */
@@ -476,6 +479,7 @@ const nl = {
   "progress.fading": { one: "{n} vraag zakt binnen {days} dagen onder {target}%.", other: "{n} vragen zakken binnen {days} dagen onder {target}%." },
   "progress.noneFading": "Geen vraag die je nu weet zakt binnen {days} dagen onder {target}%.",
   "progress.noQuestions": "Je hebt nog geen vragen.",
+  ...intervision.nl,
 };
 
 export const CATALOGUE = Object.freeze({ en, nl });

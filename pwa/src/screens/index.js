@@ -16,6 +16,7 @@ import * as signIn from "./sign-in.js";
 import * as nuggets from "./nuggets.js";
 import * as refreshers from "./refreshers.js";
 import * as progress from "./progress.js";
+import * as sessions from "./sessions.js";
 import * as feedback from "./feedback.js";
 
 export const SCREENS = Object.freeze([
@@ -24,6 +25,7 @@ export const SCREENS = Object.freeze([
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
+  { name: "sessions", module: sessions, nav: "nav.sessions", shownTo: sessions.shownTo },
   { name: "settings", module: settings, nav: "nav.settings" },
   { name: "sign-in", module: signIn, nav: null },
 ]);

@@ -20,12 +20,19 @@ import { StudySession } from "../study-session.js";
 import { questionCard, showFeedback } from "../cards.js";
 import { relatedReading } from "../library.js";
 import { dayProgress, daySummary, nothingDue } from "../study-day.js";
+import { mountCommitments } from "../commitment-card.js";
 import { formatObservedOn } from "../practice.js";
 
 export const titleKey = "study.title";
 
-export function mount(root, ctx) {
+export function mount(screen, ctx) {
   const { app, t, language } = ctx;
+  // The study loop draws into `root`; an intervision commitment that is due shows below it, in
+  // a container of its own, so it never moves or redraws the question (commitment-card.js).
+  const root = h("div", { class: "study-loop" });
+  const below = h("div", { class: "commitments" });
+  screen.append(root, below);
+  const commitments = mountCommitments(below, ctx);
   const session = new StudySession({
     store: ctx.store,
     client: { recordAnswer: (fields) => app.client.recordAnswer(fields) },
@@ -186,9 +193,13 @@ export function mount(root, ctx) {
   load();
   return {
     busy: () => phase === "saving" || phase === "feedback" || (phase === "question" && dirty),
-    refresh: () => refresh(),
+    refresh: () => {
+      commitments.refresh();
+      refresh();
+    },
     unmount: () => {
       gone = true;
+      commitments.unmount();
     },
   };
 }
