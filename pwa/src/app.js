@@ -37,6 +37,7 @@ export class App {
   #soon = null;
   #day = null;
   #param = null; // the item in the route (#/screen/item), or null
+  #me = null; // the person as the last pull described them (roles, teams): which links show
 
   /** Why the sign-in screen is shown: "expired" after a 401, else null. */
   signInReason = null;
@@ -82,6 +83,7 @@ export class App {
       onSignIn: () => this.navigate("sign-in"),
     });
     this.#renderChrome();
+    await this.#loadMe();
     window.addEventListener("hashchange", () => this.#route());
     window.addEventListener("online", () => {
       this.#refreshBar();
@@ -135,6 +137,7 @@ export class App {
   }
 
   #emit(type, detail) {
+    if (type === "synced") this.#loadMe();
     for (const listener of this.#listeners.get(type) ?? []) listener(detail);
     if (this.#screen?.instance?.refresh && !this.#screen.instance.busy?.()) this.#screen.instance.refresh(type);
   }
@@ -324,6 +327,7 @@ export class App {
     this.signInReason = null;
     this.signInEmail = null;
     this.#pendingSignIn = false;
+    await this.#loadMe(); // another person's roles are forgotten with their records
     this.#awaitPlan(!(await this.#store.plan()));
     const back = authClient.returnPath(location.search);
     if (back) {
@@ -425,17 +429,45 @@ export class App {
     this.#renderNotice();
   }
 
+  /**
+   * Read the kept `me` (store.me(), brought by pulls) and redraw the navigation when what it
+   * shows changes: coach mode's "Team" appears after the first sync that says the person coaches.
+   */
+  async #loadMe() {
+    let me = null;
+    try {
+      me = (await this.#store.me()) ?? null;
+    } catch (err) {
+      console.warn("who is signed in is not known", err);
+    }
+    const before = this.#navKey();
+    this.#me = me;
+    if (this.#navKey() !== before) this.#renderNav();
+  }
+
+  /** Which screens the navigation links to, for the person as known now. */
+  #navScreens() {
+    return SCREENS.filter((s) => s.nav && (!s.shownTo || s.shownTo(this.#me)));
+  }
+
+  #navKey() {
+    return this.#navScreens()
+      .map((s) => s.name)
+      .join(" ");
+  }
+
   #renderNav() {
     const nav = this.#doc.getElementById("nav");
     if (!nav) return;
     nav.setAttribute("aria-label", this.t("nav.label"));
-    const current = this.#screen?.name;
+    const shown = SCREENS.find((s) => s.name === this.#screen?.name);
+    const current = shown?.under ?? shown?.name;
     replace(
       nav,
       h(
         "ul",
         {},
-        SCREENS.filter((s) => s.nav).map((s) =>
+        this.#navScreens().map((s) =>
           h("li", {}, h("a", { href: `#/${s.name}`, "aria-current": s.name === current ? "page" : null }, this.t(s.nav))),
         ),
       ),

@@ -6,19 +6,29 @@
 //       or the day changed ("day").
 // ctx: {app, store, t, language, settings} (see app.js, App#context).
 // To add a screen (nuggets, refreshers, progress…): write screens/<name>.js and list it here;
-// `nav` is the catalogue key of its link in the main navigation (null: not in the navigation).
+// `nav` is the catalogue key of its link in the main navigation (null: not in the navigation);
+// `shownTo(me)`, when present, decides from the pulled `me` (roles, teams) whether the link is
+// shown (coach mode's "Team": coaches and managers only, docs/coaching.md); `under`: the
+// screen whose link is marked current while this one is shown.
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
 import * as nuggets from "./nuggets.js";
 import * as refreshers from "./refreshers.js";
 import * as progress from "./progress.js";
+import * as team from "./team.js";
+import * as observe from "./observe.js";
+import * as observation from "./observation.js";
+import { seesTeam } from "../coaching.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
+  { name: "team", module: team, nav: "nav.team", shownTo: seesTeam },
+  { name: "observe", module: observe, nav: null, under: "team" },
+  { name: "observation", module: observation, nav: null, under: "team" },
   { name: "settings", module: settings, nav: "nav.settings" },
   { name: "sign-in", module: signIn, nav: null },
 ]);
