@@ -319,12 +319,74 @@ class PlanCampaign(Base):
     start_day: int  # max(campaign start, the learner's local day when it reached them)
 
 
+class PracticeItem(Base):
+    """A question or refresher to practise after coaching (docs/scheduler.md §7)."""
+
+    item_kind: Literal["question", "refresher"]
+    item_id: str
+    observation_id: str
+    rubric_id: str
+    behaviour_id: str
+    observed_on: str  # YYYY-MM-DD
+    observed_day: int
+
+
 class Plan(Base):
     """What the learner studies (docs/sync.md "The plan"): the published campaigns whose
-    audience reaches them, with their start days, and their total daily limit."""
+    audience reaches them, with their start days, their total daily limit, and the practice
+    their coaching assigned."""
 
     daily_limit: int  # questions a day across all their campaigns
     campaigns: list[PlanCampaign]
+    practice: list[PracticeItem] = msgspec.field(default_factory=list)
+
+
+class WeakBehaviour(Base):
+    rubric_id: str
+    behaviour_id: str
+    rating: int
+    observed_on: str
+
+
+class FollowThrough(Base):
+    """Practice assigned from a rep's observations: questions, answered after, right, last day."""
+
+    assigned: int
+    answered: int
+    right: int
+    last_on: str | None
+
+
+class MemberSummary(Base):
+    """A rep as their coach (or manager) sees them (docs/sync.md "Who I am")."""
+
+    last_observed_on: str | None
+    observations: int
+    weakest: list[WeakBehaviour]
+    practice: FollowThrough
+
+
+class Member(Base):
+    user_id: str
+    name: str
+    role: Literal["rep", "coach", "manager"]
+    summary: MemberSummary | None = None
+
+
+class TeamView(Base):
+    id: str
+    name: str
+    role: Literal["rep", "coach", "manager"]  # the signed-in person's role in it
+    members: list[Member]
+
+
+class Me(Base):
+    """Who the signed-in person is: their roles, and their teams with the members."""
+
+    user_id: str
+    name: str
+    roles: list[str]
+    teams: list[TeamView]
 
 
 class PullResponse(Base):
@@ -339,3 +401,5 @@ class PullResponse(Base):
     plan: Plan | None = None
     # Rejected mutations with client_seq from the request's `outbox_from` to `acked_through`.
     rejected: list[MutationResult] = msgspec.field(default_factory=list)
+    # Who the person is (roles, teams, a coach's reps): on the last page only, else None.
+    me: Me | None = None

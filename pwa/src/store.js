@@ -14,6 +14,7 @@ import * as acknowledgements from "./db/acknowledgements.js";
 import * as answers from "./db/answers.js";
 import * as content from "./db/content.js";
 import * as dayQueue from "./db/day-queue.js";
+import * as drafts from "./db/drafts.js";
 import * as kinds from "./db/kinds/index.js";
 import * as learner from "./db/learner.js";
 import * as meta from "./db/meta.js";
@@ -24,6 +25,7 @@ import * as records from "./db/records.js";
 import * as rejections from "./db/rejections.js";
 import * as settings from "./db/settings.js";
 import { acknowledgedIds } from "./acknowledged.js";
+import { editedView } from "./edited-view.js";
 import { checkPlan, today } from "./study-plan.js";
 import { ANSWER_PAYLOAD_VERSION } from "./sync/rules.js";
 import { uuid7 } from "./uuid7.js";
@@ -31,7 +33,10 @@ import { uuid7 } from "./uuid7.js";
 export { StorageFullError };
 export { DEFAULT_SETTINGS } from "./db/settings.js";
 
-const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records"];
+/** The payload version the device records for each edited kind. */
+export const EDITED_VERSIONS = Object.freeze({ observation: 2, session: 1 });
+
+const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records", "drafts"];
 
 export class IdbStore {
   /** @type {Database} */
@@ -92,7 +97,7 @@ export class IdbStore {
   }
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null }) {
+  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null }) {
     return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
       // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
@@ -108,6 +113,7 @@ export class IdbStore {
       await kinds.ackThrough(tx, ackedThrough);
       const checked = checkPlan(plan);
       if (checked) await meta.put(tx, "plan", checked);
+      if (me && typeof me === "object" && typeof me.user_id === "string" && Array.isArray(me.teams)) await meta.put(tx, "me", structuredClone(me));
     });
   }
 
@@ -230,6 +236,76 @@ export class IdbStore {
   }
 
   /**
+   * Edited records of `kind` ("observation", "session") as the device shows them: the pulled
+   * state with its own queued patches on top ([{id, data, pending}], by id; src/edited-view.js).
+   */
+  async editedRecords(kind) {
+    return this.#db.read(["records", "outbox"], async (tx) => editedView(kind, await records.ofKind(tx, kind), await outbox.batch(tx)));
+  }
+
+  /**
+   * Every acknowledgement event of one item, own and pulled, of anyone the device hears from
+   * (an observation's rep, for its coach), in the order (at, id):
+   * [{id, user_id (null for an own one not pulled back yet), acknowledged, comment, at, pending}].
+   */
+  async acknowledgementsOf(itemKind, itemId) {
+    return this.#db.read(["acknowledgements", "rejections"], async (tx) => {
+      const refused = await rejections.recordIds(tx, "acknowledgement");
+      return (await acknowledgements.rows(tx, itemKind, itemId))
+        .filter((r) => r.server || !refused.has(r.id))
+        .map((r) => {
+          const e = r.server ?? r.payload;
+          return { id: r.id, user_id: r.server?.user_id ?? null, acknowledged: e.acknowledged, comment: e.comment ?? null, at: e.at, pending: !r.server };
+        })
+        .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+  }
+
+  /** Who the signed-in person is, from their last pull ({user_id, name, roles, teams}), or null. */
+  async me() {
+    return this.#db.read(["meta"], (tx) => meta.get(tx, "me", null));
+  }
+
+  // ---- drafts (db/drafts.js) ------------------------------------------------------------------
+
+  /** Keep a draft {id, kind, values, updated_at}, replacing the one with its id. */
+  async saveDraft(draft) {
+    return this.#db.write(["drafts"], (tx) => drafts.put(tx, draft), { strict: true });
+  }
+
+  async draft(id) {
+    return this.#db.read(["drafts"], async (tx) => (await drafts.get(tx, id)) ?? null);
+  }
+
+  /** The drafts of `kind`, most recently changed first. */
+  async drafts(kind) {
+    return this.#db.read(["drafts"], (tx) => drafts.ofKind(tx, kind));
+  }
+
+  async deleteDraft(id) {
+    return this.#db.write(["drafts"], (tx) => drafts.remove(tx, id));
+  }
+
+  /**
+   * Record a draft as a `kind` patch (observation v2, session v1) and delete the draft, in ONE
+   * strict transaction: closing the app between the two can neither lose nor duplicate it.
+   * Returns the outbox entry.
+   */
+  async shareDraft(draftId, kind, payload, mutationId = uuid7()) {
+    const version = EDITED_VERSIONS[kind];
+    const stores = [...kinds.storesToRecord(kind, version), "drafts"];
+    return this.#db.write(
+      stores,
+      async (tx) => {
+        const entry = await kinds.record(tx, kind, version, payload, mutationId);
+        await drafts.remove(tx, draftId);
+        return entry;
+      },
+      { strict: true },
+    );
+  }
+
+  /**
    * Nuggets marked as done before "done" synced (the `reading` store) become acknowledgements
    * with their outbox entries, once, when this version first opens the store (db/reading.js).
    */
@@ -264,7 +340,7 @@ export class IdbStore {
    * Returns {ok: true, deviceId, previous} or {ok: false, unsynced, user} naming the previous user.
    */
   async signInDevice(user, newDeviceId = () => globalThis.crypto.randomUUID()) {
-    const result = await this.#db.read(["settings", "outbox", "answers", "rejections"], async (tx) => {
+    const result = await this.#db.read(["settings", "outbox", "answers", "rejections", "drafts"], async (tx) => {
       const previous = await settings.get(tx, "user");
       if (!previous || previous === user) return { ok: true, deviceId: null, previous };
       const waiting = await learner.unsynced(tx);

@@ -32,14 +32,28 @@ export function today(rolloverHour = 4, now = Date.now()) {
 
 /**
  * The pull's `plan` in the shape the device keeps, or null when it is missing or malformed
- * (an older server sends none): {daily_limit, campaigns: [{campaign_id, start_day}]}.
+ * (an older server sends none): {daily_limit, campaigns: [{campaign_id, start_day}], practice?:
+ * [{item_kind, item_id, observation_id, rubric_id, behaviour_id, observed_on, observed_day}]}.
  */
 export function checkPlan(plan) {
   if (plan === null || typeof plan !== "object" || !Array.isArray(plan.campaigns)) return null;
   if (!Number.isSafeInteger(plan.daily_limit) || plan.daily_limit < 1) return null;
   const campaigns = plan.campaigns.filter((c) => typeof c?.campaign_id === "string" && Number.isSafeInteger(c.start_day));
   if (campaigns.length !== plan.campaigns.length) return null;
-  return { daily_limit: plan.daily_limit, campaigns: campaigns.map((c) => ({ campaign_id: c.campaign_id, start_day: c.start_day })) };
+  const kept = { daily_limit: plan.daily_limit, campaigns: campaigns.map((c) => ({ campaign_id: c.campaign_id, start_day: c.start_day })) };
+  // Practice from coaching (docs/scheduler.md §7); a malformed item is left out, not the plan.
+  if (Array.isArray(plan.practice)) kept.practice = plan.practice.filter(isPracticeItem).map((p) => ({ ...p }));
+  return kept;
+}
+
+const PRACTICE_TEXT = ["item_id", "observation_id", "rubric_id", "behaviour_id", "observed_on"];
+
+function isPracticeItem(p) {
+  return (
+    (p?.item_kind === "question" || p?.item_kind === "refresher") &&
+    PRACTICE_TEXT.every((k) => typeof p[k] === "string") &&
+    Number.isSafeInteger(p.observed_day)
+  );
 }
 
 /** A campaign of the snapshot for one learner: its days as day numbers, their start from the plan. */

@@ -103,3 +103,16 @@ def progress_after(db: sqlite_utils.Database, user_id: str, cursor: int, limit: 
     return db.execute(
         "SELECT seq, state FROM progress WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?", [user_id, cursor, limit]
     ).fetchall()
+
+
+def days_answered(db: sqlite_utils.Database, user_id: str, question_ids: Sequence[str]) -> dict[str, list[tuple[int, bool]]]:
+    """Per question, the (local day, right) of each of the user's answers, oldest first."""
+    out: dict[str, list[tuple[int, bool]]] = {}
+    for chunk in _chunks(sorted(set(question_ids))):
+        marks = ",".join("?" * len(chunk))
+        for qid, day, correct in db.execute(
+            f"SELECT question_id, local_day, correct FROM answers WHERE user_id = ? AND question_id IN ({marks}) ORDER BY local_day, answered_at, id",
+            [user_id, *chunk],
+        ):
+            out.setdefault(str(qid), []).append((int(day), bool(correct)))
+    return out

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
 from server.storage import content as content_store
 from sync.enrollment import CampaignAt, parse_start
 from sync.kinds.answer import QuestionAt
+from sync.practice import Links, links_of
 from sync.progress import DEFAULT_SETTINGS, settings_by_question
 from sync.scheduler import Settings
 
@@ -24,6 +25,7 @@ class VersionIndex:
     epochs: dict[str, int]
     settings: dict[str, Settings]
     campaigns: tuple[CampaignAt, ...] = ()
+    practice: Links = field(default_factory=Links)  # what low coaching ratings link to (sync/practice.py)
 
     def settings_for(self, question_id: str) -> Settings:
         return self.settings.get(question_id, DEFAULT_SETTINGS)
@@ -44,7 +46,8 @@ def _build(body_gzip: bytes, version: int) -> VersionIndex:
         )
         for c in document["campaigns"]
     )
-    return VersionIndex(version, questions, epochs, settings_by_question(document["campaigns"], document["questions"]), campaigns)
+    settings = settings_by_question(document["campaigns"], document["questions"])
+    return VersionIndex(version, questions, epochs, settings, campaigns, links_of(document))
 
 
 # Keyed by the snapshot's ETag, a hash of its bytes: right for any database, since a

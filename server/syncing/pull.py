@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 import sqlite_utils
 
+from server.coaching import view as coaching_view
 from server.db import read_transaction
 from server.storage import acknowledgements as ack_store
 from server.storage import answers as answer_store
@@ -31,7 +32,7 @@ from server.syncing import errors
 from server.syncing.content_index import version_index
 from server.syncing.kinds.observations import as_data
 from server.syncing.kinds.sessions import as_data as session_data
-from sync import clock, enrollment
+from sync import clock, enrollment, practice
 from sync.digest import as_hex
 from sync.protocol import (
     AcknowledgementChange,
@@ -126,7 +127,9 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
             count, value = store.get_digest(db, user_id)
             digest = Digest(answers=count, hash=as_hex(value))
         # On every page, so that a device keeps a new library and the plan for it in one step.
-        plan = _plan(db, user_id, latest)
+        today = request.local_day if request.local_day is not None else practice.day_of(now.date().isoformat()) or 0
+        plan = _plan(db, user_id, latest, today)
+        me = None if has_more else coaching_view.me(db, user_id, _links(db, latest))
         rejected: list[MutationResult] = []
         if request.outbox_from is not None and request.outbox_from <= acked:
             rejected = [
@@ -135,13 +138,19 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
             ]
     return PullResponse(
         acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
-        server_time=clock.format_utc(now), plan=plan, rejected=rejected,
+        server_time=clock.format_utc(now), plan=plan, rejected=rejected, me=me,
     )  # fmt: skip
 
 
-def _plan(db: sqlite_utils.Database, user_id: str, version: int) -> Plan:
+def _links(db: sqlite_utils.Database, version: int) -> practice.Links:
+    index = version_index(db, version)
+    return index.practice if index is not None else practice.Links()
+
+
+def _plan(db: sqlite_utils.Database, user_id: str, version: int, today: int) -> Plan:
     """The learner's campaigns in the published version (those whose audience reaches them now
-    and that they are enrolled in) with their start days, and their total daily limit."""
+    and that they are enrolled in) with their start days, their total daily limit, and the
+    practice their coaching assigned (sync/practice.py)."""
     index = version_index(db, version)
     mine = enrollment.plan_campaigns(
         index.campaigns if index is not None else (),
@@ -150,6 +159,7 @@ def _plan(db: sqlite_utils.Database, user_id: str, version: int) -> Plan:
     return Plan(
         daily_limit=people_store.daily_limit_of(db, user_id),
         campaigns=[PlanCampaign(campaign_id=cid, start_day=day) for cid, day in mine],
+        practice=coaching_view.practice_plan(db, user_id, index.practice if index is not None else practice.Links(), today),
     )
 
 

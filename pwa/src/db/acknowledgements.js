@@ -41,6 +41,11 @@ export async function events(tx, itemKind, rejected) {
   return rows.filter((r) => r.item_kind === itemKind && (r.server || !rejected.has(r.id))).map((r) => r.server ?? r.payload);
 }
 
+/** The rows ({id, mine, payload, server}) of one item. */
+export function rows(tx, itemKind, itemId) {
+  return tx.objectStore("acknowledgements").index("by_item").getAll([itemKind, itemId]);
+}
+
 export function clear(tx) {
   return tx.objectStore("acknowledgements").clear();
 }

@@ -4,6 +4,7 @@
 import * as acknowledgements from "./acknowledgements.js";
 import * as answers from "./answers.js";
 import * as dayQueue from "./day-queue.js";
+import * as drafts from "./drafts.js";
 import * as meta from "./meta.js";
 import * as outbox from "./outbox.js";
 import * as progress from "./progress.js";
@@ -12,9 +13,13 @@ import * as records from "./records.js";
 import * as rejections from "./rejections.js";
 import * as settings from "./settings.js";
 
-/** How many of the learner's records are not on the server yet (queued, or answers to re-queue). */
+/**
+ * How many of the learner's records are not on the server yet (queued, or answers to re-queue),
+ * drafts included: a draft is work that exists nowhere else, so it too keeps another person
+ * from signing in on this device until it is shared or discarded.
+ */
 export async function unsynced(tx) {
-  return (await outbox.size(tx)) + (await answers.missingOwn(tx)).length;
+  return (await outbox.size(tx)) + (await answers.missingOwn(tx)).length + (await drafts.count(tx));
 }
 
 /** The device's id, made by `make` the first time and kept. */
@@ -29,13 +34,15 @@ export async function deviceId(tx, make) {
 /**
  * Forget the signed-in learner's records (all on the server: the caller checked unsynced()) and
  * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential,
- * no plan (the next learner's comes with their first pull), no pinned day's queue. The library
+ * no plan and no `me` (the next learner's come with their first pull), no drafts, no pinned
+ * day's queue. The library
  * and the settings stay.
  */
 export async function forget(tx, newDeviceId) {
-  for (const repository of [answers, acknowledgements, records, progress, rejections, reading]) await repository.clear(tx);
+  for (const repository of [answers, acknowledgements, records, progress, rejections, reading, drafts]) await repository.clear(tx);
   await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
   await meta.remove(tx, "plan");
+  await meta.remove(tx, "me");
   await dayQueue.clear(tx);
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);

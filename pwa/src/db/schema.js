@@ -18,7 +18,9 @@
 //               {id, kind, done_at}); each became an acknowledgement on first use, and the row
 //               keeps the acknowledgement's id (db/reading.js)
 //   acknowledgements  key id: acknowledgement events, own (payload) and pulled (server); by_item
-//   records     key [kind, id]: records of kinds kept as pulled (observations), {kind, id, seq, data}
+//   records     key [kind, id]: edited records (observations, sessions) as last pulled, {kind, id, seq, data}
+//   drafts      key id: forms started and not recorded yet, {id, kind, values, updated_at}; by_kind
+//               (step 5; db/drafts.js)
 //
 // HOW TO CHANGE IT: add step N+1 and bump SCHEMA_VERSION; never edit a step that has shipped.
 // A step runs once, inside the upgrade transaction, for every device still below it.
@@ -64,6 +66,10 @@ const STEPS = [
       const { answerId, ...rest } = r;
       await rejections.put({ kind: "answer", recordId: answerId, ...rest, mutationId: r.mutationId ?? `answer:${answerId}` });
     }
+  },
+  // 5: drafts of coaching forms (observations, session stages), kept until recorded. Touches nothing else.
+  (db) => {
+    db.createObjectStore("drafts", { keyPath: "id" }).createIndex("by_kind", "kind");
   },
 ];
 

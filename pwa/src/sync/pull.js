@@ -103,6 +103,7 @@ async function applyPage(ctx, old, data, disagreementsReported = 0) {
     content,
     disagreementsReported,
     plan: data.plan ?? null,
+    me: data.me ?? null,
   });
   if (rejected.length) ctx.emit("rejected", rejected);
 }

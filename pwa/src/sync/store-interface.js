@@ -86,6 +86,8 @@
  *   (from `disagreements()`): subtract them from the count in the same transaction
  * @property {object|null} [plan] the response's `plan` (docs/sync.md "The plan"): keep it, if
  *   well formed, in place of the one kept; null (an older server) leaves the kept one
+ * @property {object|null} [me] the response's `me` (docs/sync.md "who I am", last page only):
+ *   keep it in place of the one kept; null leaves the kept one (a store may ignore it)
  */
 
 /**

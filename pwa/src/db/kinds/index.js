@@ -4,12 +4,12 @@
 // asks here, so recording, pulling and acknowledging stay one generic transaction each.
 //
 // A kind is a plain object (see Kind below) in a module of its own beside this one. Adding a
-// kind (observations, later) is that one module and its line in KINDS.
+// kind is that one module and its line in KINDS.
 import * as outbox from "../outbox.js";
 import answer from "./answer.js";
 import acknowledgement from "./acknowledgement.js";
 import progress from "./progress.js";
-import { keptAsPulled } from "./pulled.js";
+import { edited } from "./edited.js";
 
 /**
  * @typedef {object} Kind
@@ -26,7 +26,7 @@ import { keptAsPulled } from "./pulled.js";
  */
 
 /** @type {Kind[]} */
-const KINDS = [answer, acknowledgement, progress, keptAsPulled("observation"), keptAsPulled("session")];
+const KINDS = [answer, acknowledgement, progress, edited("observation", [2]), edited("session", [1])];
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 
 /** Every object store a kind touches: the transactions that apply or acknowledge any kind name them. */
