@@ -132,10 +132,14 @@ export function dayToDate(day) {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** A YYYY-MM-DD date in words ("7 December 2026"), or the text as it is when it is not one. */
-export function formatDate(text, language) {
+/**
+ * A YYYY-MM-DD date in words ("7 December 2026"), or the text as it is when it is not one; in
+ * the browser's own variant of `language` when it has one (en-GB: day before month).
+ */
+export function formatDate(text, language, preferred = globalThis.navigator?.languages ?? []) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(String(text ?? ""))) return text ?? "";
-  return new Intl.DateTimeFormat(language, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${text}T00:00:00Z`));
+  const locale = (preferred ?? []).find((tag) => String(tag).toLowerCase().split("-")[0] === language) ?? language;
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${text}T00:00:00Z`));
 }
 
 /** A fresh draft's values: observed today, nothing else yet. */

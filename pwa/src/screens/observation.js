@@ -100,11 +100,13 @@ export function mount(root, ctx) {
           : null,
         f.notes ? [h("h3", {}, t("observe.notes")), long(f.notes)] : null,
         h("h3", {}, t("observation.repSide", { name: repName })),
-        shared ? null : h("p", {}, t("observation.notSharedYet")),
-        f.next_step
-          ? h("p", {}, t(f.next_step_done === true ? "observation.stepDone" : "observation.stepNotDone"))
-          : null,
-        f.rep_response ? [h("p", { class: "rep-label" }, t("observation.response")), long(f.rep_response)] : null,
+        !shared
+          ? h("p", {}, t("observation.notSharedYet"))
+          : [
+              f.next_step ? h("p", {}, t(f.next_step_done === true ? "observation.stepDone" : "observation.stepNotDone")) : null,
+              f.rep_response ? [h("p", { class: "rep-label" }, t("observation.response")), long(f.rep_response)] : null,
+              f.next_step || f.rep_response ? null : h("p", {}, t("observation.noReply")),
+            ],
         h("h3", {}, t("observation.thread")),
         thread.length
           ? h(

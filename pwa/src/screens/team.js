@@ -67,14 +67,14 @@ export function mount(root, ctx) {
         "ul",
         { class: "item-list" },
         sorted.map((d) => {
-          const rep = d.values?.rep_id ? (names.get(d.values.rep_id) ?? d.values.rep_id) : t("team.noRepYet");
+          const rep = d.values?.rep_id ? (names.get(d.values.rep_id) ?? d.values.rep_id) : null;
           return h(
             "li",
             {},
             h(
               "a",
               { class: "item", href: `#/observe/${encodeURIComponent(d.id)}` },
-              h("span", { class: "item-title" }, t("team.resumeDraft", { name: rep })),
+              h("span", { class: "item-title" }, rep ? t("team.resumeDraft", { name: rep }) : t("team.resumeDraftNoRep")),
               h("span", { class: "item-meta" }, d.values?.observed_on ? t("team.observedOn", { date: formatDate(d.values.observed_on, language) }) : null, h("span", { class: "badge pending" }, t("team.statusDraft"))),
             ),
           );
