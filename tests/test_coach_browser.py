@@ -5,7 +5,8 @@ rep, a competency, a behaviour rated and its evidence typed; the page is closed 
 new page (same browser profile, still offline) reopens the draft from Team with every value
 restored; the coach finishes, "Share with rep" says "Shared" and the bar "1 not synced". Back
 online, "Sync now" sends it: the server's SQLite holds exactly one observation, of the rep,
-shared, with the rating. A rep signed in never sees "Team". Axe finds nothing serious on Team,
+shared, with the rating; Team shows the rep's summary from the server. A rep signed in never
+sees "Team"; a manager reads it without "New observation". Axe finds nothing serious on Team,
 the form with a rubric shown, and the observation.
 """
 
@@ -26,13 +27,16 @@ from tests.test_pwa_a11y import blocking_violations
 
 COACH = "coach@example.com"
 REP = "rep@example.com"
+MANAGER = "manager@example.com"
 BEHAVIOUR = "Asks about the customer's goals before presenting anything"
 RATING = "rating:discovery-rubric:asks-about-goals"
 EVIDENCE = "Opened the slide deck after one question about their plans."
 
 
 def new_context(browser: Any, **options: Any) -> Any:
-    return browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce", **options)
+    return browser.new_context(
+        viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Amsterdam", reduced_motion="reduce", **options
+    )
 
 
 def watched(page: Page) -> list[str]:
@@ -137,8 +141,13 @@ def test_coach_observes_offline_closes_mid_form_and_shares(demo_server: LiveServ
     assert fields["customer"] == "Acme Logistics"
     assert fields["next_step_due"] == "2030-01-15"
 
-    # Team lists it as shared; its detail shows the behaviour's text and the rating.
+    # Team lists it as shared, and the server's summary of the rep (from the pull) names the
+    # behaviour rated 2 and the practice it added; the detail shows the behaviour and the rating.
     page.get_by_role("button", name="Back to Team").click()
+    robin = main.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Robin Rep"))
+    expect(robin).to_contain_text("Last observed on")
+    expect(robin.get_by_role("listitem").filter(has_text=BEHAVIOUR)).to_contain_text("2 of 4")
+    expect(robin).to_contain_text(re.compile(r"0 of [1-9]\d* practice questions? answered, 0 right\."))
     observation = main.get_by_role("link").filter(has_text="Acme Logistics")
     expect(observation).to_contain_text("Shared")
     expect(observation).not_to_contain_text("Not synced")
@@ -161,8 +170,22 @@ def test_coach_observes_offline_closes_mid_form_and_shares(demo_server: LiveServ
     expect(page.get_by_role("navigation").get_by_role("link", name="Team")).to_have_count(0)
     context.close()
 
+    # A manager of the team reads Team, and writes nothing.
+    context = new_context(browser)
+    page = context.new_page()
+    main = page.get_by_role("main")
+    page.goto(demo_server.url + "/")
+    sign_in(page, demo_server.db_path, MANAGER)
+    page.get_by_role("navigation").get_by_role("link", name="Team").click(timeout=15_000)
+    expect(main.get_by_role("heading", name="Robin Rep")).to_be_visible()
+    expect(main.get_by_text(BEHAVIOUR)).to_be_visible()
+    expect(main.get_by_role("button", name="New observation")).to_have_count(0)
+    context.close()
 
-def test_coach_screens_have_no_serious_accessibility_violations(demo_server: LiveServer, browser: Any, tmp_path: Path) -> None:
+
+def test_coach_screens_have_no_serious_accessibility_violations(
+    demo_server: LiveServer, browser: Any, tmp_path: Path
+) -> None:
     shots = Path(os.environ.get("RECAP_SCREENSHOTS") or tmp_path / "screens")
     shots.mkdir(parents=True, exist_ok=True)
     # bypass_csp: the server's CSP (rightly) refuses the inline script tag that injects axe.

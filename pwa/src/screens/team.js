@@ -5,7 +5,7 @@
 // observation" starts one (coaches only: a manager reads). Works offline on what the last sync
 // brought; before any sync it says to sync once online.
 import { focus, h, replace } from "../dom.js";
-import { canObserve, formatDate, practiceOf, peopleById, statusOf, teamReps, weakestLines } from "../coaching.js";
+import { canObserve, formatDate, practiceOf, peopleById, seesTeam, statusOf, teamReps, weakestLines } from "../coaching.js";
 
 export const titleKey = "team.title";
 
@@ -29,6 +29,10 @@ export function mount(root, ctx) {
     const card = h("section", { class: "card team" }, h("h2", {}, t("team.title")));
     if (!me) {
       replace(root, h("section", { class: "card team" }, h("h2", {}, t("team.title")), h("p", {}, t("team.syncFirst"))));
+      return;
+    }
+    if (!seesTeam(me)) {
+      replace(root, h("section", { class: "card team" }, h("h2", {}, t("team.title")), h("p", {}, t("team.notCoach"))));
       return;
     }
     const reps = teamReps(me, language);
