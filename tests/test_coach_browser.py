@@ -231,6 +231,15 @@ def test_coach_screens_have_no_serious_accessibility_violations(
     expect(main.get_by_role("heading", name="Observation of Robin Rep")).to_be_visible()
     page.screenshot(path=str(shots / "observation-360x740.png"), full_page=True)
     problems += blocking_violations(page, "observation")
+
+    # A draft can be deleted, after a confirmation.
+    page.get_by_role("link", name="Back to Team").click()
+    main.get_by_role("link", name=re.compile("Resume a draft")).click()
+    expect(main.get_by_label("Customer", exact=True)).to_have_value("Draft Ltd")
+    page.once("dialog", lambda dialog: dialog.accept())
+    main.get_by_role("button", name="Delete draft").click()
+    expect(main.get_by_role("heading", name="Team", exact=True)).to_be_visible()
+    expect(main.get_by_role("link", name=re.compile("Resume"))).to_have_count(0)
     assert problems == []
     assert errors == []
     context.close()

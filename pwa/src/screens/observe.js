@@ -27,7 +27,7 @@ export function mount(root, ctx) {
   const { app, store, t, language, param } = ctx;
   const draftId = param || uuid7();
   let gone = false;
-  let phase = "loading"; // loading | form | sharing | shared
+  let phase = "loading"; // loading | form | sharing | shared | deleting
   let values = null;
   let unsaved = false; // a change not handed to the store yet
   let timer = null;
@@ -38,7 +38,7 @@ export function mount(root, ctx) {
   function flush() {
     clearTimeout(timer);
     timer = null;
-    if (!unsaved || !values || phase === "shared") return saving;
+    if (!unsaved || !values || phase === "shared" || phase === "deleting") return saving;
     unsaved = false;
     const copy = structuredClone(values);
     saving = saving
@@ -249,7 +249,24 @@ export function mount(root, ctx) {
         field("notes", t("observe.notes"), area("notes"), { hint: t("observe.notesHint") }),
       ),
     );
-    replace(root, h("section", { class: "card observe" }, form, status, h("div", { class: "actions" }, share)));
+    // Deleting asks first: a draft holds notes the coach cannot get back.
+    const remove = h("button", { type: "button", class: "secondary", on: { click: () => discard() } }, t("observe.deleteDraft"));
+    replace(root, h("section", { class: "card observe" }, form, status, h("div", { class: "actions" }, share, remove)));
+
+    async function discard() {
+      if (phase !== "form" || !window.confirm(t("observe.deleteConfirm"))) return;
+      phase = "deleting";
+      clearTimeout(timer);
+      await saving; // a save on its way must not bring the draft back
+      try {
+        await store.deleteDraft(draftId);
+      } catch (err) {
+        phase = "form";
+        status.textContent = t("observe.deleteFailed", { detail: err?.message ?? String(err) });
+        return;
+      }
+      app.navigate("team");
+    }
 
     function showProblems(problems) {
       for (const [name, el] of errors) {
