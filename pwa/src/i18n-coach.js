@@ -138,7 +138,7 @@ export const nl = {
   "observe.draftFailed": "Het concept kon niet worden opgeslagen: {detail}",
   "observe.draftGone": "Dit concept staat niet meer op dit apparaat: het is gedeeld of verwijderd.",
   "observe.loadFailed": "De observatie kon niet worden geopend: {detail}",
-  "observe.rep": "Vertegenwoordiger",
+  "observe.rep": "Verkoper",
   "observe.chooseRep": "Kies een verkoper…",
   "observe.situation": "De situatie",
   "observe.observedOn": "Geobserveerd op",

@@ -250,8 +250,10 @@ export function mount(root, ctx) {
       ),
     );
     // Deleting asks first: a draft holds notes the coach cannot get back.
-    const remove = h("button", { type: "button", class: "secondary", on: { click: () => discard() } }, t("observe.deleteDraft"));
-    replace(root, h("section", { class: "card observe" }, form, status, h("div", { class: "actions" }, share, remove)));
+    const remove = h("button", { type: "button", class: "link", on: { click: () => discard() } }, t("observe.deleteDraft"));
+    // Only "Share with rep" stays under the thumb (the sticky bar); deleting is at the form's end.
+    const removeRow = h("p", { class: "delete-draft" }, remove);
+    replace(root, h("section", { class: "card observe" }, form, removeRow, status, h("div", { class: "actions" }, share)));
 
     async function discard() {
       if (phase !== "form" || !window.confirm(t("observe.deleteConfirm"))) return;
@@ -324,6 +326,7 @@ export function mount(root, ctx) {
       h("p", {}, h("a", { href: `#/observation/${encodeURIComponent(observationId)}` }, t("observe.viewShared"))),
     );
     status.textContent = t("observe.shared");
+    status.parentElement?.querySelector(".delete-draft")?.remove();
     replace(
       share.parentElement,
       h("button", { type: "button", class: "secondary", on: { click: () => app.navigate("team") } }, t("observe.backToTeam")),
