@@ -8,6 +8,7 @@ coaching demo.
 from __future__ import annotations
 
 import datetime
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,8 +167,36 @@ def test_concurrent_edits_on_two_devices_merge_by_the_rule(client: TestClient, d
     assert len(outcomes) == 4 and '"conflicted":["notes"]' in outcomes[2] and '"lost":["meeting_type"]' in outcomes[2]
 
 
-def test_an_observation_v2_names_ratings_by_rubric_and_behaviour(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+RUBRIC = """id: discovery
+competency: discovery
+title: Discovery
+behaviours:
+  - id: asks-goals
+    text: Asks about goals first
+    levels: {1: Pitches first., 2: One question., 3: Asks without a follow-up., 4: Asks and follows up.}
+  - id: listens
+    text: Listens
+    levels: {1: Talks over., 2: Interrupts., 3: Listens., 4: Builds on answers.}
+  - id: maps
+    text: Maps who decides
+    levels: {1: Never asks., 2: Asks once., 3: Asks and notes., 4: Maps everyone.}
+"""
+
+
+def test_an_observation_v2_names_ratings_by_rubric_and_behaviour(client: TestClient, db_file: Path, tmp_path: Path) -> None:  # type: ignore[type-arg]
     coach, manager = Device(COACH, client), Device(MANAGER, client)
+    # A rating must name a behaviour of a published rubric: refused before the rubric exists.
+    early = uuid7()
+    coach.edit(early, {"rep_id": user_id(db_file, REP), "observed_on": "2026-12-01", "rating:discovery:asks-goals": 1}, 20_000, version=2)
+    refused = results(coach, client)[0]
+    assert refused["status"] == "rejected" and "rating:discovery:asks-goals: no published rubric has this behaviour" in refused["reason"]
+    library = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, library)
+    (library / "rubrics").mkdir()
+    (library / "rubrics" / "discovery.yaml").write_text(RUBRIC, encoding="utf-8")
+    db = connect(db_file)
+    publish(db, library)
+    db.close()
     obs = uuid7()
     coach.edit(obs, {"rep_id": user_id(db_file, REP), "observed_on": "2026-12-01", "customer": "Acme", "opportunity": "Q3 renewal",
                      "phase": "evaluation", "competencies": ["discovery"], "rating:discovery:asks-goals": 1,
@@ -179,9 +208,12 @@ def test_an_observation_v2_names_ratings_by_rubric_and_behaviour(client: TestCli
     assert unsupported.status_code == 400 and unsupported.json()["error"] == "payload_unsupported"
     assert unsupported.json()["supported"]["observation"] == [1, 2]
     coach.outbox.pop()
+    coach.next_seq -= 1  # as if never recorded
     assert [r["status"] for r in results(coach, client)] == ["applied"]
     coach.sync()
     assert coach.observations[obs]["fields"]["rating:discovery:asks-goals"] == 1
+    coach.edit(obs, {"evidence:discovery:no-such-behaviour": "x"}, 20_000, version=2)
+    assert "no published rubric has this behaviour" in results(coach, client)[0]["reason"]
     # A manager of the team does not write observations (they read them: tests/test_access.py).
     manager.edit(uuid7(), {"rep_id": user_id(db_file, REP), "observed_on": "2026-12-01"}, 20_000)
     assert "only reps of the teams you coach" in results(manager, client)[0]["reason"]

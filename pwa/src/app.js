@@ -37,7 +37,7 @@ export class App {
   #soon = null;
   #day = null;
   #param = null; // the item in the route (#/screen/item), or null
-  #me = null; // the person as the last pull described them (roles, teams): which links show
+  #audience = { me: null, sharedWithMe: false }; // who is signed in, for the navigation (screens/index.js shownTo)
 
   /** Why the sign-in screen is shown: "expired" after a 401, else null. */
   signInReason = null;
@@ -83,7 +83,6 @@ export class App {
       onSignIn: () => this.navigate("sign-in"),
     });
     this.#renderChrome();
-    await this.#loadMe();
     window.addEventListener("hashchange", () => this.#route());
     window.addEventListener("online", () => {
       this.#refreshBar();
@@ -100,6 +99,7 @@ export class App {
     this.#awaitPlan(Boolean(this.settings.user && navigator.onLine !== false && !(await this.#store.plan())));
     this.#route();
     await this.#refreshBar();
+    await this.#loadAudience();
     this.#ensureContent();
     this.sync();
   }
@@ -137,7 +137,6 @@ export class App {
   }
 
   #emit(type, detail) {
-    if (type === "synced") this.#loadMe();
     for (const listener of this.#listeners.get(type) ?? []) listener(detail);
     if (this.#screen?.instance?.refresh && !this.#screen.instance.busy?.()) this.#screen.instance.refresh(type);
   }
@@ -164,6 +163,7 @@ export class App {
     }
     const status = await this.#client.syncNow();
     await this.#refreshBar(status);
+    await this.#loadAudience();
     this.planPending = false;
     this.#emit("synced", status);
     return status;
@@ -327,7 +327,7 @@ export class App {
     this.signInReason = null;
     this.signInEmail = null;
     this.#pendingSignIn = false;
-    await this.#loadMe(); // another person's roles are forgotten with their records
+    await this.#loadAudience(); // another person's roles are forgotten with their records
     this.#awaitPlan(!(await this.#store.plan()));
     const back = authClient.returnPath(location.search);
     if (back) {
@@ -338,6 +338,7 @@ export class App {
     adoptDefaults({ fetch: this.#fetch, baseUrl: this.#baseUrl, token: this.settings.device_token }); // never throws
     this.#client.resume().then(async (status) => {
       await this.#refreshBar(status);
+      await this.#loadAudience();
       this.planPending = false;
       this.#emit("synced", status);
     });
@@ -353,6 +354,25 @@ export class App {
       this.#show(this.#screen?.name ?? DEFAULT_SCREEN, { keepFocus: true });
     }
     if (key === "rollover_hour") this.#checkDay();
+  }
+
+  /** Who is signed in (the pull's `me`) and whether observations were shared with them. */
+  get audience() {
+    return this.#audience;
+  }
+
+  /** Read the audience again; the navigation is redrawn when it changed. Never throws. */
+  async #loadAudience() {
+    try {
+      const me = (await this.#store.me?.()) ?? null;
+      const shared = me ? false : (await this.#store.editedRecords?.("observation"))?.some(({ data }) => data?.shared && data.author_id != null);
+      const next = { me, sharedWithMe: Boolean(shared) };
+      if (JSON.stringify(next) === JSON.stringify(this.#audience)) return;
+      this.#audience = next;
+      this.#renderNav();
+    } catch (err) {
+      console.warn("who is signed in: not read", err);
+    }
   }
 
   // ---- notices (service worker) ------------------------------------------------------------------
@@ -429,33 +449,6 @@ export class App {
     this.#renderNotice();
   }
 
-  /**
-   * Read the kept `me` (store.me(), brought by pulls) and redraw the navigation when what it
-   * shows changes: coach mode's "Team" appears after the first sync that says the person coaches.
-   */
-  async #loadMe() {
-    let me = null;
-    try {
-      me = (await this.#store.me()) ?? null;
-    } catch (err) {
-      console.warn("who is signed in is not known", err);
-    }
-    const before = this.#navKey();
-    this.#me = me;
-    if (this.#navKey() !== before) this.#renderNav();
-  }
-
-  /** Which screens the navigation links to, for the person as known now. */
-  #navScreens() {
-    return SCREENS.filter((s) => s.nav && (!s.shownTo || s.shownTo(this.#me)));
-  }
-
-  #navKey() {
-    return this.#navScreens()
-      .map((s) => s.name)
-      .join(" ");
-  }
-
   #renderNav() {
     const nav = this.#doc.getElementById("nav");
     if (!nav) return;
@@ -467,7 +460,7 @@ export class App {
       h(
         "ul",
         {},
-        this.#navScreens().map((s) =>
+        SCREENS.filter((s) => s.nav && (!s.shownTo || s.shownTo(this.#audience))).map((s) =>
           h("li", {}, h("a", { href: `#/${s.name}`, "aria-current": s.name === current ? "page" : null }, this.t(s.nav))),
         ),
       ),

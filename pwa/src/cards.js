@@ -20,11 +20,12 @@ export function optionLetter(n) {
  * @param {string} options.heading e.g. "Question 1 of 5"
  * @param {boolean} [options.repeat]
  * @param {string|null} [options.campaignTitle]
+ * @param {string|null} [options.reason] why it is asked today, e.g. "From your coaching on 12 March"
  * @param {() => void} options.onSubmit "Check answer"
  * @param {() => void} [options.onChange] an option was (un)ticked
  * @returns {{card: HTMLElement, inputs: HTMLInputElement[], labels: HTMLElement[], error: HTMLElement, feedback: HTMLElement, actions: HTMLElement, check: HTMLButtonElement}}
  */
-export function questionCard(q, { t, heading, repeat = false, campaignTitle = null, onSubmit, onChange = () => {} }) {
+export function questionCard(q, { t, heading, repeat = false, campaignTitle = null, reason = null, onSubmit, onChange = () => {} }) {
   const multiple = answerKey(q).multiple;
   const stemId = uid("stem");
   const hintId = uid("hint");
@@ -64,6 +65,7 @@ export function questionCard(q, { t, heading, repeat = false, campaignTitle = nu
       h("span", { class: repeat ? "tag repeat" : "tag" }, t(repeat ? "study.repeat" : "study.new")),
     ),
     campaignTitle ? h("p", { class: "campaign" }, campaignTitle) : null,
+    reason ? h("p", { class: "reason" }, reason) : null,
     form,
   );
   return { card, inputs, labels, error, feedback, actions, check };

@@ -4,6 +4,7 @@ import "./styles/base.css";
 import "./styles/study.css";
 import "./styles/controls.css";
 import "./styles/reading.css";
+import "./styles/feedback.css";
 import "./styles/coaching.css";
 import { App } from "./app.js";
 import { IdbStore } from "./store.js";

@@ -217,21 +217,31 @@ export function isCorrect(question, choice) {
  * today's queue as computed now.
  *
  * Pure: the caller reads the pin and stores `pin` when it differs from what it read.
- * @param {{day: number, language: string, planned: boolean, items: Array<{questionId: string, campaignId: string}>}|null} pinned
+ * A practice item (with `reason`, practice.js) is kept with its reason, and is withdrawn only
+ * when its question leaves the library.
+ * @param {{day: number, language: string, planned: boolean, items: Array<{questionId: string, campaignId: string, reason?: object}>}|null} pinned
  * @param {Array<{questionId: string, campaignId: string, repeat: boolean, dueDay: number|null}>} fresh todaysQueue() now
  * @param {{snapshot: object, campaigns: object[], states: Map<string, object>, day: number, limit: number, language: string, planned: boolean}} now
  * @returns {{items: typeof fresh, pin: typeof pinned}}
  */
 export function keptQueue(pinned, fresh, { snapshot, campaigns, states, day, limit, language, planned }) {
   const usable = pinned && pinned.day === day && pinned.language === language && (pinned.planned || !planned) && Array.isArray(pinned.items);
-  const pinOf = (items) => ({ day, language, planned, items: items.map((i) => ({ questionId: i.questionId, campaignId: i.campaignId })) });
+  // A practice item (practice.js) keeps its reason: it is shown with the question all day.
+  const pinOf = (items) => ({
+    day,
+    language,
+    planned,
+    items: items.map((i) => (i.reason ? { questionId: i.questionId, campaignId: i.campaignId, reason: i.reason } : { questionId: i.questionId, campaignId: i.campaignId })),
+  });
   if (!usable) {
     // Only a queue with questions is pinned: a campaign that reaches an idle learner mid-day is asked today.
     return { items: fresh, pin: fresh.length ? pinOf(fresh) : null };
   }
   const known = new Set((snapshot?.questions ?? []).map((q) => q.id));
   const byId = new Map(campaigns.map((c) => [c.id, c]));
-  const withdrawn = ({ questionId, campaignId }) => !known.has(questionId) || !(byId.get(campaignId)?.questions ?? []).includes(questionId);
+  // Practice from coaching is withdrawn only with its question: its campaign may be none.
+  const withdrawn = ({ questionId, campaignId, reason }) =>
+    !known.has(questionId) || (!reason && !(byId.get(campaignId)?.questions ?? []).includes(questionId));
   const open = ({ questionId }) => stateOf(states, questionId)?.last_day !== day;
   const staying = pinned.items.filter((i) => !withdrawn(i));
   const freed = pinned.items.filter((i) => withdrawn(i) && open(i)).length;
@@ -243,9 +253,10 @@ export function keptQueue(pinned, fresh, { snapshot, campaigns, states, day, lim
     .concat(instead)
     .filter(open)
     .slice(0, room)
-    .map(({ questionId, campaignId }) => {
+    .map(({ questionId, campaignId, reason }) => {
       const state = stateOf(states, questionId);
-      return { questionId, campaignId, repeat: isRepeat(state), dueDay: state?.due_day ?? null };
+      const item = { questionId, campaignId, repeat: isRepeat(state), dueDay: state?.due_day ?? null };
+      return reason ? { ...item, reason } : item;
     });
   const changed = staying.length !== pinned.items.length || instead.length;
   return { items, pin: changed ? pinOf(staying.concat(instead)) : pinned };

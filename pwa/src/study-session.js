@@ -2,13 +2,15 @@
 // screens/study.js renders what this returns; the tests drive it directly.
 import { DEFAULT_DAILY_LIMIT, answeredOn, campaignsFor, isCorrect, keptQueue, nextStudyDay, planQuestionIds, stateQuestionIds, today, todaysQueue } from "./study-plan.js";
 import { comingBack, standing } from "./day-summary.js";
+import { openPractice, practiceQuestionIds, withPractice } from "./practice.js";
 
 /**
  * @typedef {object} StudyView
  * @property {"no-library"|"no-campaigns"|"question"|"done"} kind
  * @property {number} day the local day it was computed for
  * @property {object} [question] the question to ask (kind "question")
- * @property {{questionId: string, campaignId: string, repeat: boolean}} [item]
+ * @property {{questionId: string, campaignId: string, repeat: boolean, reason?: {observed_on: string, observation_id: string}}} [item]
+ *   `reason`: practice from coaching (practice.js), shown as "From your coaching on 12 March"
  * @property {object} [campaign]
  * @property {number} [position] 1-based position of this question among today's
  * @property {number} [total] today's questions: answered + still to answer
@@ -62,11 +64,13 @@ export class StudySession {
     const limit = plan?.daily_limit ?? DEFAULT_DAILY_LIMIT;
     const campaigns = campaignsFor(snapshot, this.#language, plan);
     const ids = planQuestionIds(snapshot, campaigns);
-    if (!ids.length) return { kind: "no-campaigns", day, planned: Boolean(plan) };
-    // Every language's and every translation's state: the limit counts all answered today.
-    const everything = stateQuestionIds(snapshot, plan);
+    // Practice from coaching (the plan's `practice`, practice.js): asked first, within the limit.
+    const practice = plan?.practice ?? [];
+    // Every language's and every translation's state, and practice's: the limit counts all answered today.
+    const everything = [...new Set([...stateQuestionIds(snapshot, plan), ...practiceQuestionIds(practice)])];
     const states = await this.#store.states(everything);
-    const fresh = todaysQueue(snapshot, campaigns, states, day, limit);
+    if (!ids.length && !practiceQuestionIds(practice).length) return { kind: "no-campaigns", day, planned: Boolean(plan) };
+    const fresh = withPractice(todaysQueue(snapshot, campaigns, states, day, limit), practice, { snapshot, campaigns, states, day, limit });
     // Today's queue, once shown, stays for the day (study-plan.js keptQueue).
     const pinned = await this.#store.dayQueue();
     const { items, pin } = keptQueue(pinned, fresh, { snapshot, campaigns, states, day, limit, language: this.#language, planned: Boolean(plan) });
@@ -75,7 +79,10 @@ export class StudySession {
     const stand = standing(await this.#store.answers(), day);
     if (!items.length) {
       const mine = new Map(ids.map((qid) => [qid, states.get(qid)]));
-      return { kind: "done", day, planned: Boolean(plan), answeredToday, nextDay: nextStudyDay(snapshot, campaigns, states, day, limit), standing: stand, comingBack: comingBack(mine, day) };
+      // Practice still open comes back tomorrow (at most PRACTICE_PER_DAY a day).
+      const practiceAhead = openPractice(practice, { snapshot, states, day: day + 1 }).length > 0;
+      const next = practiceAhead ? day + 1 : nextStudyDay(snapshot, campaigns, states, day, limit);
+      return { kind: "done", day, planned: Boolean(plan), answeredToday, nextDay: next, standing: stand, comingBack: comingBack(mine, day) };
     }
     const item = items[0];
     return {

@@ -147,6 +147,18 @@ def ever_published(db: sqlite_utils.Database, kind: str, ids: list[str]) -> set[
     return {str(r[0]) for r in rows}
 
 
+def rubric_behaviours(db: sqlite_utils.Database, rubric_ids: list[str]) -> frozenset[tuple[str, str]]:
+    """(rubric, behaviour) for every behaviour of every published version of these rubrics."""
+    if not rubric_ids:
+        return frozenset()
+    marks = ",".join("?" * len(rubric_ids))
+    found: set[tuple[str, str]] = set()
+    for item_id, data in db.execute(f"SELECT item_id, data FROM item_versions WHERE kind = 'rubric' AND data IS NOT NULL AND item_id IN ({marks})", rubric_ids):
+        for behaviour in json.loads(data).get("behaviours", ()):
+            found.add((str(item_id), str(behaviour.get("id"))))
+    return frozenset(found)
+
+
 class FileAt(msgspec.Struct, frozen=True):
     """An item as it stood at one version: its data and, when kept, its authored file."""
 

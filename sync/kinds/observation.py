@@ -131,6 +131,23 @@ class Facts:
     rep: str | None
     shared: bool
     coached_reps: frozenset[str]  # reps in the teams the writer coaches or manages
+    # (rubric, behaviour) pairs of every published version of the rubrics the patch names; a
+    # v2 rating or evidence must name one of them. None: not checked.
+    behaviours: frozenset[tuple[str, str]] | None = None
+
+
+def rubric_ids(values: Mapping[str, Any]) -> set[str]:
+    """The rubrics named by v2 rating and evidence fields (`rating:<rubric>:<behaviour>`)."""
+    return {parts[1] for parts in (name.split(":") for name in values) if len(parts) == 3}
+
+
+def unknown_behaviour(values: Mapping[str, Any], behaviours: frozenset[tuple[str, str]]) -> str | None:
+    """The first field naming a rubric behaviour never published, or None."""
+    for name in sorted(values):
+        parts = name.split(":")
+        if len(parts) == 3 and (parts[1], parts[2]) not in behaviours:
+            return name
+    return None
 
 
 def decide(edit: ObservationEditV2, user_id: str, facts: Facts) -> Decision | None:
@@ -141,6 +158,8 @@ def decide(edit: ObservationEditV2, user_id: str, facts: Facts) -> Decision | No
             spec(name)
     except Rejected as exc:
         return Decision.rejected(exc.reason)
+    if facts.behaviours is not None and (unknown := unknown_behaviour({**values, **dict.fromkeys(edit.resolve)}, facts.behaviours)):
+        return Decision.rejected(f"{unknown}: no published rubric has this behaviour (rubric {unknown.split(':')[1]!r})")
     sides = {spec(name)[0] for name in values}
     if facts.record is None:
         if edit.base_rev != 0:

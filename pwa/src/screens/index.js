@@ -7,26 +7,28 @@
 // ctx: {app, store, t, language, settings} (see app.js, App#context).
 // To add a screen (nuggets, refreshers, progress…): write screens/<name>.js and list it here;
 // `nav` is the catalogue key of its link in the main navigation (null: not in the navigation);
-// `shownTo(me)`, when present, decides from the pulled `me` (roles, teams) whether the link is
-// shown (coach mode's "Team": coaches and managers only, docs/coaching.md); `under`: the
-// screen whose link is marked current while this one is shown.
+// `shownTo(audience)`, when given, says whether the link is offered to this person
+// (audience: {me: the pull's `me` or null, sharedWithMe: observations shared with them}; App#audience).
+// A screen left out of the navigation still opens by its address. `under`: the screen whose link
+// is marked current while this one is shown (an observation: Team).
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
 import * as nuggets from "./nuggets.js";
 import * as refreshers from "./refreshers.js";
 import * as progress from "./progress.js";
+import * as feedback from "./feedback.js";
 import * as team from "./team.js";
 import * as observe from "./observe.js";
 import * as observation from "./observation.js";
-import { seesTeam } from "../coaching.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
+  { name: "feedback", module: feedback, nav: "nav.feedback", shownTo: feedback.shownTo },
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
-  { name: "team", module: team, nav: "nav.team", shownTo: seesTeam },
+  { name: "team", module: team, nav: "nav.team", shownTo: team.shownTo },
   { name: "observe", module: observe, nav: null, under: "team" },
   { name: "observation", module: observation, nav: null, under: "team" },
   { name: "settings", module: settings, nav: "nav.settings" },

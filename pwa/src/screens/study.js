@@ -4,7 +4,8 @@
 // region; then "Next", which opens the next question at the top of the page with its heading
 // focused. Above each question, how far through today's questions (a progressbar) and the
 // week's goal. After the last one, the day's summary; when nothing is due, says so and when the
-// next question comes (both drawn by study-day.js).
+// next question comes (both drawn by study-day.js). Practice from coaching (practice.js) comes
+// first, each with its reason ("From your coaching on 12 March").
 //
 // A question on screen is never redrawn by a background sync (DESIGN.md §3: sync runs on
 // `online`, on visibility, on "Sync now"): what a pull changes applies after the current
@@ -19,6 +20,7 @@ import { StudySession } from "../study-session.js";
 import { questionCard, showFeedback } from "../cards.js";
 import { relatedReading } from "../library.js";
 import { dayProgress, daySummary, nothingDue } from "../study-day.js";
+import { formatObservedOn } from "../practice.js";
 
 export const titleKey = "study.title";
 
@@ -124,6 +126,7 @@ export function mount(root, ctx) {
       heading: t("study.progress", { i: view.position, n: view.total }),
       repeat: view.item.repeat,
       campaignTitle: view.campaign?.title ?? null,
+      reason: view.item.reason ? t("study.fromCoaching", { date: formatObservedOn(view.item.reason.observed_on, language) }) : null,
       onSubmit: () => submit(),
       onChange: () => (dirty = true),
     });

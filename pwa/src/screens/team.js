@@ -9,6 +9,9 @@ import { canObserve, formatDate, practiceOf, peopleById, seesTeam, statusOf, tea
 
 export const titleKey = "team.title";
 
+/** The navigation offers Team to coaches and managers (App#audience: the pull's `me`); never to a rep. */
+export const shownTo = (audience) => seesTeam(audience?.me ?? null);
+
 export function mount(root, ctx) {
   const { app, store, t, language } = ctx;
   let gone = false;
@@ -45,7 +48,9 @@ export function mount(root, ctx) {
     }
     if (drafts.length) card.append(draftList(drafts, names));
     const byRep = new Map();
-    for (const record of records) {
+    // Mine only: observations shared with me (a coach who is also a rep elsewhere) are Feedback's.
+    const mine = records.filter((r) => r.data?.author_id == null || r.data.author_id === me.user_id);
+    for (const record of mine) {
       const repId = record.data?.rep_id ?? record.data?.fields?.rep_id ?? "";
       if (!byRep.has(repId)) byRep.set(repId, []);
       byRep.get(repId).push(record);

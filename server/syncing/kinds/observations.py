@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.storage import content as content_store
 from server.storage import observations as store
 from server.syncing.kinds.context import PushContext
 from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
@@ -34,6 +35,7 @@ class Observations:
         self.ctx = ctx
         self.stored: dict[str, store.StoredObservation] = {}
         self.coached: frozenset[str] = frozenset()
+        self.behaviours: frozenset[tuple[str, str]] = frozenset()
         self.revisions: list[tuple[Any, ...]] = []
         self.changed: dict[str, store.StoredObservation] = {}  # in the order first changed
 
@@ -41,6 +43,8 @@ class Observations:
         self.stored = store.by_ids(self.ctx.db, sorted({p.id for p in payloads}))
         if any(p.id not in self.stored for p in payloads):
             self.coached = store.coached_reps(self.ctx.db, self.ctx.user_id)
+        named = sorted({r for p in payloads if isinstance(p.set, dict) for r in rules.rubric_ids(p.set)})
+        self.behaviours = content_store.rubric_behaviours(self.ctx.db, named)
 
     def decide(self, mutation: Mutation, edit: rules.ObservationEditV2) -> Decision:
         ctx = self.ctx
@@ -51,6 +55,7 @@ class Observations:
             rep=held.rep_id if held else None,
             shared=held.shared if held else False,
             coached_reps=self.coached,
+            behaviours=self.behaviours,
         )
         refused = rules.decide(edit, ctx.user_id, facts)
         if refused is not None:
