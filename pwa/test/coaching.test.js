@@ -23,6 +23,7 @@ import {
   weakestLines,
 } from "../src/coaching.js";
 import { CATALOGUE, translator } from "../src/i18n.js";
+import { shownTo as teamShownTo } from "../src/screens/team.js";
 
 const behaviour = (id, text) => ({ id, text, levels: { 1: `${text} 1`, 2: `${text} 2`, 3: `${text} 3`, 4: `${text} 4` } });
 const SNAPSHOT = {
@@ -81,6 +82,10 @@ describe("who coaches whom", () => {
     assert.equal(seesTeam(rep), false);
     assert.equal(seesTeam(null), false);
     assert.deepEqual(teamReps(rep), []);
+    // The navigation's rule (screens/index.js): the link follows the pull's `me`.
+    assert.equal(teamShownTo({ me: ME, sharedWithMe: false }), true);
+    assert.equal(teamShownTo({ me: rep, sharedWithMe: true }), false);
+    assert.equal(teamShownTo({ me: null, sharedWithMe: false }), false);
   });
 });
 
