@@ -95,7 +95,8 @@ def test_coach_observes_offline_closes_mid_form_and_shares(demo_server: LiveServ
     group = main.get_by_role("radiogroup", name=BEHAVIOUR, exact=True)
     expect(group.get_by_role("radio")).to_have_count(4)
     group.get_by_role("radio", name="2", exact=True).check()
-    main.get_by_label(f"Evidence: {BEHAVIOUR}").fill(EVIDENCE)
+    # Typed key by key: every key is a change; saves are paced one at a time, the last has all.
+    main.get_by_label(f"Evidence: {BEHAVIOUR}").press_sequentially(EVIDENCE)
     expect(main.get_by_text("Draft saved on this device.")).to_be_visible()
 
     # The app is closed mid-form; a new page, still offline, has the draft.

@@ -3,9 +3,10 @@
 // behaviour of their rubrics (rubric-fields.js), strengths, one agreed next step with a due date,
 // and notes.
 //
-// Every change is kept on the device as a draft at once (store.saveDraft; typing is saved
-// 250 ms after the last key, and straight away when the app is hidden or closed), so closing the
-// app mid-form loses nothing: Team lists the draft and this screen restores every field.
+// Every change is kept on the device as a draft at once (store.saveDraft, one save at a time:
+// keys typed while one is written go into the next), and whatever is left when the app is hidden
+// or closed, so closing the app mid-form loses nothing: Team lists the draft and this screen
+// restores every field.
 // "Share with rep" checks the form (a rep and at least one rating), then turns the draft into
 // the observation's creating patch in ONE store call (store.shareDraft: the outbox entry and the
 // draft's deletion in one transaction), says "Shared" and syncs when online.
@@ -19,7 +20,6 @@ import { LIMITS, completeValues, observationPayload, problemsOf, rubricsByCompet
 
 export const titleKey = "observe.title";
 
-const SAVE_AFTER_MS = 250;
 const PHASES = ["observe.phaseStatusQuo", "observe.phaseExploring", "observe.phaseChoosing", "observe.phaseCommitting"];
 const MEETING_TYPES = ["observe.meetingFirst", "observe.meetingDiscovery", "observe.meetingDemo", "observe.meetingProposal", "observe.meetingNegotiation", "observe.meetingReview"];
 
@@ -30,39 +30,46 @@ export function mount(root, ctx) {
   let phase = "loading"; // loading | form | sharing | shared | deleting
   let values = null;
   let unsaved = false; // a change not handed to the store yet
-  let timer = null;
-  let saving = Promise.resolve();
+  let inFlight = null; // the save being written, or null
+  let failed = false; // the last save failed: tried again on the next change, not in a loop
   const note = h("p", { class: "hint draft-note" });
 
-  /** Hand the current values to the store (each save after the previous one). */
+  /**
+   * Write the values to the store now, or, while a save is being written, right after it with
+   * every change made meanwhile (one save at a time, none queued per keystroke). Resolves once
+   * nothing is left unsaved (or a save failed).
+   */
   function flush() {
-    clearTimeout(timer);
-    timer = null;
-    if (!unsaved || !values || phase === "shared" || phase === "deleting") return saving;
+    if (!unsaved || !values || phase === "shared" || phase === "deleting") return inFlight ?? Promise.resolve();
+    if (inFlight) return inFlight.then(() => flush());
     unsaved = false;
     const copy = structuredClone(values);
-    saving = saving
-      .then(() => store.saveDraft({ id: draftId, kind: "observation", values: copy, updated_at: formatTimestamp(Date.now()) }))
+    inFlight = store
+      .saveDraft({ id: draftId, kind: "observation", values: copy, updated_at: formatTimestamp(Date.now()) })
       .then(() => {
+        failed = false;
         // A new draft's address names it from its first save, so a reload reopens it.
         if (!param && !gone && location.hash !== `#/observe/${draftId}`) history.replaceState(null, "", `#/observe/${draftId}`);
         if (!unsaved && !gone) note.textContent = t("observe.draftSaved");
       })
       .catch((err) => {
-        unsaved = true; // tried again on the next change or flush
+        failed = true;
+        unsaved = true;
         note.textContent = err instanceof StorageFullError ? t("study.storageFull") : t("observe.draftFailed", { detail: err?.message ?? String(err) });
+      })
+      .finally(() => {
+        inFlight = null;
       });
-    return saving;
+    return inFlight.then(() => (unsaved && !failed ? flush() : undefined));
   }
 
-  /** A value changed: typing is saved a moment later, a choice at once. */
-  function changed({ now = false } = {}) {
+  /** A value changed: saved at once (typing too; see flush for how saves are paced). */
+  function changed() {
     if (phase !== "form") return;
     unsaved = true;
+    failed = false;
     note.textContent = t("observe.draftSaving");
-    clearTimeout(timer);
-    if (now) flush();
-    else timer = setTimeout(flush, SAVE_AFTER_MS);
+    flush();
   }
 
   const onHidden = () => {
@@ -135,7 +142,7 @@ export function mount(root, ctx) {
       return box;
     };
     const date = (name) => {
-      const input = h("input", { type: "date", on: { change: (e) => ((values[name] = e.target.value), changed({ now: true })), input: (e) => ((values[name] = e.target.value), changed()) } });
+      const input = h("input", { type: "date", on: { change: (e) => ((values[name] = e.target.value), changed()), input: (e) => ((values[name] = e.target.value), changed()) } });
       input.value = values[name] ?? "";
       return input;
     };
@@ -145,7 +152,7 @@ export function mount(root, ctx) {
     if (values.rep_id && !repOptions.some(([id]) => id === values.rep_id)) repOptions.push([values.rep_id, values.rep_id]);
     const rep = h(
       "select",
-      { on: { change: (e) => ((values.rep_id = e.target.value), changed({ now: true })) } },
+      { on: { change: (e) => ((values.rep_id = e.target.value), changed()) } },
       h("option", { value: "" }, t("observe.chooseRep")),
       repOptions.map(([id, name]) => h("option", { value: id, selected: id === values.rep_id ? true : null }, name)),
     );
@@ -155,7 +162,7 @@ export function mount(root, ctx) {
     if (values.phase && !phaseOptions.includes(values.phase)) phaseOptions.push(values.phase);
     const phaseSelect = h(
       "select",
-      { on: { change: (e) => ((values.phase = e.target.value), changed({ now: true })) } },
+      { on: { change: (e) => ((values.phase = e.target.value), changed()) } },
       h("option", { value: "" }, t("observe.phaseNone")),
       phaseOptions.map((label) => h("option", { value: label, selected: label === values.phase ? true : null }, label)),
     );
@@ -175,7 +182,7 @@ export function mount(root, ctx) {
               onRate: (key, level) => {
                 if (level == null) delete values.ratings[key];
                 else values.ratings[key] = level;
-                changed({ now: true });
+                changed();
               },
               onEvidence: (key, value) => {
                 values.evidence[key] = value;
@@ -205,7 +212,7 @@ export function mount(root, ctx) {
                 else chosen.delete(competency);
                 values.competencies = rubrics.map((r) => r.competency).filter((c) => chosen.has(c));
                 drawRubrics();
-                changed({ now: true });
+                changed();
               },
             },
           }),
@@ -258,8 +265,7 @@ export function mount(root, ctx) {
     async function discard() {
       if (phase !== "form" || !window.confirm(t("observe.deleteConfirm"))) return;
       phase = "deleting";
-      clearTimeout(timer);
-      await saving; // a save on its way must not bring the draft back
+      while (inFlight) await inFlight; // a save on its way must not bring the draft back
       try {
         await store.deleteDraft(draftId);
       } catch (err) {
