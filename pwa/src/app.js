@@ -327,6 +327,7 @@ export class App {
     this.signInReason = null;
     this.signInEmail = null;
     this.#pendingSignIn = false;
+    await this.#loadAudience(); // another person's roles are forgotten with their records
     this.#awaitPlan(!(await this.#store.plan()));
     const back = authClient.returnPath(location.search);
     if (back) {
@@ -452,7 +453,8 @@ export class App {
     const nav = this.#doc.getElementById("nav");
     if (!nav) return;
     nav.setAttribute("aria-label", this.t("nav.label"));
-    const current = this.#screen?.name;
+    const shown = SCREENS.find((s) => s.name === this.#screen?.name);
+    const current = shown?.under ?? shown?.name;
     replace(
       nav,
       h(

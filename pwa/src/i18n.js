@@ -5,6 +5,7 @@
 // the noun agrees with: "{done} of {n} lessons done" (1 of 12 lessons), never "{n} of {total}".
 
 import * as intervision from "./i18n-intervision.js";
+import * as coach from "./i18n-coach.js";
 
 export const LANGUAGES = Object.freeze(["en", "nl"]);
 export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
@@ -482,7 +483,7 @@ const nl = {
   ...intervision.nl,
 };
 
-export const CATALOGUE = Object.freeze({ en, nl });
+export const CATALOGUE = Object.freeze({ en: { ...en, ...coach.en }, nl: { ...nl, ...coach.nl } });
 
 /**
  * The language to use: the user's setting if it is one we have, else the first of the
@@ -504,10 +505,10 @@ export function pickLanguage(setting, preferred = []) {
  * the key itself (so a gap shows, rather than breaking the screen).
  */
 export function translator(language) {
-  const table = CATALOGUE[language] ?? en;
+  const table = CATALOGUE[language] ?? CATALOGUE.en;
   const plurals = new Intl.PluralRules(language);
   const t = (key, vars = {}) => {
-    let entry = table[key] ?? en[key] ?? key;
+    let entry = table[key] ?? CATALOGUE.en[key] ?? key;
     if (typeof entry === "object") entry = entry[plurals.select(Number(vars.n ?? 0))] ?? entry.other;
     return entry.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole));
   };

@@ -6,6 +6,7 @@ import "./styles/controls.css";
 import "./styles/reading.css";
 import "./styles/sessions.css";
 import "./styles/feedback.css";
+import "./styles/coaching.css";
 import { App } from "./app.js";
 import { IdbStore } from "./store.js";
 import { registerServiceWorker } from "./sw-register.js";

@@ -9,7 +9,8 @@
 // `nav` is the catalogue key of its link in the main navigation (null: not in the navigation);
 // `shownTo(audience)`, when given, says whether the link is offered to this person
 // (audience: {me: the pull's `me` or null, sharedWithMe: observations shared with them}; App#audience).
-// A screen left out of the navigation still opens by its address.
+// A screen left out of the navigation still opens by its address. `under`: the screen whose link
+// is marked current while this one is shown (an observation: Team).
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
@@ -18,6 +19,9 @@ import * as refreshers from "./refreshers.js";
 import * as progress from "./progress.js";
 import * as sessions from "./sessions.js";
 import * as feedback from "./feedback.js";
+import * as team from "./team.js";
+import * as observe from "./observe.js";
+import * as observation from "./observation.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
@@ -25,6 +29,9 @@ export const SCREENS = Object.freeze([
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
+  { name: "team", module: team, nav: "nav.team", shownTo: team.shownTo },
+  { name: "observe", module: observe, nav: null, under: "team" },
+  { name: "observation", module: observation, nav: null, under: "team" },
   { name: "sessions", module: sessions, nav: "nav.sessions", shownTo: sessions.shownTo },
   { name: "settings", module: settings, nav: "nav.settings" },
   { name: "sign-in", module: signIn, nav: null },
