@@ -5,13 +5,17 @@ rep, a competency, a behaviour rated and its evidence typed; the page is closed 
 new page (same browser profile, still offline) reopens the draft from Team with every value
 restored; the coach finishes, "Share with rep" says "Shared" and the bar "1 not synced". Back
 online, "Sync now" sends it: the server's SQLite holds exactly one observation, of the rep,
-shared, with the rating; Team shows the rep's summary from the server. A rep signed in never
-sees "Team"; a manager reads it without "New observation". Axe finds nothing serious on Team,
+shared, with the rating; Team shows the rep's summary from the server. Then the rep's app (a
+new profile): the observation on "Feedback", acknowledged with a comment offline, synced once;
+"Today" asks the behaviour's linked questions first with "From your coaching on <date>"; no
+"Team". The coach's app, synced, shows the rep's comment on the observation. A manager reads
+Team without "New observation". Axe finds nothing serious on Team,
 the form with a rubric shown, and the observation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -31,6 +35,8 @@ MANAGER = "manager@example.com"
 BEHAVIOUR = "Asks about the customer's goals before presenting anything"
 RATING = "rating:discovery-rubric:asks-about-goals"
 EVIDENCE = "Opened the slide deck after one question about their plans."
+COMMENT = "Fair. I will ask about their goals first on Thursday."
+YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 
 
 def new_context(browser: Any, **options: Any) -> Any:
@@ -89,8 +95,10 @@ def test_coach_observes_offline_closes_mid_form_and_shares(demo_server: LiveServ
     main.get_by_label("Customer", exact=True).fill("Acme Logistics")
     main.get_by_label("Meeting type", exact=True).fill("First meeting")
     main.get_by_label("Buyer-journey phase").select_option(label="Exploring")
-    observed_on = main.get_by_label("Observed on").input_value()
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", observed_on)
+    assert main.get_by_label("Observed on").input_value() == dt.date.today().isoformat()  # the default
+    # Yesterday's ride-along, logged today: its practice starts today (the day after).
+    observed_on = YESTERDAY.isoformat()
+    main.get_by_label("Observed on").fill(observed_on)
     main.get_by_label("Needs analysis").check()
     group = main.get_by_role("radiogroup", name=BEHAVIOUR, exact=True)
     expect(group.get_by_role("radio")).to_have_count(4)
@@ -157,18 +165,48 @@ def test_coach_observes_offline_closes_mid_form_and_shares(demo_server: LiveServ
     expect(main.get_by_text(BEHAVIOUR)).to_be_visible()
     expect(main.get_by_text("2 of 4")).to_be_visible()
     expect(main.get_by_text("Robin Rep has not acknowledged it yet.")).to_be_visible()
-    assert errors == []
-    context.close()
 
-    # A rep never sees "Team", also once the server has said who they are.
-    context = new_context(browser)
-    page = context.new_page()
-    page.goto(demo_server.url + "/")
-    sign_in(page, demo_server.db_path, REP)
-    expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
-    page.wait_for_function("async () => Boolean(await globalThis.recap?.store.me())", polling=100, timeout=15_000)
-    expect(page.get_by_role("navigation").get_by_role("link", name="Today")).to_be_visible()
-    expect(page.get_by_role("navigation").get_by_role("link", name="Team")).to_have_count(0)
+    # The rep's app: the observation on Feedback, acknowledged with a comment offline, synced
+    # once; Today asks the linked practice first, with its reason; never a "Team".
+    rep_context = new_context(browser)
+    rep_page = rep_context.new_page()
+    errors += watched(rep_page)
+    rep_main = rep_page.get_by_role("main")
+    nav = rep_page.get_by_role("navigation", name="Main")
+    rep_page.goto(demo_server.url + "/")
+    sign_in(rep_page, demo_server.db_path, REP)
+    expect(rep_page.get_by_text("All synced")).to_be_visible(timeout=15_000)
+    nav.get_by_role("link", name="Feedback").click()
+    card = rep_main.get_by_role("article")
+    expect(card).to_have_count(1)
+    expect(card.get_by_text(BEHAVIOUR)).to_be_visible()
+    expect(card.get_by_text(EVIDENCE)).to_be_visible()
+    expect(nav.get_by_role("link", name="Team")).to_have_count(0)
+    rep_context.set_offline(True)
+    card.get_by_label("Comment").fill(COMMENT)
+    card.get_by_role("button", name="Acknowledge").click()
+    expect(rep_page.get_by_text("1 not synced")).to_be_visible()
+    rep_context.set_offline(False)
+    rep_page.get_by_role("button", name="Sync now").click()
+    expect(rep_page.get_by_text("All synced")).to_be_visible(timeout=20_000)
+    with sqlite3.connect(demo_server.db_path) as db:
+        acks = db.execute("SELECT item_kind, acknowledged, comment FROM acknowledgements WHERE item_kind = 'observation'").fetchall()
+    assert acks == [("observation", 1, COMMENT)]
+    nav.get_by_role("link", name="Today").click()
+    expect(rep_main.get_by_text(f"From your coaching on {YESTERDAY.day} {YESTERDAY:%B}")).to_be_visible(timeout=15_000)
+    expect(rep_main.get_by_role("heading", name=re.compile(r"^Question 1 of \d$"))).to_be_visible()
+    practice = {"from-feature-request-to-goal", "make-a-vague-goal-concrete"}  # the behaviour's questions (content/rubrics)
+    shown = rep_page.evaluate("async () => (await globalThis.recap.store.dayQueue())?.items.map((i) => i.questionId) ?? []")
+    assert set(shown[:2]) == practice, shown
+    rep_context.close()
+
+    # The coach's app hears the rep: the thread shows the comment after a sync.
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
+    page.get_by_role("navigation").get_by_role("link", name="Team").click()
+    main.get_by_role("link").filter(has_text="Acme Logistics").click()
+    expect(main.get_by_text(COMMENT)).to_be_visible(timeout=15_000)
+    assert errors == []
     context.close()
 
     # A manager of the team reads Team, and writes nothing.
