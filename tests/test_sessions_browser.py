@@ -26,11 +26,9 @@ from playwright.sync_api import Page, expect
 
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.mail import VIEWPORT, sign_in, signed_in_phone
-from tests.support.paths import ROOT
 from tests.support.server import LiveServer
+from tests.test_pwa_a11y import AXE, blocking_violations
 
-AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
 COACH = "coach@example.com"
 REP = "rep@example.com"
 RULE = "What is shared in this session stays in this group. Do not repeat a case outside it without the case owner's consent."
@@ -39,30 +37,6 @@ CLARIFYING = "Who below the director have you spoken to?\nWho uses the product e
 IDEAS = "Start with the ward managers who use it daily."
 REFLECTION = "I have only ever talked to directors."
 COMMITMENT = "Call two ward managers before Friday."
-
-
-def blocking_violations(page: Page, where: str) -> list[str]:
-    """Run axe on the page as it is; the serious and critical violations, described
-    (as tests/test_pwa_a11y.py)."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"]});
-            return result.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.map((n) => n.target.join(" ")),
-            }));
-        }"""
-    )
-    found = [
-        f"{where}: [{v['impact']}] {v['id']}: {v['help']} at {', '.join(v['targets'])}"
-        for v in violations
-        if v["impact"] in BLOCKING
-    ]
-    for line in found:
-        print(line)
-    return found
 
 
 def launch(browser: Any, profile: Path, *, offline: bool) -> tuple[Any, Any, list[str]]:
