@@ -276,6 +276,23 @@ def test_a_session_reaches_its_team_and_its_stage_only_moves_forward(client: Tes
 # --- one id per person ------------------------------------------------------------------------
 
 
+def test_a_case_owner_marks_their_commitment_done_and_the_moderator_hears_it(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    moderator, owner, member = Device(COACH, client), Device(REP, client), Device(MANAGER, client)
+    session = uuid7()
+    moderator.edit(session, {"team_id": "demo", "case_owner_id": user_id(db_file, REP), "held_on": "2026-12-01"}, 20_000, kind="session")
+    assert [r["status"] for r in results(moderator, client)] == ["applied"]
+    done = owner.acknowledge("session", session, 20_007, version=2)
+    owner.acknowledge("session", session, 20_007)  # v1 knows no sessions: refused for good, with the field named
+    owner.acknowledge("session", uuid7(), 20_007, version=2)  # no such session
+    outcome = results(owner, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected", "rejected"]
+    assert "item_kind" in outcome[1]["reason"] and "no session" in outcome[2]["reason"]
+    member.acknowledge("session", session, 20_007, version=2)
+    assert "only a session's case owner" in results(member, client)[0]["reason"]
+    moderator.sync()
+    assert [a["id"] for a in moderator.pulled_acks.values()] == [done]
+
+
 def test_a_new_email_address_keeps_history_devices_and_progress(db_file: Path) -> None:
     with TestClient(create_app(Settings(db_path=db_file)), base_url="http://testserver.local") as client:
         from tests.test_auth import latest_code

@@ -238,6 +238,14 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     page.reload()
     expect(main.get_by_role("heading", name=re.compile(r"Question 1 of \d|Today"))).to_be_visible(timeout=15_000)
     expect(main.locator("section.commitment")).to_have_count(0)
+    # "Done" is an acknowledgement of the session: synced, it is on the server (and so on the
+    # owner's other devices and the moderator's).
+    expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
+    with sqlite3.connect(demo_server.db_path) as db:
+        done = db.execute("SELECT item_kind, item_id, acknowledged FROM acknowledgements WHERE item_kind = 'session'").fetchall()
+    with sqlite3.connect(demo_server.db_path) as db:
+        session_ids = [r[0] for r in db.execute("SELECT id FROM intervision_sessions")]
+    assert done == [("session", session_ids[0], 1)]
     assert errors == []
     context.close()
 

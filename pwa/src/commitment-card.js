@@ -2,17 +2,14 @@
 // on (intervision.js dueCommitments): "Your commitment from intervision on <date>: <commitment>",
 // with "Done".
 //
-// "Done" is kept on this device only (the setting `dismissed_commitments`): the server's
-// acknowledgements take nuggets and observations, not sessions (sync/kinds/acknowledgement.py),
-// so a commitment marked done on one device still shows on the person's other devices.
+// "Done" is an acknowledgement of the session (payload version 2, docs/sync.md), recorded
+// through the outbox: it reaches the person's other devices and the session's moderator.
 //
 // The cards live in their own container beside the study loop (screens/study.js), below it, so
 // drawing or removing one never moves or redraws a question being answered.
 import { focus, h, replace, uid } from "./dom.js";
 import { dueCommitments, sessionView } from "./intervision.js";
 import { dateInWords } from "./screens/session-parts.js";
-
-export const DISMISSED = "dismissed_commitments";
 
 /**
  * Draw the due commitments into `container`; refresh() draws them again (after a sync or on a
@@ -28,9 +25,8 @@ export function mountCommitments(container, ctx) {
     const me = await store.me();
     if (!me?.user_id) return draw([]);
     const records = await store.editedRecords("session");
-    const settings = await store.settings();
+    const dismissed = [...(await store.acknowledgedItems("session"))];
     if (gone || mine !== loads) return;
-    const dismissed = Array.isArray(settings[DISMISSED]) ? settings[DISMISSED] : [];
     draw(dueCommitments(records.map((r) => sessionView(r, me)), { userId: me.user_id, today: app.today(), dismissed }));
   }
 
@@ -52,9 +48,7 @@ export function mountCommitments(container, ctx) {
   }
 
   async function done(sessionId) {
-    const settings = await store.settings();
-    const dismissed = Array.isArray(settings[DISMISSED]) ? settings[DISMISSED] : [];
-    await app.setSetting(DISMISSED, [...new Set([...dismissed, sessionId])]);
+    await app.acknowledge("session", sessionId);
     await load();
     focus(container.querySelector(".commitment button") ?? container.closest("main")?.querySelector("h2"));
   }

@@ -225,8 +225,13 @@ export class IdbStore {
    * acknowledgement (SyncClient.acknowledge).
    */
   async nuggetsDone() {
+    return this.acknowledgedItems("nugget");
+  }
+
+  /** Ids of the items of `itemKind` whose latest acknowledgement (own or pulled) acknowledges them. */
+  async acknowledgedItems(itemKind) {
     return this.#db.read(["acknowledgements", "rejections"], async (tx) =>
-      acknowledgedIds(await acknowledgements.events(tx, "nugget", await rejections.recordIds(tx, "acknowledgement")), "nugget"),
+      acknowledgedIds(await acknowledgements.events(tx, itemKind, await rejections.recordIds(tx, "acknowledgement")), itemKind),
     );
   }
 

@@ -142,3 +142,16 @@ describe("IdbStore: coaching records", () => {
     assert.deepEqual(await store.drafts("observation"), []);
   });
 });
+
+test("a session's commitment marked done is an acknowledgement of payload version 2; a nugget's stays version 1", async () => {
+  const { SyncClient } = await import("../src/sync/client.js");
+  const store = await IdbStore.open({ name: dbName() });
+  const offline = async () => {
+    throw new TypeError("offline");
+  };
+  const client = new SyncClient({ baseUrl: "http://127.0.0.1:9/", store, deviceId: "d", fetch: offline, getAuthHeader: async () => null });
+  await client.acknowledge({ item_kind: "session", item_id: "s1", local_day: 20_788 });
+  await client.acknowledge({ item_kind: "nugget", item_id: "n1", local_day: 20_788 });
+  assert.deepEqual((await store.outboxBatch(5)).map((e) => [e.payload.item_kind, e.payload_version]), [["session", 2], ["nugget", 1]]);
+  assert.deepEqual([...(await store.acknowledgedItems("session"))], ["s1"]);
+});

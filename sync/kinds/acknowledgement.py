@@ -7,8 +7,13 @@ may carry a comment (a rep answering an observation shared with them).
 
 Ingest rule (pure): the id is new (else `duplicate`, or `rejected` when it is someone else's);
 the item exists; a person may acknowledge only what is meant for them (any nugget of the
-library; an observation only when it was shared with them). Who receives it in pulls: the
-person, and for an observation also its author.
+library; an observation only when it was shared with them; an intervision session only its case
+owner: their commitment done, v2). Who receives it in pulls: the person, for an observation
+also its author, for a session also its moderator.
+
+Payload versions: v2 has v1's shape and adds the item kind `session`; a v1 payload is upcast
+unchanged. A device acknowledges a session as version 2, so a server that does not know sessions
+as items answers `payload_unsupported` (kept, retried) instead of rejecting it for good.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from sync.kinds.base import DUPLICATE, Codec, Decision, identity
 from sync.wire import Base, ItemId, LocalDay, Timestamp, Uuid7
 
 KIND = "acknowledgement"
-ItemKind = Literal["nugget", "observation"]
+ItemKindV1 = Literal["nugget", "observation"]
+ItemKind = Literal["nugget", "observation", "session"]
 MAX_COMMENT = 2_000
 
 
@@ -31,7 +37,7 @@ class AcknowledgementV1(Base, kw_only=True):
     """Payload of an `acknowledgement` mutation, version 1."""
 
     id: Uuid7
-    item_kind: ItemKind
+    item_kind: ItemKindV1
     item_id: ItemId
     acknowledged: bool = True  # False takes an earlier acknowledgement back
     at: Timestamp  # the device's clock
@@ -39,7 +45,27 @@ class AcknowledgementV1(Base, kw_only=True):
     comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
 
 
-CODEC: Codec[AcknowledgementV1] = Codec(kind=KIND, current=AcknowledgementV1, versions={1: (AcknowledgementV1, identity)})
+class AcknowledgementV2(Base, kw_only=True):
+    """Payload of an `acknowledgement` mutation, version 2: v1's fields; `item_kind` may also
+    be `session` (the case owner marks their intervision commitment done)."""
+
+    id: Uuid7
+    item_kind: ItemKind
+    item_id: ItemId
+    acknowledged: bool = True
+    at: Timestamp
+    local_day: LocalDay
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
+
+
+def upcast_v1(v1: AcknowledgementV1) -> AcknowledgementV2:
+    """A v1 acknowledgement as v2: the same fields."""
+    return AcknowledgementV2(**{name: getattr(v1, name) for name in v1.__struct_fields__})
+
+
+CODEC: Codec[AcknowledgementV2] = Codec(
+    kind=KIND, current=AcknowledgementV2, versions={1: (AcknowledgementV1, upcast_v1), 2: (AcknowledgementV2, identity)}
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -47,11 +73,11 @@ class ItemFacts:
     """What the rule needs to know about the acknowledged item (None fields: not applicable)."""
 
     exists: bool
-    addressed_to: str | None = None  # for an observation: the rep it was shared with, else None
+    addressed_to: str | None = None  # an observation's rep (once shared), a session's case owner
 
 
 def decide(
-    ack: AcknowledgementV1, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
+    ack: AcknowledgementV2, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
 ) -> Decision | None:
     """`rejected` or `duplicate`, or None when the acknowledgement is to be applied."""
     if owner is not None and owner != user_id:
@@ -62,6 +88,8 @@ def decide(
         return Decision.rejected(f"there is no {ack.item_kind} {ack.item_id!r} to acknowledge")
     if ack.item_kind == "observation" and item.addressed_to != user_id:
         return Decision.rejected("only the rep an observation was shared with can acknowledge it")
+    if ack.item_kind == "session" and item.addressed_to != user_id:
+        return Decision.rejected("only a session's case owner can mark its commitment done")
     return None
 
 

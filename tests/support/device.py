@@ -77,13 +77,15 @@ class Device:
         self._enqueue(payload)
         return answer_id
 
-    def acknowledge(self, item_kind: str, item_id: str, local_day: int, acknowledged: bool = True, comment: str | None = None) -> str:
-        """Record an acknowledgement (or its withdrawal) and its outbox entry together."""
+    def acknowledge(
+        self, item_kind: str, item_id: str, local_day: int, acknowledged: bool = True, comment: str | None = None, version: int = 1
+    ) -> str:
+        """Record an acknowledgement (or its withdrawal) and its outbox entry together (a session's: version 2)."""
         ack_id = uuid7()
         payload = {"id": ack_id, "item_kind": item_kind, "item_id": item_id, "acknowledged": acknowledged,
                    "at": self._now(), "local_day": local_day, "comment": comment}  # fmt: skip
         self.acks[ack_id] = payload
-        self._enqueue(payload, "acknowledgement")
+        self._enqueue(payload, "acknowledgement", version)
         return ack_id
 
     def edit(

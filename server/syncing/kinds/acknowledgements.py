@@ -1,7 +1,7 @@
 """Applying `acknowledgement` mutations (sync/kinds/acknowledgement.py): load, decide, write.
 
 Each acknowledgement reaches its author's devices and, for an observation, the observation's
-author, through the feed.
+author (for a session, its moderator), through the feed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from server.storage import acknowledgements as store
 from server.storage import content as content_store
 from server.storage import observations as observation_store
+from server.storage import sessions as session_store
 from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
 from sync import clock
@@ -27,24 +28,29 @@ class Acknowledgements:
         self.owners: dict[str, str] = {}
         self.nuggets: set[str] = set()
         self.observations: dict[str, observation_store.StoredObservation] = {}
+        self.sessions: dict[str, session_store.StoredSession] = {}
         self.rows: list[list[Any]] = []
         self.ids: set[str] = set()
 
-    def load(self, payloads: list[rules.AcknowledgementV1]) -> None:
+    def load(self, payloads: list[rules.AcknowledgementV2]) -> None:
         db = self.ctx.db
         self.owners = store.owners(db, [p.id for p in payloads])
         self.nuggets = content_store.ever_published(db, "nugget", sorted({p.item_id for p in payloads if p.item_kind == "nugget"}))
         self.observations = observation_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "observation"}))
+        self.sessions = session_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "session"}))
 
-    def _item(self, ack: rules.AcknowledgementV1) -> rules.ItemFacts:
+    def _item(self, ack: rules.AcknowledgementV2) -> rules.ItemFacts:
         if ack.item_kind == "nugget":
             return rules.ItemFacts(exists=ack.item_id in self.nuggets)
+        if ack.item_kind == "session":
+            session = self.sessions.get(ack.item_id)
+            return rules.ItemFacts(exists=session is not None, addressed_to=session.case_owner_id if session else None)
         found = self.observations.get(ack.item_id)
         if found is None:
             return rules.ItemFacts(exists=False)
         return rules.ItemFacts(exists=True, addressed_to=found.rep_id if found.shared else None)
 
-    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV1) -> Decision:
+    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV2) -> Decision:
         ctx = self.ctx
         refused = rules.decide(ack, self.owners.get(ack.id), ctx.user_id, ack.id in self.ids, self._item(ack))
         if refused is not None:
@@ -71,5 +77,7 @@ class Acknowledgements:
             feed.append((ctx.user_id, self.kind, row[0], seq))
             if row[4] == "observation" and (observation := self.observations.get(row[5])) is not None:
                 feed.append((observation.author_id, self.kind, row[0], seq))
+            if row[4] == "session" and (session := self.sessions.get(row[5])) is not None and session.moderator_id != ctx.user_id:
+                feed.append((session.moderator_id, self.kind, row[0], seq))
         store.insert(ctx.db, self.rows)
         sync_store.feed(ctx.db, feed)
