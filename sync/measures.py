@@ -8,7 +8,6 @@ docs/measures.md.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 

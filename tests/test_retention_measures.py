@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from sync.measures import (
-    MIN_ANSWERS, DayAnswer, corrected, firsts_of_days, guess_ppm, guess_rate, proficiency, retention, wilson,
-)  # fmt: skip
+    MIN_ANSWERS,
+    DayAnswer,
+    corrected,
+    firsts_of_days,
+    guess_ppm,
+    guess_rate,
+    proficiency,
+    retention,
+    wilson,
+)
 from sync.scheduler import Answer
 
 
