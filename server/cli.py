@@ -15,6 +15,7 @@ from server.commandline import settings as settings_of
 from server.db import connect
 from server.library import commands as library_commands
 from server.people import commands as people_commands
+from server.results import commands as results_commands
 from server.settings import SettingsError
 
 
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     library_commands.add_commands(commands)
     people_commands.add_commands(commands)
+    results_commands.add_commands(commands)
     cli_settings.add_commands(commands, migrated)
     return parser
 
