@@ -1,0 +1,267 @@
+"""Commercial results: the CSV import, proficiency beside results, the rank correlation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from server.app import create_app
+from server.db import connect
+from server.results.csv_import import parse_results_csv
+from server.results.periods import BadPeriod, bounds, parse_period, sort_key
+from server.results.proficiency import proficiency
+from server.results.stats import ranks, spearman, spearman_bootstrap
+from server.settings import Settings
+from tests.support.paths import ROOT
+from tests.support.results import results_database
+from tests.support.server import run_recap
+
+
+def as_(email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer dev:{email}"}
+
+
+# --- the file -----------------------------------------------------------------------------------
+
+
+def test_a_spreadsheet_export_with_bom_crlf_quotes_and_blank_lines_reads() -> None:
+    data = '\ufeffEmail,Period,win_rate,"revenue"\r\n"rep@example.com",2026-q4,0.42,"125000.50"\r\n,,,\r\nRep2@Example.com,2026-11,,-3\r\n'.encode()
+    parsed = parse_results_csv("r.csv", data)
+    assert parsed.problems == [] and parsed.metrics == ["win_rate", "revenue"]
+    assert [(r.line, r.email, r.period, r.values) for r in parsed.rows] == [
+        (2, "rep@example.com", "2026-Q4", {"win_rate": 0.42, "revenue": 125000.5}),
+        (4, "rep2@example.com", "2026-11", {"revenue": -3.0}),  # an empty cell is a missing value
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"email,period,win_rate\nrep@example.com,2026-Q5,0.1\n", ["r.csv:2: period '2026-Q5' is not a quarter or a month: write a quarter as 2026-Q4 or a month as 2026-11"]),
+        (b"email,period,win_rate\nrep@example.com,2026-13,0.1\n", ["r.csv:2: period '2026-13' has no month 13: write a quarter as 2026-Q4 or a month as 2026-11"]),
+        (b"email,period,win_rate\nrep@example.com,2026-Q4,\"4,5\"\n", ["r.csv:2: win_rate: '4,5' uses a decimal comma: write 4.5"]),
+        (b"email,period,win_rate\nrep@example.com,2026-Q4,45%\n", ["r.csv:2: win_rate: '45%' is a percentage: write it as a fraction (0.45) or a number without %"]),
+        (b"email,period,win_rate\nrep@example.com,2026-Q4,n/a\nnot-an-email,2026-Q4,1\n", [
+            "r.csv:2: win_rate: 'n/a' is not a number: use digits with a decimal point, e.g. 0.42 or 125000",
+            "r.csv:3: 'not-an-email' is not an email address",
+        ]),
+        (b"email,period,win_rate\nrep@example.com,2026-Q4,1,2\n", ["r.csv:2: 4 fields, but the header has 3"]),
+        (b"email,period,win_rate\nrep@example.com,2026-Q4,0.1\nREP@example.com,2026-q4,0.2\n", ["r.csv:3: rep@example.com has a row for 2026-Q4 already, on line 2"]),
+        (b"email,period,win_rate\nrep@example.com,2026-Q4,1e400\n", ["r.csv:2: win_rate: '1e400' is not a number: use digits with a decimal point, e.g. 0.42 or 125000"]),
+    ],
+)  # fmt: skip
+def test_every_bad_row_is_reported_with_its_file_and_line(data: bytes, expected: list[str]) -> None:
+    parsed = parse_results_csv("r.csv", data)
+    assert not parsed.fatal
+    got = [str(p) for p in parsed.problems]
+    assert [g.split(" is not an email")[0] for g in got] == [e.split(" is not an email")[0] for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "r.csv: the file is empty: the first line must be the header email,period,<metric>,\u2026"),
+        (b"email;period;win_rate\n", "r.csv:1: the columns are separated by ';': save the file with commas between columns"),
+        (b"email,win_rate\n", "r.csv:1: missing column(s): period (the header must name email, period and at least one metric)"),
+        (b"email,period\n", "r.csv:1: no metric column: add one or more, e.g. email,period,win_rate,margin"),
+        (b"email,period,Win Rate\n", "r.csv:1: column 'Win Rate' is not a metric name: use lower-case letters, digits and _ (starting with a letter, at most 40), e.g. win_rate"),
+        (b"email,period,x,x\n", "r.csv:1: column 'x' appears twice"),
+        (b"email,period,x\nr\xe9p@example.com,2026-Q4,1\n", "r.csv:2: not UTF-8 (byte 0xe9): save the file as 'CSV UTF-8'"),
+        (b'email,period,x\n"rep@example.com,2026-Q4,1\n', "r.csv:2: not valid CSV: unexpected end of data"),
+    ],
+)  # fmt: skip
+def test_an_unreadable_file_is_refused_as_a_whole(data: bytes, expected: str) -> None:
+    parsed = parse_results_csv("r.csv", data)
+    assert parsed.fatal and parsed.rows == []
+    assert str(parsed.problems[0]) == expected
+
+
+def test_oversized_files_are_refused_by_rows_and_by_bytes() -> None:
+    rows = b"email,period,x\n" + b"".join(b"r%d@example.com,2026-Q4,1\n" % i for i in range(11))
+    parsed = parse_results_csv("r.csv", rows, max_rows=10)
+    assert parsed.fatal and [str(p) for p in parsed.problems] == ["r.csv:12: more than 10 rows: split the file into several files"]
+    parsed = parse_results_csv("r.csv", rows, max_bytes=100)
+    assert parsed.fatal and "larger than 100 bytes" in str(parsed.problems[0])
+
+
+def test_periods_are_quarters_or_months_in_time_order() -> None:
+    assert parse_period(" 2026-q4 ") == "2026-Q4" and parse_period("2026-01") == "2026-01"
+    for bad in ("2026", "Q4-2026", "2026-1", "1999-Q1", "2026/11", ""):
+        with pytest.raises(BadPeriod):
+            parse_period(bad)
+    assert [str(d) for d in bounds("2026-Q4")] == ["2026-10-01", "2026-12-31"]
+    assert [str(d) for d in bounds("2024-02")] == ["2024-02-01", "2024-02-29"]
+    assert sorted(["2026-11", "2026-Q4", "2025-Q1", "2026-10"], key=sort_key) == ["2025-Q1", "2026-Q4", "2026-10", "2026-11"]
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return results_database(tmp_path)
+
+
+def _stored(db_path: Path) -> list[tuple[str, str, str, float]]:
+    db = connect(db_path)
+    try:
+        return [
+            tuple(r)  # type: ignore[misc]
+            for r in db.execute(
+                "SELECT u.email, r.period, r.metric, r.value FROM results r JOIN users u ON u.id = r.user_id ORDER BY 1, 2, 3"
+            )
+        ]
+    finally:
+        db.close()
+
+
+def test_an_import_is_all_or_nothing_names_unknown_people_and_is_idempotent(db_path: Path, tmp_path: Path) -> None:
+    before = _stored(db_path)
+    assert ("rep2@example.com", "2026-Q4", "margin", 12.0) in before and len(before) == 8
+    again = run_recap("results", "import", str(tmp_path / "results.csv"), db_path=db_path)
+    assert again.returncode == 0 and again.stdout.strip() == "no changes (8 values unchanged)"
+
+    bad = tmp_path / "bad.csv"
+    # Out of order periods are fine; an unknown address and a bad value are not.
+    bad.write_text("email,period,win_rate\nrep@example.com,2027-01,0.5\nghost@example.com,2026-Q4,0.2\nrep@example.com,2026-11,0.3\nr1@example.com,2026-12,x\n")
+    refused = run_recap("results", "import", str(bad), db_path=db_path)
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines() == [
+        f"{bad}:3: no one has the address ghost@example.com: add them first (recap users import)",
+        f"{bad}:5: win_rate: 'x' is not a number: use digits with a decimal point, e.g. 0.42 or 125000",
+    ]
+    assert "nothing was imported: 2 problem(s)" in refused.stderr
+    assert _stored(db_path) == before
+
+    partial = run_recap("results", "import", "--partial", str(bad), db_path=db_path)
+    assert partial.returncode == 1 and "imported: 2 new, 0 changed, 0 unchanged values; 2 bad row(s) skipped" in partial.stderr
+    after = _stored(db_path)
+    assert ("rep@example.com", "2026-11", "win_rate", 0.3) in after and ("rep@example.com", "2027-01", "win_rate", 0.5) in after
+
+    changed = tmp_path / "changed.csv"
+    changed.write_bytes(b"\xef\xbb\xbfemail,period,win_rate,margin\r\nrep@example.com,2026-Q4,0.15,\r\n")
+    result = run_recap("results", "import", str(changed), db_path=db_path)
+    assert result.returncode == 0 and result.stdout.strip() == "imported: 0 new, 1 changed, 0 unchanged values"
+    assert ("rep@example.com", "2026-Q4", "win_rate", 0.15) in _stored(db_path)
+    assert ("rep@example.com", "2026-Q4", "margin", 12.0) not in _stored(db_path)  # an empty cell added nothing
+
+
+def test_a_file_over_the_size_limit_is_refused_by_the_command(db_path: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.write(b"email,period,x\n")
+        line = b"rep@example.com,2026-Q4,1" + b"0" * 200 + b"\n"
+        f.write(line * (10 * 1024 * 1024 // len(line) + 1))
+    result = run_recap("results", "import", str(big), db_path=db_path)
+    assert result.returncode == 1 and "the file is larger than 10 MiB" in result.stdout
+    assert "nothing was imported" in result.stderr
+
+
+def test_results_are_exported_and_erased_with_their_person(db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep.json"
+    assert run_recap("users", "export", "rep@example.com", "--out", str(out), db_path=db_path).returncode == 0
+    exported = json.loads(out.read_text())["tables"]["results"]
+    assert [(r["period"], r["metric"], r["value"]) for r in exported] == [("2026-Q4", "win_rate", 0.1)]
+    erased = run_recap("users", "erase", "rep@example.com", "--yes", db_path=db_path)
+    assert erased.returncode == 0 and "1 results" in erased.stdout
+    assert not any(row[0] == "rep@example.com" for row in _stored(db_path))
+    db = connect(db_path)
+    assert db.execute("SELECT count(*) FROM results").fetchone()[0] == 7
+    db.close()
+
+
+# --- the measures -------------------------------------------------------------------------------
+
+
+def test_spearman_matches_a_hand_computed_case() -> None:
+    # Ranks 1..5 against 2,1,4,3,5: d = -1,1,-1,1,0, sum d² = 4, rho = 1 - 6·4/(5·24) = 0.8.
+    assert spearman([1, 2, 3, 4, 5], [20, 10, 40, 30, 50]) == pytest.approx(0.8)
+    assert ranks([10, 20, 20, 30]) == [1, 2.5, 2.5, 4]
+    # With ties: Pearson of the ranks [1,2.5,2.5,4] and [1,2,3,4] = 4.5/sqrt(4.5·5) = 0.948683.
+    assert spearman([10, 20, 20, 30], [1, 2, 3, 4]) == pytest.approx(0.9486833)
+    assert spearman([1, 1, 1], [1, 2, 3]) is None
+    assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+
+
+def test_the_bootstrap_interval_is_seeded_holds_rho_and_narrows_with_more_reps() -> None:
+    x = [0.1, 0.3, 0.2, 0.5, 0.4, 0.7, 0.6, 0.9, 0.8, 1.0]
+    y = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    first, second = spearman_bootstrap(x, y), spearman_bootstrap(x, y)
+    assert first == second and first.n == 10 and first.resamples > 1_900
+    assert first.low is not None and first.high is not None
+    assert first.low < first.rho < first.high <= 1.0  # type: ignore[operator]
+    wide = spearman_bootstrap(x[:5], y[:5])
+    assert wide.high - wide.low > first.high - first.low  # type: ignore[operator]
+    assert spearman_bootstrap(x[:4], y[:4]).low is None  # fewer than 5 pairs: no interval
+
+
+def test_proficiency_counts_first_of_day_repeats_in_the_period_guess_corrected() -> None:
+    answers = [
+        ("q", 1, "2026-09-30T08:00:00Z", "a", False),  # the first answer ever: not a repeat
+        ("q", 2, "2026-10-01T08:00:00Z", "b", True),  # counted
+        ("q", 2, "2026-10-01T09:00:00Z", "c", False),  # same day again: not counted
+        ("q", 3, "2026-10-02T08:00:00Z", "d", False),  # counted
+        ("q", 4, "2027-01-01T08:00:00Z", "e", True),  # after the period
+        ("gone", 1, "2026-10-01T08:00:00Z", "f", True),
+        ("gone", 2, "2026-10-02T08:00:00Z", "g", True),  # no longer published: chance unknown, left out
+    ]
+    m = proficiency(answers, {"q": 4}, "2026-10-01", "2026-12-31")
+    # p = 1/2, c = 1/4: (0.5 - 0.25)/(0.75) = 1/3.
+    assert (m.n, m.right) == (2, 1) and m.value == pytest.approx(1 / 3) and not m.enough
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(db_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(create_app(Settings(db_path=db_path, dev_auth=True, pwa_dist=ROOT / "pwa" / "dist"))) as c:
+        yield c
+
+
+def test_the_page_sets_proficiency_beside_results_with_hand_computed_figures(client: TestClient) -> None:  # type: ignore[type-arg]
+    page = client.get("/dashboards/results", headers=as_("manager@example.com"))
+    assert page.status_code == 200
+    text = page.text
+    # Rep Four: 10 of 12 right on a 3-option question: p = 0.8333, (p - 1/3)/(2/3) = 0.75; Wilson
+    # 95 % for 10/12 is 0.5520 to 0.9530, corrected 0.328 to 0.930.
+    assert "75 % (33 % to 93 %, n=12)" in text
+    # Robin Rep: 4 of 12: p = 1/3, exactly guessing: 0 %.
+    assert "0 % (" in text
+    # Ranks of proficiency 1..6 against win rate ranks 1,3,2,4,5,6: sum d² = 2, rho = 1 - 12/210 = 0.943.
+    assert "+0.94" in text and "Correlation is not causation" in text
+    assert "Riley Rep" not in text  # team north is not the manager's
+    assert '<script type="application/json" id="scatter-' in text and 'data-chart="scatter"' in text
+    # The team row pools 72 answers: 47 right.
+    assert "n=72" in text
+
+
+def test_the_reps_table_downloads_as_csv(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/dashboards/results?period=2026-Q4&format=csv", headers=as_("manager@example.com"))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Rep", "Teams", "proficiency", "low", "high", "answers", "win_rate"]
+    four = next(r for r in rows if r[0] == "r4@example.com")
+    assert float(four[2]) == pytest.approx(0.75) and four[5] == "12" and four[6] == "0.5"
+    assert len(rows) == 7
+
+
+def test_who_may_see_which_results(client: TestClient) -> None:  # type: ignore[type-arg]
+    admin = client.get("/dashboards/results", headers=as_("admin@example.com")).text
+    assert "Riley Rep" in admin and "Robin Rep" in admin
+    for who in ("rep@example.com", "coach@example.com", "editor@example.com"):
+        assert client.get("/dashboards/results", headers=as_(who)).status_code == 403
+    assert client.get("/dashboards/teams/demo/results", headers=as_("manager@example.com")).status_code == 200
+    assert client.get("/dashboards/teams/north/results", headers=as_("manager@example.com")).status_code == 403
+    assert client.get("/dashboards/teams/nowhere/results", headers=as_("manager@example.com")).status_code == 403
+    assert client.get("/dashboards/teams/demo/results", headers=as_("coach@example.com")).status_code == 403
+    assert client.get("/dashboards/teams/north/results", headers=as_("admin@example.com")).status_code == 200
+    assert client.get("/dashboards/results?period=2026-Q9", headers=as_("admin@example.com")).status_code == 400
+    anonymous = client.get("/dashboards/results", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].endswith("#/sign-in")
