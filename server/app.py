@@ -36,6 +36,7 @@ from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
 from server.storage.writer import Writer
+from server.xapi import routes as xapi
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -140,6 +141,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             coaching.router(),
             dashboards.router(),
             results.router(),
+            xapi.xapi_download,
             editor_router(),
             shell.app_shell,
             shell.service_worker,

@@ -17,6 +17,7 @@ from server.library import commands as library_commands
 from server.people import commands as people_commands
 from server.results import commands as results_commands
 from server.settings import SettingsError
+from server.xapi import commands as xapi_commands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     library_commands.add_commands(commands)
     people_commands.add_commands(commands)
     results_commands.add_commands(commands)
+    xapi_commands.add_commands(commands)
     cli_settings.add_commands(commands, migrated)
     return parser
 
