@@ -59,6 +59,9 @@ def cmd_push(args: argparse.Namespace) -> int:
     if not endpoint.startswith(("https://", "http://")):
         print("recap xapi push: give the store's xAPI endpoint with --endpoint URL (or RECAP_LRS_ENDPOINT)", file=sys.stderr)
         return 2
+    if not 1 <= args.batch <= 1000 or not 0 < args.timeout <= 600:
+        print("recap xapi push: --batch must be 1 to 1000 and --timeout more than 0 and at most 600 seconds", file=sys.stderr)
+        return 2
     user = args.user if args.user is not None else config.lrs_user
     password = args.password if args.password is not None else config.lrs_password
     db = migrated(args)
