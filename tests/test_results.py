@@ -15,7 +15,7 @@ from server.app import create_app
 from server.db import connect
 from server.results.csv_import import parse_results_csv
 from server.results.periods import BadPeriod, bounds, parse_period, sort_key
-from server.results.proficiency import proficiency
+from server.results.proficiency import of_reps, pooled
 from server.results.stats import ranks, spearman, spearman_bootstrap
 from server.settings import Settings
 from tests.support.paths import ROOT
@@ -201,19 +201,16 @@ def test_the_bootstrap_interval_is_seeded_holds_rho_and_narrows_with_more_reps()
     assert spearman_bootstrap(x[:4], y[:4]).low is None  # fewer than 5 pairs: no interval
 
 
-def test_proficiency_counts_first_of_day_repeats_in_the_period_guess_corrected() -> None:
-    answers = [
-        ("q", 1, "2026-09-30T08:00:00Z", "a", False),  # the first answer ever: not a repeat
-        ("q", 2, "2026-10-01T08:00:00Z", "b", True),  # counted
-        ("q", 2, "2026-10-01T09:00:00Z", "c", False),  # same day again: not counted
-        ("q", 3, "2026-10-02T08:00:00Z", "d", False),  # counted
-        ("q", 4, "2027-01-01T08:00:00Z", "e", True),  # after the period
-        ("gone", 1, "2026-10-01T08:00:00Z", "f", True),
-        ("gone", 2, "2026-10-02T08:00:00Z", "g", True),  # no longer published: chance unknown, left out
-    ]
-    m = proficiency(answers, {"q": 4}, "2026-10-01", "2026-12-31")
-    # p = 1/2, c = 1/4: (0.5 - 0.25)/(0.75) = 1/3.
-    assert (m.n, m.right) == (2, 1) and m.value == pytest.approx(1 / 3) and not m.enough
+def test_proficiency_in_a_period_is_the_retention_measure_of_its_days(tmp_path: Path) -> None:
+    path = results_database(tmp_path)
+    db = connect(path)
+    five = str(db.execute("SELECT id FROM users WHERE email = 'r5@example.com'").fetchone()[0])
+    counts = of_reps(db, [five], *bounds("2026-Q4"))
+    january = of_reps(db, [five], *bounds("2027-01"))
+    db.close()
+    assert counts == {five: (24, 24, 24 * 333_333)}  # October's firsts of days; not January's
+    assert january == {five: (3, 0, 3 * 333_333)}
+    assert pooled([counts[five], january[five]]).n == 27
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -229,17 +226,19 @@ def test_the_page_sets_proficiency_beside_results_with_hand_computed_figures(cli
     page = client.get("/dashboards/results", headers=as_("manager@example.com"))
     assert page.status_code == 200
     text = page.text
-    # Rep Four: 10 of 12 right on a 3-option question: p = 0.8333, (p - 1/3)/(2/3) = 0.75; Wilson
-    # 95 % for 10/12 is 0.5520 to 0.9530, corrected 0.328 to 0.930.
-    assert "75 % (33 % to 93 %, n=12)" in text
-    # Robin Rep: 4 of 12: p = 1/3, exactly guessing: 0 %.
-    assert "0 % (" in text
+    # Rep Four: 20 of 24 right on a 3-option question: p = 0.8333, (p - 1/3)/(2/3) = 0.75; Wilson
+    # 95 % for 20/24 is 0.6415 to 0.9332, corrected 0.462 to 0.900.
+    assert "75 % (46 % to 90 %, n=24)" in text
+    # Robin Rep: 8 of 24: p = 1/3, exactly guessing: 0 %. Rep Five: 24 of 24 in the quarter (the
+    # wrong answers of January are another period).
+    assert "0 % (" in text and "100 % (" in text
     # Ranks of proficiency 1..6 against win rate ranks 1,3,2,4,5,6: sum d² = 2, rho = 1 - 12/210 = 0.943.
     assert "+0.94" in text and "Correlation is not causation" in text
     assert "Riley Rep" not in text  # team north is not the manager's
     assert '<script type="application/json" id="scatter-' in text and 'data-chart="scatter"' in text
-    # The team row pools 72 answers: 47 right.
-    assert "n=72" in text
+    # The team row pools 144 answers, 94 right: p = 0.6528, (p - 1/3)/(2/3) = 0.479; Wilson
+    # 0.5717 to 0.7258, corrected 0.358 to 0.589.
+    assert "48 % (36 % to 59 %, n=144)" in text
 
 
 def test_the_reps_table_downloads_as_csv(client: TestClient) -> None:  # type: ignore[type-arg]
@@ -248,7 +247,7 @@ def test_the_reps_table_downloads_as_csv(client: TestClient) -> None:  # type: i
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Rep", "Teams", "proficiency", "low", "high", "answers", "win_rate"]
     four = next(r for r in rows if r[0] == "r4@example.com")
-    assert float(four[2]) == pytest.approx(0.75) and four[5] == "12" and four[6] == "0.5"
+    assert float(four[2]) == pytest.approx(0.75) and four[5] == "24" and four[6] == "0.5"
     assert len(rows) == 7
 
 

@@ -104,7 +104,8 @@ def db_path(tmp_path: Path) -> Path:
     return path
 
 
-EXPECTED = 6 * 25 + 2  # every answer of the six reps, the nugget read, the shared observation (not the draft)
+ANSWERS = 6 * (1 + 24 * 2) + 3  # tests/support/results.py
+EXPECTED = ANSWERS + 2  # every answer, the nugget read, the shared observation (not the draft)
 
 
 def _lines(text: str) -> list[dict[str, object]]:
@@ -124,12 +125,12 @@ def test_the_export_command_writes_every_event_once_as_a_valid_statement(db_path
     ids = [s["id"] for s in statements]
     assert len(set(ids)) == len(ids) and answer_ids | {ACK_ID, OBSERVATION_ID} == set(ids) and DRAFT_ID not in ids
     verbs = Counter(s["verb"]["id"] for s in statements)  # type: ignore[index]
-    assert verbs["http://adlnet.gov/expapi/verbs/answered"] == 150 and verbs["http://adlnet.gov/expapi/verbs/experienced"] == 1
+    assert verbs["http://adlnet.gov/expapi/verbs/answered"] == ANSWERS and verbs["http://adlnet.gov/expapi/verbs/experienced"] == 1
 
     later = run_recap("xapi", "export", "--since", "2026-10-05", "--array", db_path=db_path)
     assert later.returncode == 0
     array = json.loads(later.stdout)
-    assert all(s["timestamp"] >= "2026-10-05" for s in array) and len(array) == 6 * 8 * 2 + 2
+    assert all(s["timestamp"] >= "2026-10-05" for s in array) and len(array) == 6 * 20 * 2 + 3 + 2
     assert run_recap("xapi", "export", "--since", "last week", db_path=db_path).returncode == 2
 
 
@@ -154,12 +155,12 @@ def test_a_push_survives_failures_and_timeouts_and_delivers_each_statement_once(
     # Two 503s, then a batch the store saves but answers too late for the client: sent again.
     with FakeLrs(fail_first=2, hang_once=1.0) as lrs:
         result = push(items, lrs.endpoint, ("lrs-user", "secret"), lambda at, n: delivered.append((at, n)), batch=40, timeout=0.5, sleep=waits.append)
-        assert result.error == "" and result.sent == EXPECTED and result.batches == 4
+        assert result.error == "" and result.sent == EXPECTED and result.batches == 8
         assert set(lrs.stored) == {s["id"] for _, s in items} and len(lrs.stored) == EXPECTED
         assert len(lrs.received) == EXPECTED + 40  # the batch that timed out arrived twice, kept once
         assert waits == [0.5, 1.0, 2.0]  # backoff doubles
         assert all(r["x-experience-api-version"] == "1.0.3" and r["authorization"].startswith("Basic ") for r in lrs.requests)
-        assert [n for _, n in delivered] == [40, 40, 40, 32] and delivered[-1][0] == items[-1][0]
+        assert [n for _, n in delivered] == [40] * 7 + [EXPECTED - 280] and delivered[-1][0] == items[-1][0]
     db.close()
 
 
@@ -176,14 +177,14 @@ def test_the_push_command_remembers_its_position_and_repeats_are_harmless(db_pat
     with FakeLrs(fail_first=1) as lrs:
         first = run_recap("xapi", "push", "--endpoint", lrs.endpoint, "--batch", "50", db_path=db_path, env={"RECAP_LRS_USER": "u", "RECAP_LRS_PASSWORD": "p"})
         assert first.returncode == 0, first.stderr
-        assert first.stdout.strip() == f"delivered {EXPECTED} statement(s) in 4 batch(es), 5 request(s) to {lrs.endpoint}"
+        assert first.stdout.strip() == f"delivered {EXPECTED} statement(s) in 6 batch(es), 7 request(s) to {lrs.endpoint}"
         assert len(lrs.stored) == EXPECTED
         db = connect(db_path)
-        assert store.position(db, lrs.endpoint) == "2026-10-12T09:00:00.000Z"
+        assert store.position(db, lrs.endpoint) == "2027-01-06T08:00:00.000Z"
         db.close()
         # Nothing new: only the few minutes of overlap go again, and the store keeps one of each.
         second = run_recap("xapi", "push", "--endpoint", lrs.endpoint, db_path=db_path)
-        assert second.returncode == 0 and "delivered 6 statement(s) in 1 batch(es)" in second.stdout
+        assert second.returncode == 0 and "delivered 1 statement(s) in 1 batch(es)" in second.stdout
         assert len(lrs.stored) == EXPECTED
         again = run_recap("xapi", "push", "--endpoint", lrs.endpoint, "--again", db_path=db_path)
         assert f"delivered {EXPECTED} statement(s)" in again.stdout and len(lrs.stored) == EXPECTED

@@ -7,7 +7,6 @@ checks (server/policy.py). Both take `?period=` and download their reps' table w
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import sqlite_utils
@@ -22,14 +21,14 @@ from server.db import read_transaction
 from server.editor.router import sign_in_first
 from server.errors import NotFound, RecapError
 from server.results import periods, store
-from server.results.proficiency import Measured, proficiency
+from server.results.proficiency import MIN_ANSWERS, of_reps
 from server.results.view import NOT_CAUSATION, TeamReps, build
 from server.signin import Principal
 from server.storage import people
 from server.syncing.errors import Unauthorized
 
 MANAGERS = {"access": "role:manager,admin"}
-TEAM_MANAGERS = {"access": "signed-in", "scope": "team:manager"}
+TEAM_MANAGERS = {"access": "role:manager,admin", "scope": "team:manager"}
 
 
 def _load(db: sqlite_utils.Database, teams: list[dashboards_store.Team], wanted: str | None) -> dict[str, Any]:
@@ -43,27 +42,22 @@ def _load(db: sqlite_utils.Database, teams: list[dashboards_store.Team], wanted:
     else:
         period = known[-1] if known else ""
     entries = [TeamReps(t, dashboards_store.reps_of(db, t.id)) for t in teams]
-    measured: dict[str, Measured] = {}
+    counts: dict[str, tuple[int, int, int]] = {}
     results: dict[str, dict[str, float]] = {}
     if period:
         rep_ids = sorted({r.id for e in entries for r in e.reps})
         first, last = periods.bounds(period)
-        until = (last + datetime.timedelta(days=1)).isoformat()
-        options = store.question_options(db)
-        by_rep: dict[str, list[tuple[str, int, str, str, bool]]] = {}
-        for user_id, question, day, at, answer_id, correct in store.answers_of(db, rep_ids, until):
-            by_rep.setdefault(user_id, []).append((question, day, at, answer_id, correct))
-        measured = {r: proficiency(by_rep.get(r, []), options, first.isoformat(), last.isoformat()) for r in rep_ids}
+        counts = of_reps(db, rep_ids, first, last)
         everything = store.of_period(db, period)
         results = {r: everything[r] for r in rep_ids if r in everything}
-    return {"period": period, "periods": known, "entries": entries, "measured": measured, "results": results}
+    return {"period": period, "periods": known, "entries": entries, "counts": counts, "results": results}
 
 
 def _page(request: Request[Any, Any, Any], loaded: dict[str, Any], title: str, is_admin: bool) -> Template | Response[bytes]:
-    view = build(loaded["period"], loaded["entries"], loaded["results"], loaded["measured"]) if loaded["period"] else None
+    view = build(loaded["period"], loaded["entries"], loaded["results"], loaded["counts"]) if loaded["period"] else None
     return render.page(
         request, "results/page.html", view.reps if view else None,
-        view=view, periods=loaded["periods"], title=title, is_admin=is_admin, page="results", not_causation=NOT_CAUSATION,
+        view=view, periods=loaded["periods"], title=title, is_admin=is_admin, page="results", not_causation=NOT_CAUSATION, min_answers=MIN_ANSWERS,
     )  # fmt: skip
 
 

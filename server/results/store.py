@@ -5,7 +5,6 @@ Every write here runs inside the caller's transaction; none commits.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 import sqlite_utils
@@ -43,37 +42,4 @@ def of_period(db: sqlite_utils.Database, period: str) -> dict[str, dict[str, flo
     found: dict[str, dict[str, float]] = {}
     for user_id, metric, value in db.execute("SELECT user_id, metric, value FROM results WHERE period = ?", [period]):
         found.setdefault(str(user_id), {})[str(metric)] = float(value)
-    return found
-
-
-def question_options(db: sqlite_utils.Database) -> dict[str, int]:
-    """question id -> its number of options, as last published."""
-    found: dict[str, int] = {}
-    for item_id, data in db.execute(
-        "SELECT item_id, data FROM item_versions AS iv WHERE kind = 'question' AND data IS NOT NULL"
-        " AND rev = (SELECT max(rev) FROM item_versions WHERE kind = iv.kind AND item_id = iv.item_id)"
-    ):
-        try:
-            options = json.loads(data).get("options") or []
-        except (TypeError, ValueError, AttributeError):
-            continue
-        found[str(item_id)] = len(options)
-    return found
-
-
-def answers_of(db: sqlite_utils.Database, user_ids: Sequence[str], until: str) -> list[tuple[str, str, int, str, str, bool]]:
-    """(user_id, question_id, local_day, answered_at, id, correct) of these people's answers up to
-    `until` (an answered-at prefix bound, exclusive), in replay order per person and question."""
-    found: list[tuple[str, str, int, str, str, bool]] = []
-    for start in range(0, len(user_ids), 500):
-        chunk = list(user_ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        found.extend(
-            (str(u), str(q), int(d), str(at), str(i), bool(c))
-            for u, q, d, at, i, c in db.execute(
-                f"SELECT user_id, question_id, local_day, answered_at, id, correct FROM answers"
-                f" WHERE user_id IN ({marks}) AND answered_at < ? ORDER BY user_id, question_id, local_day, answered_at, id",
-                [*chunk, until],
-            )
-        )
     return found

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from server.dashboards.store import Person, Team
 from server.dashboards.tables import Cell, Column, Row, Table
-from server.results.proficiency import MIN_ANSWERS, Measured, pooled
+from server.results.proficiency import MIN_ANSWERS, Retention, pooled
 from server.results.stats import MIN_PAIRS, Correlation, spearman_bootstrap
 
 NOT_CAUSATION = (
@@ -50,7 +50,7 @@ def number(value: float) -> str:
     return f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
-def proficiency_cell(m: Measured) -> Cell:
+def proficiency_cell(m: Retention) -> Cell:
     csv = (m.value, m.low, m.high, m.n)
     if m.n == 0:
         return Cell(text="–", csv=csv, muted=True, note="no repeat answers in the period")
@@ -67,7 +67,7 @@ def build(
     period: str,
     teams: Sequence[TeamReps],
     results: Mapping[str, Mapping[str, float]],
-    measured: Mapping[str, Measured],
+    counts: Mapping[str, tuple[int, int, int]],
     *,
     resamples: int = 2_000,
 ) -> ResultsView:
@@ -80,11 +80,12 @@ def build(
         for rep in entry.reps:
             reps[rep.id] = rep
             rep_teams.setdefault(rep.id, []).append(entry.team.name)
-    empty = Measured(0, 0, None, None, None)
+    zero = (0, 0, 0)
+    measured = {rep_id: pooled([counts.get(rep_id, zero)]) for rep_id in reps}
     rep_rows = []
     for rep in sorted(reps.values(), key=lambda p: (p.name, p.email)):
         values = results.get(rep.id, {})
-        cells = [Cell(text=", ".join(rep_teams[rep.id])), proficiency_cell(measured.get(rep.id, empty))]
+        cells = [Cell(text=", ".join(rep_teams[rep.id])), proficiency_cell(measured[rep.id])]
         cells += [_value_cell(values.get(metric)) for metric in metrics]
         rep_rows.append(Row(header=Cell(text=rep.name, csv=(rep.email,)), cells=cells))
     rep_table = Table(
@@ -97,7 +98,7 @@ def build(
     team_rows = []
     for entry in teams:
         members = [r.id for r in entry.reps]
-        cells = [Cell(text=str(len(members))), proficiency_cell(pooled(measured.get(r, empty) for r in members))]
+        cells = [Cell(text=str(len(members))), proficiency_cell(pooled(counts.get(r, zero) for r in members))]
         for metric in metrics:
             found = [results[r][metric] for r in members if metric in results.get(r, {})]
             if found:
@@ -121,7 +122,7 @@ def build(
         pairs = [
             (measured[r].value, results[r][metric], reps[r].name)
             for r in sorted(reps)
-            if r in measured and measured[r].enough and measured[r].value is not None and metric in results.get(r, {})
+            if measured[r].enough and measured[r].value is not None and metric in results.get(r, {})
         ]
         correlation = spearman_bootstrap([p[0] for p in pairs], [p[1] for p in pairs], resamples=resamples)  # type: ignore[misc]
         points: list[dict[str, object]] = [{"x": x, "y": y, "label": name} for x, y, name in pairs]

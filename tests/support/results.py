@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 from server import migrations
+from server.dashboards import aggregates
 from server.db import connect
 from server.library.publish import publish
 from tests.support.paths import FIXTURE_LIBRARY
@@ -13,9 +14,11 @@ from tests.support.server import run_recap
 
 # Six reps of team demo (rep@example.com is the demo account) and rep2 of team north.
 # Each answers who-else (3 options) first on 2026-09-30 (not counted: a first answer), then once
-# on each of 12 days of October 2026 (first of day: counted) and again later the same day (not
-# counted), RIGHT[email] of those 12 right.
-RIGHT = {"rep@example.com": 4, "r1@example.com": 6, "r2@example.com": 7, "r3@example.com": 8, "r4@example.com": 10, "r5@example.com": 12}
+# on each of the first 24 days of October 2026 (first of day: counted) and again later the same
+# day (not counted), RIGHT[email] of those 24 right. Rep Five also answers wrong on 3 days of
+# January 2027: after the period 2026-Q4, so not counted in it.
+RIGHT = {"rep@example.com": 8, "r1@example.com": 12, "r2@example.com": 14, "r3@example.com": 16, "r4@example.com": 20, "r5@example.com": 24}
+OCTOBER_1 = 20727  # the local day number of 2026-10-01
 WIN_RATE = {"rep@example.com": 0.1, "r1@example.com": 0.3, "r2@example.com": 0.2, "r3@example.com": 0.4, "r4@example.com": 0.5, "r5@example.com": 0.6}
 PEOPLE = """email,name,roles,teams
 rep@example.com,Robin Rep,rep,demo:rep
@@ -57,11 +60,15 @@ def results_database(tmp_path: Path) -> Path:
     with db.conn:
         for email, right in RIGHT.items():
             user_id = str(db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()[0])
-            answer(db, user_id, "who-else", "2026-09-30T08:00:00.000Z", 100, False)
-            for i in range(12):
+            answer(db, user_id, "who-else", "2026-09-30T08:00:00.000Z", OCTOBER_1 - 1, False)
+            for i in range(24):
                 at = f"2026-10-{i + 1:02d}T08:00:00.000Z"
-                answer(db, user_id, "who-else", at, 101 + i, i < right)
-                answer(db, user_id, "who-else", at.replace("T08", "T09"), 101 + i, True)  # same day: not counted
+                answer(db, user_id, "who-else", at, OCTOBER_1 + i, i < right)
+                answer(db, user_id, "who-else", at.replace("T08", "T09"), OCTOBER_1 + i, True)  # same day: not counted
+            if email == "r5@example.com":
+                for i in range(3):
+                    answer(db, user_id, "who-else", f"2027-01-{i + 4:02d}T08:00:00.000Z", OCTOBER_1 + 95 + i, False)
+        aggregates.rebuild(db)  # what every push keeps up to date
     db.close()
     rows = ["email,period,win_rate,margin"] + [f"{e},2026-Q4,{w}," for e, w in WIN_RATE.items()] + ["rep2@example.com,2026-Q4,0.9,12"]
     (tmp_path / "results.csv").write_text("\n".join(rows) + "\n")
