@@ -252,6 +252,8 @@ def test_the_reps_table_downloads_as_csv(client: TestClient) -> None:  # type: i
 
 
 def test_who_may_see_which_results(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert 'href="/dashboards/results"' in client.get("/dashboards", headers=as_("manager@example.com")).text
+    assert 'href="/dashboards/results"' not in client.get("/dashboards", headers=as_("coach@example.com")).text
     admin = client.get("/dashboards/results", headers=as_("admin@example.com")).text
     assert "Riley Rep" in admin and "Robin Rep" in admin
     for who in ("rep@example.com", "coach@example.com", "editor@example.com"):

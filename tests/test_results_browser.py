@@ -35,9 +35,8 @@ def test_the_scatter_is_drawn_under_the_csp_beside_its_table(server: LiveServer,
     assert page.locator("figure[data-chart=scatter] svg[aria-hidden=true]").count() == 1  # win_rate (margin: no demo values)
     assert page.get_by_role("table", name="Rank correlation of proficiency with each result, 2026-Q4").is_visible()
     assert "Correlation is not causation" in page.locator("main").inner_text()
-    # Known and not this page's: Observable Plot's own inline <style> (refused by style-src
-    # 'self'; the chart draws without it) and the browser's /favicon.ico (404).
-    unexpected = [e for e in errors if "Applying inline style" not in e and "404 (Not Found)" not in e]
+    # The browser asks for /favicon.ico, which the server does not have (404): not this page's.
+    unexpected = [e for e in errors if "404 (Not Found)" not in e]
     assert unexpected == []
     context.close()
 

@@ -57,7 +57,7 @@ def _page(request: Request[Any, Any, Any], loaded: dict[str, Any], title: str, i
     view = build(loaded["period"], loaded["entries"], loaded["results"], loaded["counts"]) if loaded["period"] else None
     return render.page(
         request, "results/page.html", view.reps if view else None,
-        view=view, periods=loaded["periods"], title=title, is_admin=is_admin, page="results", not_causation=NOT_CAUSATION, min_answers=MIN_ANSWERS,
+        view=view, periods=loaded["periods"], title=title, is_admin=is_admin, page="results", results_link=True, not_causation=NOT_CAUSATION, min_answers=MIN_ANSWERS,
     )  # fmt: skip
 
 

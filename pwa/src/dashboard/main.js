@@ -50,7 +50,7 @@ function scatter(data) {
     grid: true,
     x: { label: data.x, percent: true },
     y: { label: data.y },
-    marks: [Plot.dot(data.points, { x: "x", y: "y", tip: true, title: "label" })],
+    marks: [Plot.dot(data.points, { x: "x", y: "y", title: "label" })],
   });
 }
 
