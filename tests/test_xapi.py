@@ -149,7 +149,9 @@ def test_admins_download_the_statements(db_path: Path) -> None:
 def test_a_push_survives_failures_and_timeouts_and_delivers_each_statement_once(db_path: Path) -> None:
     db = connect(db_path)
     who = export.identity(db, Settings(db_path=db_path, public_url="https://recap.example.com"), export.datetime.datetime.now(export.datetime.UTC))
-    items = list(export.statements(db, who))
+    items = list(export.statements(export.using(db), who))
+    # Read a page at a time, the same statements in the same order.
+    assert [s['id'] for _, s in export.statements(export.using(db), who, page=7)] == [s['id'] for _, s in items]
     delivered: list[tuple[str, int]] = []
     waits: list[float] = []
     # Two 503s, then a batch the store saves but answers too late for the client: sent again.
@@ -166,7 +168,7 @@ def test_a_push_survives_failures_and_timeouts_and_delivers_each_statement_once(
 
 def test_a_push_that_keeps_failing_stops_and_keeps_its_place(db_path: Path) -> None:
     db = connect(db_path)
-    items = list(export.statements(db, WHO))
+    items = list(export.statements(export.using(db), WHO))
     db.close()
     with FakeLrs(fail_first=100) as lrs:
         result = push(items, lrs.endpoint, None, lambda at, n: None, tries=3, sleep=lambda s: None)

@@ -181,6 +181,10 @@ def m014_results(db: sqlite_utils.Database) -> None:
             delivered INTEGER NOT NULL,    -- statements delivered so far (repeats included)
             updated_at TEXT NOT NULL
         ) WITHOUT ROWID;
+        -- The export reads events a page at a time in stored order (server/xapi/store.py).
+        CREATE INDEX answers_by_received ON answers(received_at, id);
+        CREATE INDEX acknowledgements_by_received ON acknowledgements(received_at, id);
+        CREATE INDEX observations_by_updated ON observations(updated_at, id);
         """
     )
 

@@ -27,7 +27,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = migrated(args)
     try:
         who = export.identity(db, config, now(), args.base_url or "")
-        items = export.statements(db, who, since=since)
+        items = export.statements(export.using(db), who, since=since)
         out = sys.stdout if args.out is None else None
         count = 0
         target = Path(args.out) if args.out else None
@@ -69,7 +69,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         who = export.identity(db, config, now(), args.base_url or "")
         position = "" if args.again else store.position(db, endpoint)
         stored_from = format_utc(parse(position) - OVERLAP) if position else ""
-        items = list(export.statements(db, who, stored_from=stored_from))
+        items = export.statements(export.using(db), who, stored_from=stored_from)
 
         def remember(at: str, count: int) -> None:
             store.delivered(db, endpoint, at, count, now())

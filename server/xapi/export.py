@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import sqlite_utils
@@ -49,14 +50,37 @@ def statement(event: AnswerRow | ReadRow | Any, who: Identity) -> dict[str, Any]
 
 
 def statements(
-    db: sqlite_utils.Database, who: Identity, *, since: str = "", stored_from: str = ""
+    connect: Callable[[], AbstractContextManager[sqlite_utils.Database]],
+    who: Identity,
+    *,
+    since: str = "",
+    stored_from: str = "",
+    page: int = store.PAGE,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(stored at, statement) of every event stored from `stored_from` whose timestamp is at or
-    after `since`, in stored order."""
-    for stored, event in store.events(db, stored_from):
-        made = statement(event, who)
-        if made["timestamp"] >= since:
-            yield stored, made
+    after `since`, in stored order. Reads a page at a time, each with a connection from `connect`
+    held only while reading it, so a long download or push never holds one."""
+    after = (stored_from, "")
+    while True:
+        with connect() as db:
+            found = store.events(db, after, page)
+        if not found:
+            return
+        for stored, event in found:
+            made = statement(event, who)
+            if made["timestamp"] >= since:
+                yield stored, made
+        after = (found[-1][0], found[-1][1].id)
+
+
+def using(db: sqlite_utils.Database) -> Callable[[], AbstractContextManager[sqlite_utils.Database]]:
+    """`statements`' connection source for a caller that holds one connection throughout."""
+
+    @contextmanager
+    def same() -> Iterator[sqlite_utils.Database]:
+        yield db
+
+    return same
 
 
 def identity(db: sqlite_utils.Database, settings: Settings, now: datetime.datetime, fallback_url: str = "") -> Identity:

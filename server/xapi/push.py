@@ -12,8 +12,9 @@ may commit in any order; the ids make the overlap harmless).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import httpx
@@ -33,7 +34,7 @@ class PushResult:
 
 
 def push(
-    items: Sequence[tuple[str, dict[str, Any]]],
+    items: Iterable[tuple[str, dict[str, Any]]],
     endpoint: str,
     auth: tuple[str, str] | None,
     on_delivered: Callable[[str, int], None],
@@ -51,8 +52,7 @@ def push(
     headers = {"X-Experience-API-Version": VERSION, "Content-Type": "application/json"}
     sent = batches = attempts = 0
     with httpx.Client(timeout=timeout, auth=auth, headers=headers, transport=transport) as client:
-        for start in range(0, len(items), batch):
-            chunk = items[start : start + batch]
+        for chunk in _batches(iter(items), batch):
             body = [statement for _, statement in chunk]
             error = ""
             for attempt in range(tries):
@@ -76,3 +76,8 @@ def push(
             batches += 1
             on_delivered(chunk[-1][0], len(chunk))
     return PushResult(sent, batches, attempts)
+
+
+def _batches(items: Iterator[tuple[str, dict[str, Any]]], size: int) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    while chunk := list(islice(items, size)):
+        yield chunk

@@ -29,26 +29,30 @@ def secret(db: sqlite_utils.Database, now: datetime.datetime) -> bytes:
     return bytes.fromhex(str(row[0]))
 
 
-def events(db: sqlite_utils.Database, stored_from: str = "", limit: int = 1_000_000) -> list[Event]:
-    """Every exportable event stored at or after `stored_from`, in (stored at, id) order: answers,
-    nuggets marked read, and observations shared with their rep."""
+PAGE = 2_000
+
+
+def events(db: sqlite_utils.Database, after: tuple[str, str] = ("", ""), limit: int = PAGE) -> list[Event]:
+    """Up to `limit` exportable events stored after `after` (a (stored at, id) pair; ("x", "")
+    starts at stored-at x inclusive), in (stored at, id) order: answers, nuggets marked read, and
+    observations shared with their rep. Each source is read by its index, a page at a time."""
     found: list[Event] = []
     for i, u, q, c, at, ms, v, stored in db.execute(
         "SELECT id, user_id, question_id, correct, answered_at, duration_ms, content_version, received_at"
-        " FROM answers WHERE received_at >= ? ORDER BY received_at, id LIMIT ?",
-        [stored_from, limit],
+        " FROM answers WHERE (received_at, id) > (?, ?) ORDER BY received_at, id LIMIT ?",
+        [*after, limit],
     ):
         found.append((str(stored), AnswerRow(str(i), str(u), str(q), bool(c), str(at), ms, int(v))))
     for i, u, item, at, stored in db.execute(
         "SELECT id, user_id, item_id, at, received_at FROM acknowledgements"
-        " WHERE item_kind = 'nugget' AND acknowledged = 1 AND received_at >= ? ORDER BY received_at, id LIMIT ?",
-        [stored_from, limit],
+        " WHERE (received_at, id) > (?, ?) AND item_kind = 'nugget' AND acknowledged = 1 ORDER BY received_at, id LIMIT ?",
+        [*after, limit],
     ):
         found.append((str(stored), ReadRow(str(i), str(u), str(item), str(at))))
     for i, rep, author, created, updated in db.execute(
         "SELECT id, rep_id, author_id, created_at, updated_at FROM observations"
-        " WHERE shared AND updated_at >= ? ORDER BY updated_at, id LIMIT ?",
-        [stored_from, limit],
+        " WHERE (updated_at, id) > (?, ?) AND shared ORDER BY updated_at, id LIMIT ?",
+        [*after, limit],
     ):
         found.append((str(updated), ObservationRow(str(i), str(rep), str(author), str(created))))
     found.sort(key=lambda e: (e[0], e[1].id))
