@@ -16,10 +16,10 @@ from server.db import connect
 from server.results.csv_import import parse_results_csv
 from server.results.periods import BadPeriod, bounds, parse_period, sort_key
 from server.results.proficiency import of_reps, pooled
-from server.results.stats import ranks, spearman, spearman_bootstrap
+from server.results.stats import mean_difference_bootstrap, ranks, spearman, spearman_bootstrap
 from server.settings import Settings
 from tests.support.paths import ROOT
-from tests.support.results import results_database
+from tests.support.results import OCTOBER_1, results_database
 from tests.support.server import run_recap
 
 
@@ -266,3 +266,33 @@ def test_who_may_see_which_results(client: TestClient) -> None:  # type: ignore[
     assert client.get("/dashboards/results?period=2026-Q9", headers=as_("admin@example.com")).status_code == 400
     anonymous = client.get("/dashboards/results", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].endswith("#/sign-in")
+
+
+def test_the_holdout_comparison_sets_started_teams_against_teams_not_started(db_path: Path, tmp_path: Path) -> None:
+    for email, name in (("n1@example.com", "North One"), ("n2@example.com", "North Two")):
+        added = run_recap("users", "add", email, "--name", name, "--role", "rep", "--team", "north:rep", db_path=db_path)
+        assert added.returncode == 0, added.stderr
+    more = tmp_path / "north.csv"
+    more.write_text("email,period,win_rate\nn1@example.com,2026-Q4,0.2\nn2@example.com,2026-Q4,0.4\n")
+    assert run_recap("results", "import", str(more), db_path=db_path).returncode == 0
+    db = connect(db_path)
+    with db.conn:  # team demo's reps started campaign c1 ten days before the quarter; north never did
+        for (user_id,) in db.execute("SELECT user_id FROM team_members WHERE team_id = 'demo' AND role = 'rep'").fetchall():
+            db.execute(
+                "INSERT INTO enrollments (user_id, campaign_id, enrolled_day, start_day, enrolled_at) VALUES (?, 'c1', ?, ?, '2026-09-21')",
+                [user_id, OCTOBER_1 - 10, OCTOBER_1 - 10],
+            )
+    db.close()
+    with TestClient(create_app(Settings(db_path=db_path, dev_auth=True, pwa_dist=ROOT / "pwa" / "dist"))) as client:
+        text = client.get("/dashboards/results?period=2026-Q4&campaign=c1", headers=as_("admin@example.com")).text
+        # demo: win rates 0.1, 0.3, 0.2, 0.4, 0.5, 0.6, mean 0.35; north: 0.9, 0.2, 0.4, mean 0.5.
+        assert "0.35 (n=6)" in text and "0.5 (n=3)" in text and "-0.15 (" in text
+        assert "Teams were not assigned at random" in text
+        assert "<h2>Holdout comparison</h2>" not in client.get("/dashboards/results?period=2026-Q4", headers=as_("admin@example.com")).text
+
+
+def test_a_difference_of_means_has_a_seeded_bootstrap_interval() -> None:
+    d = mean_difference_bootstrap([1, 2, 3], [0, 0, 0])
+    assert d.difference == 2 and d.low is not None and d.high is not None
+    assert 1 <= d.low < 2 < d.high <= 3 and d == mean_difference_bootstrap([1, 2, 3], [0, 0, 0])
+    assert not mean_difference_bootstrap([1, 2], [0, 0, 0]).enough

@@ -94,3 +94,41 @@ def spearman_bootstrap(
     found.sort()
     tail = (1 - level) / 2
     return Correlation(n, rho, percentile(found, tail), percentile(found, 1 - tail), len(found))
+
+
+MIN_GROUP = 3  # reps in each group, at least, for a difference of means
+
+
+@dataclass(frozen=True)
+class Difference:
+    n_a: int
+    n_b: int
+    mean_a: float | None
+    mean_b: float | None
+    difference: float | None  # mean_a − mean_b
+    low: float | None  # 95 % bootstrap interval
+    high: float | None
+
+    @property
+    def enough(self) -> bool:
+        return self.low is not None
+
+
+def mean_difference_bootstrap(
+    a: Sequence[float], b: Sequence[float], *, resamples: int = 2_000, seed: int = 14, level: float = 0.95
+) -> Difference:
+    """Mean of `a` minus mean of `b`, with a percentile bootstrap interval (each group resampled
+    with replacement on its own, seeded)."""
+    mean_a = sum(a) / len(a) if a else None
+    mean_b = sum(b) / len(b) if b else None
+    if mean_a is None or mean_b is None:
+        return Difference(len(a), len(b), mean_a, mean_b, None, None, None)
+    difference = mean_a - mean_b
+    if len(a) < MIN_GROUP or len(b) < MIN_GROUP:
+        return Difference(len(a), len(b), mean_a, mean_b, difference, None, None)
+    rng = random.Random(seed)
+    found = sorted(
+        sum(rng.choice(a) for _ in a) / len(a) - sum(rng.choice(b) for _ in b) / len(b) for _ in range(resamples)
+    )
+    tail = (1 - level) / 2
+    return Difference(len(a), len(b), mean_a, mean_b, difference, percentile(found, tail), percentile(found, 1 - tail))

@@ -43,3 +43,24 @@ def of_period(db: sqlite_utils.Database, period: str) -> dict[str, dict[str, flo
     for user_id, metric, value in db.execute("SELECT user_id, metric, value FROM results WHERE period = ?", [period]):
         found.setdefault(str(user_id), {})[str(metric)] = float(value)
     return found
+
+
+def campaigns(db: sqlite_utils.Database) -> list[str]:
+    """Campaigns anyone has been enrolled in."""
+    return [str(r[0]) for r in db.execute("SELECT DISTINCT campaign_id FROM enrollments ORDER BY 1")]
+
+
+def team_starts(db: sqlite_utils.Database, team_ids: Sequence[str], campaign_id: str) -> dict[str, int | None]:
+    """Per team, the first local day any of its reps started the campaign (None: none has)."""
+    found: dict[str, int | None] = dict.fromkeys(team_ids)
+    marks = ",".join("?" * len(team_ids))
+    if not team_ids:
+        return found
+    for team_id, start in db.execute(
+        f"SELECT m.team_id, MIN(e.start_day) FROM team_members AS m"
+        f" LEFT JOIN enrollments AS e ON e.user_id = m.user_id AND e.campaign_id = ?"
+        f" WHERE m.role = 'rep' AND m.team_id IN ({marks}) GROUP BY m.team_id",
+        [campaign_id, *team_ids],
+    ):
+        found[str(team_id)] = None if start is None else int(start)
+    return found
