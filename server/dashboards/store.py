@@ -76,11 +76,17 @@ def team_retention(db: sqlite_utils.Database, team_id: str, first_day: int, last
 
 
 def teams_retention(db: sqlite_utils.Database, first_day: int, last_day: int) -> Sums:
-    """Per (team, competency): the counted answers of the team's reps in the window."""
+    """Per (team, competency): the counted answers of the team's reps in the window.
+
+    Sums per rep and competency first, reading the table in its key order (`+local_day` keeps
+    SQLite off the by-day index, whose order would need a sort of every row in the window):
+    twice as fast on 2,000 reps and 120 days of history (bench/dashboard.py), though it reads the
+    whole history, not only the window."""
     rows = db.execute(
-        "SELECT m.team_id, r.competency_id, SUM(r.n), SUM(r.n_right), SUM(r.guess_ppm) FROM retention_days AS r"
-        " JOIN team_members AS m ON m.user_id = r.user_id AND m.role = 'rep'"
-        " WHERE r.local_day BETWEEN ? AND ? GROUP BY m.team_id, r.competency_id",
+        "SELECT m.team_id, s.competency_id, SUM(s.n), SUM(s.n_right), SUM(s.guess_ppm) FROM"
+        " (SELECT user_id, competency_id, SUM(n) AS n, SUM(n_right) AS n_right, SUM(guess_ppm) AS guess_ppm"
+        "  FROM retention_days WHERE +local_day BETWEEN ? AND ? GROUP BY user_id, competency_id) AS s"
+        " JOIN team_members AS m ON m.user_id = s.user_id AND m.role = 'rep' GROUP BY m.team_id, s.competency_id",
         [first_day, last_day],
     )
     return {(str(t), str(c)): (int(n), int(r), int(g)) for t, c, n, r, g in rows}
