@@ -31,10 +31,12 @@ from server.reminders import keys as push_keys
 from server.reminders import routes as reminders
 from server.reminders import schedule
 from server.request_log import log_request
+from server.results import routes as results
 from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
 from server.storage.writer import Writer
+from server.xapi import routes as xapi
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -138,6 +140,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             reminders.router(),
             coaching.router(),
             dashboards.router(),
+            results.router(),
+            xapi.xapi_download,
             editor_router(),
             shell.app_shell,
             shell.service_worker,

@@ -15,7 +15,9 @@ from server.commandline import settings as settings_of
 from server.db import connect
 from server.library import commands as library_commands
 from server.people import commands as people_commands
+from server.results import commands as results_commands
 from server.settings import SettingsError
+from server.xapi import commands as xapi_commands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     library_commands.add_commands(commands)
     people_commands.add_commands(commands)
+    results_commands.add_commands(commands)
+    xapi_commands.add_commands(commands)
     cli_settings.add_commands(commands, migrated)
     return parser
 

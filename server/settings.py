@@ -63,6 +63,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     push_insecure_hosts: tuple[str, ...] = ()
     # The app's address, for the link in reminder mail (empty: the mail has no link).
     public_url: str = ""
+    # A learning record store for `recap xapi push` (docs/operations.md "xAPI"): its xAPI
+    # endpoint (statements go to ENDPOINT/statements) and HTTP Basic credentials.
+    lrs_endpoint: str = ""
+    lrs_user: str = ""
+    lrs_password: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -107,6 +112,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raise SettingsError(f"RECAP_PUSH_CONTACT={self.push_contact!r} must start with mailto: or https://")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise SettingsError(f"RECAP_PUBLIC_URL={self.public_url!r} must be an http(s) address, e.g. https://recap.example.com")
+        if self.lrs_endpoint and not self.lrs_endpoint.startswith(("https://", "http://")):
+            raise SettingsError(f"RECAP_LRS_ENDPOINT={self.lrs_endpoint!r} must be an http(s) address, e.g. https://lrs.example.com/xapi")
 
     @property
     def mail_dir(self) -> Path:
@@ -181,6 +188,9 @@ _FROM_ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "RECAP_PUSH_CONTACT": ("push_contact", _text),
     "RECAP_PUSH_INSECURE_HOSTS": ("push_insecure_hosts", _list),
     "RECAP_PUBLIC_URL": ("public_url", _text),
+    "RECAP_LRS_ENDPOINT": ("lrs_endpoint", _text),
+    "RECAP_LRS_USER": ("lrs_user", _raw),
+    "RECAP_LRS_PASSWORD": ("lrs_password", _raw),
 }
 
 

@@ -159,6 +159,9 @@ DASHBOARD_SCOPED = {
     ("/dashboards/teams/{team_id}/heatmap", "north"): {"admin"},
     ("/dashboards/reps/{rep_id}", "rep"): {"coach", "manager", "admin"},
     ("/dashboards/reps/{rep_id}", "rep2"): {"admin"},
+    # Results are a manager's business: not the team's coach (docs/results.md).
+    ("/dashboards/teams/{team_id}/results", "demo"): {"manager", "admin"},
+    ("/dashboards/teams/{team_id}/results", "north"): {"admin"},
 }
 
 

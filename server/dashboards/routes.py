@@ -60,7 +60,8 @@ def index_page(
         ],
         name="dashboards",
     )
-    return render.page(request, "dashboards/index.html", table, is_admin=is_admin, page="index")
+    results_link = is_admin or any(role == "manager" for _, role in led)  # docs/results.md
+    return render.page(request, "dashboards/index.html", table, is_admin=is_admin, page="index", results_link=results_link)
 
 
 TEAM_LEADERS = {"access": "role:coach,manager,admin", "scope": "team:coach,manager"}

@@ -154,6 +154,42 @@ def m012_dashboard_aggregates(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m014_results(db: sqlite_utils.Database) -> None:
+    # Commercial results imported from CSV (`recap results import`, docs/results.md): one value
+    # per person, period and metric, replaced by a later import. A person's results are theirs:
+    # exported and erased with them (server/storage/privacy.py). The xAPI export's secret (the
+    # key of its pseudonyms) and how far each learning record store has been sent (docs/operations.md).
+    db.executescript(
+        """
+        CREATE TABLE results (
+            user_id TEXT NOT NULL,
+            period TEXT NOT NULL,          -- 2026-Q4 or 2026-11 (server/results/periods.py)
+            metric TEXT NOT NULL,          -- the CSV column, e.g. win_rate
+            value REAL NOT NULL,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, period, metric)
+        ) WITHOUT ROWID;
+        CREATE INDEX results_by_period ON results(period, metric);
+        CREATE TABLE xapi_secret (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            secret TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE xapi_deliveries (
+            endpoint TEXT PRIMARY KEY,
+            position TEXT NOT NULL,        -- the latest stored-at time delivered
+            delivered INTEGER NOT NULL,    -- statements delivered so far (repeats included)
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- The export reads events a page at a time in stored order (server/xapi/store.py).
+        CREATE INDEX answers_by_received ON answers(received_at, id);
+        CREATE INDEX acknowledgements_by_received ON acknowledgements(received_at, id);
+        CREATE INDEX observations_by_updated ON observations(updated_at, id);
+        """
+    )
+
+
+@migrations()
 def m015_intervision_sessions(db: sqlite_utils.Database) -> None:
     # Intervision sessions (sync/kinds/session.py): edited records like observations, each patch
     # kept as a revision. Depends on m007 (the feed). Erasing a person (server/storage/privacy.py)

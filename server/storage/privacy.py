@@ -32,6 +32,7 @@ OWNED: list[tuple[str, str]] = [
     ("reminder_settings", "user_id"),
     ("push_subscriptions", "user_id"),
     ("reminders_sent", "user_id"),
+    ("results", "user_id"),
 ]
 # The editor's records name the editors who wrote, marked or published content: the content is the
 # organisation's and stays, the person's id in them is replaced by the pseudonym on erasure.

@@ -44,7 +44,17 @@ function lines(data) {
   });
 }
 
-const KINDS = { heatmap, lines };
+function scatter(data) {
+  // data: {x: label, y: label, points: [{x (proficiency, guess-corrected), y (a result), label (rep)}]}
+  return Plot.plot({
+    grid: true,
+    x: { label: data.x, percent: true },
+    y: { label: data.y },
+    marks: [Plot.dot(data.points, { x: "x", y: "y", title: "label" })],
+  });
+}
+
+const KINDS = { heatmap, lines, scatter };
 
 export function drawCharts(root = document) {
   for (const figure of root.querySelectorAll("figure[data-chart]")) {
