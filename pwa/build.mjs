@@ -6,7 +6,8 @@
 //                            by workbox-build (injectManifest)
 //   assets/editor-[hash].js  the browser editor's script (server/templates/editor/)
 //   assets/preview-[hash].js|css  the editor's phone preview: the app's own cards and styles
-//   pages.json               which hashed files the server's editor pages load
+//   assets/dashboard-[hash].js|css  the dashboards' charts, Observable Plot (server/templates/dashboards/)
+//   pages.json               which hashed files the server's editor and dashboard pages load
 import { build } from "esbuild";
 import { injectManifest } from "workbox-build";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -41,7 +42,8 @@ const style = outputs.find((p) => p.endsWith(".css"));
 // cards (src/cards.js) and styles. Separate bundles: the app does not carry them, nor does the
 // service worker precache them (editors work online, on their laptops).
 const pages = {};
-for (const [name, entry] of [["editor", "src/editor/main.js"], ["preview", "src/preview.js"]]) {
+// The dashboards' charts likewise: managers and HR read them online, reps never load them.
+for (const [name, entry] of [["editor", "src/editor/main.js"], ["preview", "src/preview.js"], ["dashboard", "src/dashboard/main.js"]]) {
   const built = await build({
     ...common,
     entryPoints: { [name]: path.join(root, entry) },
@@ -103,8 +105,9 @@ const { count, size, warnings } = await injectManifest({
   // The app shell only. Not precached, and why: source maps (debugging only), the content
   // snapshot and media (large, versioned: cached at run time by the service worker).
   globPatterns: ["index.html", "assets/*.{js,css}", "manifest.webmanifest", "icons/*.png"],
-  // The editor's script and phone preview are for editors' pages, not the app: not precached.
-  globIgnores: ["**/*.map", "sw.js", "assets/editor-*", "assets/preview-*"],
+  // The editor's script and phone preview are for editors' pages, the charts for the dashboards,
+  // not the app: not precached.
+  globIgnores: ["**/*.map", "sw.js", "assets/editor-*", "assets/preview-*", "assets/dashboard-*"],
   // Hashed file names already change with their content.
   dontCacheBustURLsMatching: /^assets\//,
 });

@@ -19,6 +19,7 @@ from litestar.types import Message, Receive, Scope, Send
 
 from server import __version__, migrations, proxies, urls
 from server.coaching import routes as coaching
+from server.dashboards import routes as dashboards
 from server.db import connect
 from server.deps import provide_db, provide_pool, provide_settings, provide_writer
 from server.editor import text as editor_text
@@ -136,6 +137,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.revoke_device,
             reminders.router(),
             coaching.router(),
+            dashboards.router(),
             editor_router(),
             shell.app_shell,
             shell.service_worker,

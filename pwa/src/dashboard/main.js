@@ -1,0 +1,56 @@
+// The dashboards' charts (server/templates/dashboards/_table.html): each <figure data-chart>
+// names a JSON data island holding the same figures as the table next to it. The table is the
+// source of truth and what a screen reader reads: the chart is hidden from assistive technology.
+import * as Plot from "@observablehq/plot";
+
+const GREY = "#d0d0d0";
+
+function heatmap(data) {
+  // data.cells: [{row, column, value (0–1) or null when too few answers, n}]
+  return Plot.plot({
+    marginLeft: 160,
+    marginBottom: 80,
+    padding: 0.05,
+    x: { label: null, domain: data.columns, tickRotate: -30 },
+    y: { label: null, domain: data.rows },
+    color: { type: "linear", domain: [0, 1], scheme: "blues", legend: true, label: "Retention" },
+    marks: [
+      Plot.cell(data.cells, { x: "column", y: "row", fill: (d) => (d.value === null ? GREY : d.value) }),
+      Plot.text(data.cells, {
+        x: "column",
+        y: "row",
+        text: (d) => (d.value === null ? `n=${d.n}` : `${Math.round(d.value * 100)}%`),
+        fill: (d) => (d.value !== null && d.value > 0.6 ? "white" : "black"),
+      }),
+    ],
+  });
+}
+
+function lines(data) {
+  // data.points: [{series, x (week start, YYYY-MM-DD), value (0–1) or null, low, high}]
+  const shown = data.points.filter((p) => p.value !== null).map((p) => ({ ...p, x: new Date(p.x) }));
+  return Plot.plot({
+    y: { domain: [0, 1], label: "Retention", percent: true, grid: true },
+    x: { label: "Week", type: "utc" },
+    color: { legend: true },
+    marks: [
+      Plot.ruleX(shown, { x: "x", y1: (d) => d.low, y2: (d) => d.high, stroke: "series", strokeOpacity: 0.4 }),
+      Plot.line(shown, { x: "x", y: "value", stroke: "series", marker: "circle" }),
+    ],
+  });
+}
+
+const KINDS = { heatmap, lines };
+
+export function drawCharts(root = document) {
+  for (const figure of root.querySelectorAll("figure[data-chart]")) {
+    const draw = KINDS[figure.dataset.chart];
+    const source = document.getElementById(figure.dataset.source);
+    if (!draw || !source) continue;
+    const chart = draw(JSON.parse(source.textContent));
+    chart.setAttribute("aria-hidden", "true");
+    figure.append(chart);
+  }
+}
+
+drawCharts();
