@@ -95,7 +95,7 @@ def test_the_access_matrix(client: TestClient) -> None:  # type: ignore[type-arg
     app = client.app
     failures = []
     for path, method, access in declared_routes(app):
-        if method in ("OPTIONS", "HEAD") or "/coaching/" in path:
+        if method in ("OPTIONS", "HEAD") or "/coaching/" in path or path.startswith("/dashboards/teams/"):
             continue  # team-scoped routes: their own matrix below
         url = concrete(path)
         for caller, email in CALLERS.items():
@@ -124,6 +124,8 @@ SCOPED = {
     ("/coaching/teams/{team_id}/sessions", "north"): {"rep2", "admin"},
     ("/coaching/reps/{rep_id}/observations", "rep"): {"rep", "coach", "manager", "admin"},
     ("/coaching/reps/{rep_id}/observations", "rep2"): {"rep2", "admin"},
+    **{(f"/dashboards/teams/{{team_id}}/{page}", team): allowed for page in ("adoption", "coaching", "content-quality")
+       for team, allowed in (("demo", {"coach", "manager", "admin"}), ("north", {"admin"}))},
 }
 
 
@@ -137,14 +139,15 @@ def _user_ids(db_path: Path) -> dict[str, str]:
 
 def test_the_team_scoped_matrix(client: TestClient, db_path: Path) -> None:  # type: ignore[type-arg]
     ids = _user_ids(db_path)
-    scoped = {PARAM_TYPE.sub(r"{\1}", path) for path, method, _ in declared_routes(client.app) if "/coaching/" in path and method == "GET"}
+    scoped = {PARAM_TYPE.sub(r"{\1}", path) for path, method, _ in declared_routes(client.app) if ("/coaching/" in path or path.startswith("/dashboards/teams/")) and method == "GET"}
     assert scoped == {path for path, _ in SCOPED}, "a team-scoped route without its row in SCOPED"
     failures = []
     for (path, target), allowed in SCOPED.items():
         url = path.replace("{team_id}", target).replace("{rep_id}", ids.get(target, target))
         for caller, email in CALLERS.items():
-            status = client.get(url, headers=headers_for(email)).status_code
-            expected = 401 if email is None else 200 if caller in allowed else 403
+            status = client.get(url, headers=headers_for(email), follow_redirects=False).status_code
+            anonymous = 303 if path.startswith("/dashboards/") else 401  # a page sends them to sign in
+            expected = anonymous if email is None else 200 if caller in allowed else 403
             if status != expected:
                 failures.append(f"GET {url} ({path} about {target}) as {caller}: {status}, expected {expected}")
     assert failures == []

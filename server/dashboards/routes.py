@@ -10,7 +10,7 @@ from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from server.dashboards import render, store
+from server.dashboards import adoption, coaching, content_quality, render, store
 from server.dashboards.tables import Cell, Column, Row, Table
 from server.db import read_transaction
 from server.editor.router import sign_in_first
@@ -19,6 +19,7 @@ from server.storage import people
 from server.syncing.errors import Unauthorized
 
 LEADERS = {"access": "role:coach,manager,admin"}
+TEAM_PAGES = (("Adoption", "adoption"), ("Coaching", "coaching"), ("Content quality", "content-quality"))
 
 
 @get("/dashboards", sync_to_thread=True, opt=LEADERS, include_in_schema=False)
@@ -35,7 +36,7 @@ def index_page(
     table = Table(
         caption="Teams whose dashboards you can open",
         row_label="Team",
-        columns=[Column(label="Your role"), Column(label="Heatmap")],
+        columns=[Column(label="Your role"), Column(label="Heatmap"), *(Column(label=label) for label, _ in TEAM_PAGES)],
         rows=[
             Row(
                 header=Cell(text=t.name, csv=(t.id,)),
@@ -46,6 +47,7 @@ def index_page(
                         csv=(f"/dashboards/teams/{t.id}/heatmap",),
                         href=f"/dashboards/teams/{t.id}/heatmap",
                     ),
+                    *(Cell(text=label, csv=(f"/dashboards/teams/{t.id}/{path}",), href=f"/dashboards/teams/{t.id}/{path}") for label, path in TEAM_PAGES),
                 ],
             )
             for t, role in shown
@@ -56,4 +58,4 @@ def index_page(
 
 
 def router() -> Router:
-    return Router(path="/", route_handlers=[index_page], exception_handlers={Unauthorized: sign_in_first})
+    return Router(path="/", route_handlers=[index_page, *adoption.HANDLERS, *coaching.HANDLERS, *content_quality.HANDLERS], exception_handlers={Unauthorized: sign_in_first})
