@@ -128,6 +128,32 @@ def m011_reminders(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m012_dashboard_aggregates(db: sqlite_utils.Database) -> None:
+    # Retention aggregates for the dashboards (server/dashboards/aggregates.py, docs/measures.md):
+    # per rep, competency and local day, the counted answers (first of a day, to a question
+    # answered on an earlier day), how many were right, and their guessing rates summed in parts
+    # per million. Kept up to date by every push; backfilled here from the answers.
+    from server.dashboards import aggregates  # the same recomputation the app and tests use
+
+    db.executescript(
+        """
+        CREATE TABLE retention_days (
+            user_id TEXT NOT NULL,
+            competency_id TEXT NOT NULL,
+            local_day INTEGER NOT NULL,
+            n INTEGER NOT NULL,             -- no CHECKs: a push must never fail on its aggregates
+            n_right INTEGER NOT NULL,
+            guess_ppm INTEGER NOT NULL,
+            PRIMARY KEY (user_id, competency_id, local_day)
+        ) WITHOUT ROWID;
+        -- The pages read a window of days for many reps: a covering index by day.
+        CREATE INDEX retention_days_by_day ON retention_days(local_day, user_id, competency_id, n, n_right, guess_ppm);
+        """
+    )
+    aggregates.rebuild(db)
+
+
+@migrations()
 def m015_intervision_sessions(db: sqlite_utils.Database) -> None:
     # Intervision sessions (sync/kinds/session.py): edited records like observations, each patch
     # kept as a revision. Depends on m007 (the feed). Erasing a person (server/storage/privacy.py)

@@ -23,6 +23,7 @@ OWNED: list[tuple[str, str]] = [
     ("device_credentials", "user_id"),
     ("answers", "user_id"),
     ("progress", "user_id"),
+    ("retention_days", "user_id"),
     ("user_digests", "user_id"),
     ("devices", "user_id"),
     ("enrollments", "user_id"),

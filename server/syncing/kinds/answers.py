@@ -1,7 +1,7 @@
 """Applying `answer` mutations: load what the rule needs, decide each (sync/kinds/answer.py), write.
 
 Writes, once per push: the new answers with their seqs (pulls read them from `answers`), the
-user's digest, and the progress of every question the push touched, stepped on from the stored
+dashboards' retention aggregates (server/dashboards/aggregates.py), the user's digest, and the progress of every question the push touched, stepped on from the stored
 state when the new answers come after everything replayed so far, replayed in full otherwise.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.dashboards import aggregates
 from server.storage import answers as store
 from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
@@ -75,6 +76,8 @@ class Answers:
         for i, row in enumerate(self.rows):
             row[-1] = first + i
         store.insert(ctx.db, self.rows)
+        # The dashboards' retention aggregates, in the same transaction (docs/dashboards.md).
+        aggregates.refresh(ctx.db, ctx.user_id, {qid: [a.id for a in new] for qid, new in self.new.items()})
         sync_store.bump_digest(ctx.db, ctx.user_id, len(self.rows), self.digest_xor)
         sync_store.add_metric(ctx.db, "correct_overruled", self.overruled)
         self._progress(first + len(self.rows))
