@@ -5,7 +5,6 @@ every learner (editors, admins) or over one team's reps (its coaches and manager
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import sqlite_utils
@@ -19,20 +18,10 @@ from server.dashboards.pages import ratio, respond, share, team_or_404
 from server.dashboards.tables import Cell, Column, Row, Table
 from server.db import read_transaction
 from server.editor.quality import FLAG_WORDS, MIN_FIRST_ANSWERS
+from sync.measures import wilson
 
 TEAM = {"access": "signed-in", "scope": "team:coach,manager"}
 EVERYONE = {"access": "role:editor,admin"}
-Z = 1.959964  # 95 %
-
-
-def wilson(hits: int, n: int) -> tuple[float, float] | None:
-    """The 95 % Wilson score interval of hits out of n; None when n is 0."""
-    if n <= 0:
-        return None
-    p = hits / n
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def letter(number: int) -> str:
@@ -40,10 +29,9 @@ def letter(number: int) -> str:
 
 
 def _right_cell(right: int, learners: int) -> Cell:
-    interval = wilson(right, learners)
-    if interval is None:
+    if not learners:
         return Cell(text="no answers yet", csv=(None, 0, 0, None, None), muted=True)
-    low, high = interval
+    low, high = wilson(right, learners)
     note = "" if learners >= MIN_FIRST_ANSWERS else f"fewer than {MIN_FIRST_ANSWERS} learners: too few to judge"
     return Cell(
         text=f"{share(right, learners)}, 95 % interval {round(100 * low)}–{round(100 * high)} %",
