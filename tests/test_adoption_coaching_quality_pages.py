@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 from litestar.testing import TestClient
 
 from server.app import create_app
@@ -55,7 +56,8 @@ def test_adoption_figures_in_the_csv_downloads(client: TestClient) -> None:  # t
     robin, ann = reps["rep@example.com"], reps["ann@example.com"]
     assert (robin["active_days"], robin["answers"], robin["on_time"], robin["on_time_answers"], robin["repeat_answers"]) == ("3", "3", "1.0", "1", "1")
     assert (robin["streak"], robin["longest_streak"], robin["nuggets_read"], robin["reminders_sent"], robin["last_answer"]) == ("3", "3", "1", "1", "2026-12-01")
-    assert (robin["reminders_opened"], robin["refreshers_opened"]) == ("", "")  # not recorded: empty, never 0
+    assert robin["reminders_opened"] == ""  # not recorded: empty, never 0
+    assert (robin["refreshers_opened"], robin["refreshers_different"], ann["refreshers_opened"]) == ("2", "1", "0")
     assert (ann["active_days"], ann["on_time"], ann["on_time_answers"], ann["repeat_answers"], ann["streak"], ann["longest_streak"]) == ("1", "0.0", "0", "1", "0", "1")
     days = {r["Day"]: r for r in table(client, "/dashboards/teams/demo/adoption?format=csv&table=adoption-days")}
     assert len(days) == 28 and "2026-11-04" in days and "2026-11-03" not in days
@@ -77,7 +79,8 @@ def test_adoption_page_shows_counts_beside_shares_and_says_what_is_not_recorded(
     assert "<dt>Participation over the period (rep-days)</dt><dd>" in page
     assert "<dt>Repeats answered on time</dt><dd>50 % (1 of 2)</dd>" in page  # Robin 1 of 1, Ann 0 of 1
     assert "<dt>Active today</dt><dd>50 % (1 of 2)</dd>" in page
-    assert "not recorded: the app does not report them yet" in page
+    assert "not recorded: the app does not report opening a reminder" in page
+    assert "<dt>Refreshers opened (a refresher counts once a day)</dt><dd>2</dd>" in page
     assert "How this is computed:" in page and "docs/measures.md" in page
     assert 'data-chart="trend"' in page and '<th scope="col">Rep</th>' in page
     assert "table=adoption-reps" in page and "table=adoption-days" in page and "table=adoption-weeks" in page
@@ -169,3 +172,31 @@ def test_the_pages_have_no_serious_accessibility_violations(db_file: Path, brows
     finally:
         context.close()
         server.stop()
+
+
+def test_opening_a_refresher_in_the_app_reaches_the_server_once_a_day(demo_server: LiveServer, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    from tests.support.mail import signed_in_phone
+
+    context, page, errors = signed_in_phone(browser, demo_server.url, demo_server.db_path, "rep@example.com")
+    try:
+        main = page.get_by_role("main")
+        for _ in range(2):  # opened twice the same day: recorded once
+            page.goto(demo_server.url + "/#/refreshers/how-to-build-a-why-change-message")
+            expect(main.locator("ol.steps li").first).to_be_visible()
+            page.goto(demo_server.url + "/#/refreshers")
+        page.get_by_role("banner").get_by_role("button", name="Sync now").click()
+        db = sqlite_utils.Database(demo_server.db_path)
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=10)
+        rows: list[Any] = []
+        while datetime.datetime.now() < deadline and not rows:
+            rows = db.execute("SELECT item_kind, item_id, acknowledged FROM acknowledgements WHERE item_kind = 'refresher'").fetchall()
+            page.wait_for_timeout(200)
+        assert rows == [("refresher", "how-to-build-a-why-change-message", 1)]
+        page.get_by_role("banner").get_by_role("button", name="Sync now").click()  # nothing more to send
+        page.wait_for_timeout(1000)
+        assert db.execute("SELECT count(*) FROM acknowledgements").fetchone()[0] == 1
+        assert errors == []
+    finally:
+        context.close()

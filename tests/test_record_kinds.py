@@ -273,6 +273,22 @@ def test_a_session_reaches_its_team_and_its_stage_only_moves_forward(client: Tes
     assert '"applied":["ideas"]' in outcomes[5] and '"lost":["stage"]' in outcomes[5] and '"unchanged":["stage"]' in outcomes[6]
 
 
+def test_a_rep_opening_a_refresher_is_recorded_and_reaches_only_their_own_devices(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    phone, laptop, coach = Device(REP, client), Device(REP, client), Device(COACH, client)
+    opened = phone.acknowledge("refresher", "how-to-ask-who-else", 20_007, version=3)
+    phone.acknowledge("refresher", "how-to-ask-who-else", 20_007, version=2)  # v2 knows no refreshers: refused, the field named
+    phone.acknowledge("refresher", "how-to-fly", 20_007, version=3)  # no such refresher
+    phone.acknowledge("refresher", "how-to-ask-who-else", 20_007, acknowledged=False, version=3)  # nothing to take back
+    outcome = results(phone, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected", "rejected", "rejected"]
+    assert "item_kind" in outcome[1]["reason"] and "no refresher" in outcome[2]["reason"] and "only opened" in outcome[3]["reason"]
+    laptop.sync()
+    coach.sync()
+    assert list(laptop.pulled_acks) == [opened] and coach.pulled_acks == {}
+    db = sqlite_utils.Database(db_file)
+    assert db.execute("SELECT item_kind, item_id, local_day FROM acknowledgements").fetchall() == [("refresher", "how-to-ask-who-else", 20_007)]
+
+
 # --- one id per person ------------------------------------------------------------------------
 
 

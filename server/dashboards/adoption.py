@@ -76,7 +76,7 @@ def _rep_table(reps: list[store.Person], figures: dict[str, Any]) -> Table:
             Cell(text=str(rec.nuggets_read), csv=(rec.nuggets_read,)),
             Cell(text=str(rec.reminders_sent), csv=(rec.reminders_sent,)),
             Cell(text=NOT_RECORDED, csv=(None,), muted=True),
-            Cell(text=NOT_RECORDED, csv=(None,), muted=True),
+            Cell(text=f"{rec.refresher_days} ({rec.refreshers} different)", csv=(rec.refresher_days, rec.refreshers)),
             Cell(text=day_text(f.last_day), csv=(date_of(f.last_day) if f.last_day is not None else None,)),
         ]))  # fmt: skip
     return Table(
@@ -90,7 +90,7 @@ def _rep_table(reps: list[store.Person], figures: dict[str, Any]) -> Table:
             Column(label="Nuggets read", csv_labels=("nuggets_read",)),
             Column(label="Reminders sent", csv_labels=("reminders_sent",)),
             Column(label="Reminders opened", csv_labels=("reminders_opened",)),
-            Column(label="Refreshers opened", csv_labels=("refreshers_opened",)),
+            Column(label="Refreshers opened (days)", csv_labels=("refreshers_opened", "refreshers_different")),
             Column(label="Last answer", csv_labels=("last_answer",)),
         ],
         rows=rows,
@@ -109,6 +109,7 @@ def _summary(figures: dict[str, Any], reps: int) -> dict[str, Any]:
         "active_today": share(days[-1].active, reps) if days else "–",
         "active_week": share(last_week.active, reps) if last_week else "–",
         "nuggets": sum(r.nuggets_read for r in figures["records"].values()),
+        "refreshers": sum(r.refresher_days for r in figures["records"].values()),
     }
 
 

@@ -29,6 +29,8 @@ class RepRecord:
     enrollments: tuple[adoption.Enrolled, ...]
     nuggets_read: int  # nuggets whose latest acknowledgement says read
     reminders_sent: int  # in the period
+    refresher_days: int  # (refresher, local day) pairs opened in the period: a day counts once
+    refreshers: int  # different refreshers opened in the period
 
 
 def _ids(rep_ids: Sequence[str]) -> str:
@@ -77,10 +79,19 @@ def load(db: sqlite_utils.Database, rep_ids: Sequence[str], first: int, last: in
         [date_of(first), date_of(last), ids],
     ):
         reminders[user] = int(n)
+    opened: dict[str, tuple[int, int]] = dict.fromkeys(rep_ids, (0, 0))
+    for user, pairs, different in db.execute(
+        "SELECT user_id, count(DISTINCT item_id || char(10) || local_day), count(DISTINCT item_id) FROM acknowledgements"
+        " WHERE item_kind = 'refresher' AND acknowledged AND local_day BETWEEN ? AND ?"
+        " AND user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id",
+        [first, last, ids],
+    ):
+        opened[user] = (int(pairs), int(different))
     return {
         r: RepRecord(
             rep_id=r, answer_days=days[r], answers_in_period=in_period[r], timing=timing[r], enrollments=tuple(enrolled[r]),
             nuggets_read=sum(1 for read in current(events[r]).values() if read), reminders_sent=reminders[r],
+            refresher_days=opened[r][0], refreshers=opened[r][1],
         )
         for r in rep_ids
     }  # fmt: skip

@@ -91,6 +91,17 @@ def build(path: Path) -> dict[str, str]:
                 " device_time, local_day, received_at, seq) VALUES (?, ?, 'dev', ?, 'nugget', ?, ?, NULL, ?, ?, ?, ?, ?)",
                 [f"ack-{n}", ids["rep@example.com"], f"mack-{n}", nugget, ok, _at(-3, hour), _at(-3, hour), DAY - 3, _at(-3, hour), seq],
             )  # fmt: skip
+        # Refreshers opened (payload v3): Robin opened A yesterday on two devices and today, and
+        # B 40 days ago (before the period) -> 2 refresher-days, 1 different refresher.
+        opened = (("how-to-build-a-why-change-message", -1, "d1"), ("how-to-build-a-why-change-message", -1, "d2"),
+                  ("how-to-build-a-why-change-message", 0, "d1"), ("how-to-bring-a-case-to-intervision", -40, "d1"))  # fmt: skip
+        for n, (refresher, offset, device) in enumerate(opened):
+            seq += 1
+            db.execute(
+                "INSERT INTO acknowledgements (id, user_id, device_id, mutation_id, item_kind, item_id, acknowledged, comment, at,"
+                " device_time, local_day, received_at, seq) VALUES (?, ?, ?, ?, 'refresher', ?, 1, NULL, ?, ?, ?, ?, ?)",
+                [f"ref-{n}", ids["rep@example.com"], device, f"mref-{n}", refresher, _at(offset), _at(offset), DAY + offset, _at(offset), seq],
+            )  # fmt: skip
         # Reminders: Robin one sent in the period (and one before it), Ann one that failed.
         for email, offset, outcome in (("rep@example.com", -1, "sent"), ("rep@example.com", -40, "sent"), ("ann@example.com", -3, "failed: no device took it")):
             db.execute(

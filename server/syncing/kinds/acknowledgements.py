@@ -27,21 +27,25 @@ class Acknowledgements:
         self.ctx = ctx
         self.owners: dict[str, str] = {}
         self.nuggets: set[str] = set()
+        self.refreshers: set[str] = set()
         self.observations: dict[str, observation_store.StoredObservation] = {}
         self.sessions: dict[str, session_store.StoredSession] = {}
         self.rows: list[list[Any]] = []
         self.ids: set[str] = set()
 
-    def load(self, payloads: list[rules.AcknowledgementV2]) -> None:
+    def load(self, payloads: list[rules.AcknowledgementV3]) -> None:
         db = self.ctx.db
         self.owners = store.owners(db, [p.id for p in payloads])
         self.nuggets = content_store.ever_published(db, "nugget", sorted({p.item_id for p in payloads if p.item_kind == "nugget"}))
+        self.refreshers = content_store.ever_published(db, "refresher", sorted({p.item_id for p in payloads if p.item_kind == "refresher"}))
         self.observations = observation_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "observation"}))
         self.sessions = session_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "session"}))
 
-    def _item(self, ack: rules.AcknowledgementV2) -> rules.ItemFacts:
+    def _item(self, ack: rules.AcknowledgementV3) -> rules.ItemFacts:
         if ack.item_kind == "nugget":
             return rules.ItemFacts(exists=ack.item_id in self.nuggets)
+        if ack.item_kind == "refresher":
+            return rules.ItemFacts(exists=ack.item_id in self.refreshers)
         if ack.item_kind == "session":
             session = self.sessions.get(ack.item_id)
             return rules.ItemFacts(exists=session is not None, addressed_to=session.case_owner_id if session else None)
@@ -50,7 +54,7 @@ class Acknowledgements:
             return rules.ItemFacts(exists=False)
         return rules.ItemFacts(exists=True, addressed_to=found.rep_id if found.shared else None)
 
-    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV2) -> Decision:
+    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV3) -> Decision:
         ctx = self.ctx
         refused = rules.decide(ack, self.owners.get(ack.id), ctx.user_id, ack.id in self.ids, self._item(ack))
         if refused is not None:
