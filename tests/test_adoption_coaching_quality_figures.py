@@ -34,6 +34,7 @@ def test_adoption_records_and_figures(fixture: tuple[sqlite_utils.Database, dict
     assert r.reminders_sent == 1 and a.reminders_sent == 0  # one before the period; Ann's failed
     assert (r.refresher_days, r.refreshers) == (2, 1)  # one refresher yesterday (two devices) and today
     assert (a.refresher_days, a.refreshers) == (0, 0)
+    assert (r.reminders_opened, a.reminders_opened) == (1, 0)  # yesterday's (twice: once); the older one is outside
     figure = adoption.rep_figure(robin, r.answer_days, r.answers_in_period, r.timing, first, last, DAY)
     assert (figure.streak, figure.longest, figure.active_days, figure.last_day) == (3, 3, 3, DAY)
     figure = adoption.rep_figure(ann, a.answer_days, a.answers_in_period, a.timing, first, last, DAY)

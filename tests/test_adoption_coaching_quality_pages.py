@@ -56,7 +56,7 @@ def test_adoption_figures_in_the_csv_downloads(client: TestClient) -> None:  # t
     robin, ann = reps["rep@example.com"], reps["ann@example.com"]
     assert (robin["active_days"], robin["answers"], robin["on_time"], robin["on_time_answers"], robin["repeat_answers"]) == ("3", "3", "1.0", "1", "1")
     assert (robin["streak"], robin["longest_streak"], robin["nuggets_read"], robin["reminders_sent"], robin["last_answer"]) == ("3", "3", "1", "1", "2026-12-01")
-    assert robin["reminders_opened"] == ""  # not recorded: empty, never 0
+    assert (robin["reminders_opened_share"], robin["reminders_opened"], ann["reminders_opened_share"], ann["reminders_opened"]) == ("1.0", "1", "", "0")
     assert (robin["refreshers_opened"], robin["refreshers_different"], ann["refreshers_opened"]) == ("2", "1", "0")
     assert (ann["active_days"], ann["on_time"], ann["on_time_answers"], ann["repeat_answers"], ann["streak"], ann["longest_streak"]) == ("1", "0.0", "0", "1", "0", "1")
     days = {r["Day"]: r for r in table(client, "/dashboards/teams/demo/adoption?format=csv&table=adoption-days")}
@@ -79,7 +79,7 @@ def test_adoption_page_shows_counts_beside_shares_and_says_what_is_not_recorded(
     assert "<dt>Participation over the period (rep-days)</dt><dd>" in page
     assert "<dt>Repeats answered on time</dt><dd>50 % (1 of 2)</dd>" in page  # Robin 1 of 1, Ann 0 of 1
     assert "<dt>Active today</dt><dd>50 % (1 of 2)</dd>" in page
-    assert "not recorded: the app does not report opening a reminder" in page
+    assert "<dt>Reminders opened, of those sent</dt><dd>100 % (1 of 1)</dd>" in page
     assert "<dt>Refreshers opened (a refresher counts once a day)</dt><dd>2</dd>" in page
     assert "How this is computed:" in page and "docs/measures.md" in page
     assert 'data-chart="trend"' in page and '<th scope="col">Rep</th>' in page
@@ -174,7 +174,7 @@ def test_the_pages_have_no_serious_accessibility_violations(db_file: Path, brows
         server.stop()
 
 
-def test_opening_a_refresher_in_the_app_reaches_the_server_once_a_day(demo_server: LiveServer, browser: Any) -> None:
+def test_opening_a_refresher_or_a_reminder_in_the_app_reaches_the_server_once(demo_server: LiveServer, browser: Any) -> None:
     from playwright.sync_api import expect
 
     from tests.support.mail import signed_in_phone
@@ -197,6 +197,28 @@ def test_opening_a_refresher_in_the_app_reaches_the_server_once_a_day(demo_serve
         page.get_by_role("banner").get_by_role("button", name="Sync now").click()  # nothing more to send
         page.wait_for_timeout(1000)
         assert db.execute("SELECT count(*) FROM acknowledgements").fetchone()[0] == 1
+
+        # Reminders sent today and yesterday; one opened from the notification into a new window
+        # (?reminder=), the other while the app was open (the service worker's message).
+        today = datetime.date.today()
+        days = [today.isoformat(), (today - datetime.timedelta(days=1)).isoformat()]
+        rep = db.execute("SELECT id FROM users WHERE email = 'rep@example.com'").fetchone()[0]
+        with db.conn:
+            for day in days:
+                db.execute("INSERT INTO reminders_sent VALUES (?, ?, 'push', '2026-12-01T08:00:00.000Z', 'sent')", [rep, day])
+        page.goto(f"{demo_server.url}/?reminder={days[0]}#/study")
+        expect(main.get_by_role("heading").first).to_be_visible()
+        assert "reminder=" not in page.url
+        page.evaluate(
+            "(date) => navigator.serviceWorker.dispatchEvent(new MessageEvent('message', {data: {type: 'reminder-opened', date}}))", days[1]
+        )
+        page.get_by_role("banner").get_by_role("button", name="Sync now").click()
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=10)
+        found: set[str] = set()
+        while datetime.datetime.now() < deadline and found != set(days):
+            found = {r[0] for r in db.execute("SELECT item_id FROM acknowledgements WHERE item_kind = 'reminder'")}
+            page.wait_for_timeout(200)
+        assert found == set(days)
         assert errors == []
     finally:
         context.close()

@@ -20,7 +20,6 @@ from sync import adoption
 from sync.practice import date_of
 
 TEAM = {"access": "signed-in", "scope": "team:coach,manager"}
-NOT_RECORDED = "not recorded"
 
 
 def _figures(db: sqlite_utils.Database, reps: list[store.Person], days: int, now: int) -> dict[str, Any]:
@@ -75,7 +74,7 @@ def _rep_table(reps: list[store.Person], figures: dict[str, Any]) -> Table:
             Cell(text=str(f.longest), csv=(f.longest,)),
             Cell(text=str(rec.nuggets_read), csv=(rec.nuggets_read,)),
             Cell(text=str(rec.reminders_sent), csv=(rec.reminders_sent,)),
-            Cell(text=NOT_RECORDED, csv=(None,), muted=True),
+            Cell(text=share(rec.reminders_opened, rec.reminders_sent), csv=(ratio(rec.reminders_opened, rec.reminders_sent), rec.reminders_opened)),
             Cell(text=f"{rec.refresher_days} ({rec.refreshers} different)", csv=(rec.refresher_days, rec.refreshers)),
             Cell(text=day_text(f.last_day), csv=(date_of(f.last_day) if f.last_day is not None else None,)),
         ]))  # fmt: skip
@@ -89,7 +88,7 @@ def _rep_table(reps: list[store.Person], figures: dict[str, Any]) -> Table:
             Column(label="Longest streak (days)", csv_labels=("longest_streak",)),
             Column(label="Nuggets read", csv_labels=("nuggets_read",)),
             Column(label="Reminders sent", csv_labels=("reminders_sent",)),
-            Column(label="Reminders opened", csv_labels=("reminders_opened",)),
+            Column(label="Reminders opened", csv_labels=("reminders_opened_share", "reminders_opened")),
             Column(label="Refreshers opened (days)", csv_labels=("refreshers_opened", "refreshers_different")),
             Column(label="Last answer", csv_labels=("last_answer",)),
         ],
@@ -110,6 +109,7 @@ def _summary(figures: dict[str, Any], reps: int) -> dict[str, Any]:
         "active_week": share(last_week.active, reps) if last_week else "–",
         "nuggets": sum(r.nuggets_read for r in figures["records"].values()),
         "refreshers": sum(r.refresher_days for r in figures["records"].values()),
+        "reminders": share(sum(r.reminders_opened for r in figures["records"].values()), sum(r.reminders_sent for r in figures["records"].values())),
     }
 
 

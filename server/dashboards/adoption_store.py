@@ -29,6 +29,7 @@ class RepRecord:
     enrollments: tuple[adoption.Enrolled, ...]
     nuggets_read: int  # nuggets whose latest acknowledgement says read
     reminders_sent: int  # in the period
+    reminders_opened: int  # of those, the ones the rep opened (recorded by the app, docs/sync.md)
     refresher_days: int  # (refresher, local day) pairs opened in the period: a day counts once
     refreshers: int  # different refreshers opened in the period
 
@@ -79,6 +80,13 @@ def load(db: sqlite_utils.Database, rep_ids: Sequence[str], first: int, last: in
         [date_of(first), date_of(last), ids],
     ):
         reminders[user] = int(n)
+    reminders_opened: dict[str, int] = dict.fromkeys(rep_ids, 0)
+    for user, n in db.execute(
+        "SELECT user_id, count(DISTINCT item_id) FROM acknowledgements WHERE item_kind = 'reminder' AND acknowledged"
+        " AND item_id BETWEEN ? AND ? AND user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id",
+        [date_of(first), date_of(last), ids],
+    ):
+        reminders_opened[user] = int(n)
     opened: dict[str, tuple[int, int]] = dict.fromkeys(rep_ids, (0, 0))
     for user, pairs, different in db.execute(
         "SELECT user_id, count(DISTINCT item_id || char(10) || local_day), count(DISTINCT item_id) FROM acknowledgements"
@@ -90,7 +98,7 @@ def load(db: sqlite_utils.Database, rep_ids: Sequence[str], first: int, last: in
     return {
         r: RepRecord(
             rep_id=r, answer_days=days[r], answers_in_period=in_period[r], timing=timing[r], enrollments=tuple(enrolled[r]),
-            nuggets_read=sum(1 for read in current(events[r]).values() if read), reminders_sent=reminders[r],
+            nuggets_read=sum(1 for read in current(events[r]).values() if read), reminders_sent=reminders[r], reminders_opened=reminders_opened[r],
             refresher_days=opened[r][0], refreshers=opened[r][1],
         )
         for r in rep_ids

@@ -12,8 +12,9 @@ owner: their commitment done, v2). Who receives it in pulls: the person, for an 
 also its author, for a session also its moderator.
 
 Payload versions: v2 has v1's shape and adds the item kind `session`; v3 adds `refresher` (the
-rep opened a "How do I…?" refresher: recorded for the adoption dashboard, docs/measures.md; only
-`acknowledged: true`, there is no un-opening). Earlier payloads are upcast unchanged. A device
+rep opened a "How do I…?" refresher) and `reminder` (the rep opened the reminder sent to them for
+that day): recorded for the adoption dashboard (docs/measures.md); only `acknowledged: true`,
+there is no un-opening. Earlier payloads are upcast unchanged. A device
 sends the lowest version that knows its item kind, so a server that does not know the kind
 answers `payload_unsupported` (kept, retried) instead of rejecting it for good.
 """
@@ -32,7 +33,7 @@ from sync.wire import Base, ItemId, LocalDay, Timestamp, Uuid7
 KIND = "acknowledgement"
 ItemKindV1 = Literal["nugget", "observation"]
 ItemKindV2 = Literal["nugget", "observation", "session"]
-ItemKind = Literal["nugget", "observation", "session", "refresher"]
+ItemKind = Literal["nugget", "observation", "session", "refresher", "reminder"]
 MAX_COMMENT = 2_000
 
 
@@ -63,7 +64,8 @@ class AcknowledgementV2(Base, kw_only=True):
 
 class AcknowledgementV3(Base, kw_only=True):
     """Payload of an `acknowledgement` mutation, version 3: v2's fields; `item_kind` may also be
-    `refresher` (the rep opened it)."""
+    `refresher` (the rep opened it) or `reminder` (the rep opened the reminder sent for the day
+    `item_id`, YYYY-MM-DD)."""
 
     id: Uuid7
     item_kind: ItemKind
@@ -91,6 +93,7 @@ class ItemFacts:
 
     exists: bool
     addressed_to: str | None = None  # an observation's rep (once shared), a session's case owner
+    # A reminder exists only as one sent to the acknowledging person, so `exists` says it all.
 
 
 def decide(
@@ -107,8 +110,8 @@ def decide(
         return Decision.rejected("only the rep an observation was shared with can acknowledge it")
     if ack.item_kind == "session" and item.addressed_to != user_id:
         return Decision.rejected("only a session's case owner can mark its commitment done")
-    if ack.item_kind == "refresher" and not ack.acknowledged:
-        return Decision.rejected("a refresher is only opened: acknowledged must be true")
+    if ack.item_kind in ("refresher", "reminder") and not ack.acknowledged:
+        return Decision.rejected(f"a {ack.item_kind} is only opened: acknowledged must be true")
     return None
 
 

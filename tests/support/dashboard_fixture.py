@@ -108,6 +108,14 @@ def build(path: Path) -> dict[str, str]:
                 "INSERT INTO reminders_sent (user_id, local_date, channel, claimed_at, outcome) VALUES (?, ?, 'push', ?, ?)",
                 [ids[email], date_of(DAY + offset), _at(offset), outcome],
             )
+        # Robin opened yesterday's reminder (twice, two devices) and the one before the period.
+        for n, (offset, device) in enumerate(((-1, "d1"), (-1, "d2"), (-40, "d1"))):
+            seq += 1
+            db.execute(
+                "INSERT INTO acknowledgements (id, user_id, device_id, mutation_id, item_kind, item_id, acknowledged, comment, at,"
+                " device_time, local_day, received_at, seq) VALUES (?, ?, ?, ?, 'reminder', ?, 1, NULL, ?, ?, ?, ?, ?)",
+                [f"rem-{n}", ids["rep@example.com"], device, f"mrem-{n}", date_of(DAY + offset), _at(offset), _at(offset), DAY + offset, _at(offset), seq],
+            )  # fmt: skip
         # Observations by Casey (coach of demo): Robin on DAY-6 (shared), Ann on DAY-3 (not shared).
         observations = (
             ("obs-1", "rep@example.com", -6, True, {"discovery-rubric:maps-who-decides": 1, "discovery-rubric:asks-about-goals": 3}),

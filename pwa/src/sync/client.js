@@ -219,7 +219,7 @@ export class SyncClient {
   /**
    * Record that the learner marked an item as read or acknowledged (`acknowledged` false: not
    * any more). `id` and `at` are made here unless given. Returns the payload.
-   * @param {{item_kind: "nugget"|"observation"|"session"|"refresher", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
+   * @param {{item_kind: "nugget"|"observation"|"session"|"refresher"|"reminder", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
    */
   async acknowledge(fields) {
     const now = this.#now();
@@ -234,7 +234,7 @@ export class SyncClient {
       comment: fields.comment ?? null,
     };
     const version =
-      { session: SESSION_ACKNOWLEDGEMENT_VERSION, refresher: REFRESHER_ACKNOWLEDGEMENT_VERSION }[acknowledgement.item_kind] ??
+      { session: SESSION_ACKNOWLEDGEMENT_VERSION, refresher: REFRESHER_ACKNOWLEDGEMENT_VERSION, reminder: REFRESHER_ACKNOWLEDGEMENT_VERSION }[acknowledgement.item_kind] ??
       ACKNOWLEDGEMENT_PAYLOAD_VERSION;
     return this.record("acknowledgement", version, acknowledgement);
   }
