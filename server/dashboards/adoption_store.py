@@ -45,14 +45,21 @@ def load(db: sqlite_utils.Database, rep_ids: Sequence[str], first: int, last: in
     days: dict[str, set[int]] = {r: set() for r in rep_ids}
     in_period: dict[str, int] = dict.fromkeys(rep_ids, 0)
     by_question: dict[tuple[str, str], list[Answer]] = {}
-    for user, question, day, at, answer_id, correct, rev in db.execute(
-        "SELECT a.user_id, a.question_id, a.local_day, a.answered_at, a.id, a.correct, a.rev FROM answers AS a"
-        " WHERE a.user_id IN (SELECT value FROM json_each(?))",
+    for user, day, n in db.execute(
+        "SELECT user_id, local_day, count(*) FROM answers WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, local_day",
         [ids],
     ):
         days[user].add(int(day))
         if first <= day <= last:
-            in_period[user] += 1
+            in_period[user] += int(n)
+    # Timing needs each question's whole history, but only where it was answered in the period.
+    for user, question, day, at, answer_id, correct, rev in db.execute(
+        "WITH touched AS (SELECT DISTINCT user_id, question_id FROM answers"
+        "  WHERE user_id IN (SELECT value FROM json_each(?1)) AND local_day BETWEEN ?2 AND ?3)"
+        " SELECT a.user_id, a.question_id, a.local_day, a.answered_at, a.id, a.correct, a.rev FROM answers AS a"
+        " JOIN touched AS t ON t.user_id = a.user_id AND t.question_id = a.question_id",
+        [ids, first, last],
+    ):
         if index is not None and question in index.epochs and rev >= index.epochs[question]:
             by_question.setdefault((user, question), []).append(Answer(id=answer_id, day=int(day), answered_at=at, correct=bool(correct)))
     timing: dict[str, adoption.OnTime] = dict.fromkeys(rep_ids, adoption.NO_ANSWERS)
