@@ -94,10 +94,12 @@ def test_coaching_figures(client: TestClient) -> None:  # type: ignore[type-arg]
     assert (reps["Robin Rep"]["follow_through"], reps["Robin Rep"]["practised"], reps["Robin Rep"]["assigned"], reps["Robin Rep"]["practised_right"]) == ("1.0", "1", "1", "0")
     assert (reps["Ann Adams"]["observations"], reps["Ann Adams"]["assigned"]) == ("1", "0")  # hers was not shared: nothing assigned
     low = table(client, "/dashboards/teams/demo/coaching?format=csv&table=coaching-low-behaviours")
-    assert [(r["Behaviour"], r["low"], r["rated"], r["reps"]) for r in low] == [
-        ("Finds out who else is involved and what each of them cares about", "2", "2", "2"),
-        ("Listens and follows up on the customer's own words", "1", "1", "1"),
+    assert [(r["Behaviour"], r["team"], r["low"], r["rated"], r["reps"]) for r in low] == [
+        ("Finds out who else is involved and what each of them cares about", "demo", "2", "2", "2"),
+        ("Listens and follows up on the customer's own words", "demo", "1", "1", "1"),
     ]
+    everyone = table(client, "/dashboards/coaching?format=csv&table=coaching-low-behaviours")
+    assert [r["team"] for r in everyone] == ["demo", "demo"]  # north has no observations
     sessions = table(client, "/dashboards/coaching?format=csv&table=coaching-sessions")
     assert [(r["Team"], r["sessions"], r["held"], r["last_held"]) for r in sessions] == [("demo", "2", "1", "2026-11-17"), ("north", "0", "0", "")]
     north = {r["Rep"]: r["observations"] for r in table(client, "/dashboards/teams/north/coaching?format=csv&table=coaching-reps", "manager2@example.com")}

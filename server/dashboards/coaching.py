@@ -21,6 +21,7 @@ from sync.practice import Followed, date_of
 
 TEAM = {"access": "signed-in", "scope": "team:coach,manager"}
 NONE = Followed(assigned=0, answered=0, right=0, last_day=None)
+LOW_PER_TEAM = 5
 
 
 def _date_csv(day: int | None) -> str | None:
@@ -51,19 +52,21 @@ def _people_table(name: str, caption: str, label: str, other: str, counts: list[
     return Table(caption=caption, row_label=label, name=name, columns=columns + (FOLLOW_COLUMNS if follow is not None else []), rows=rows)
 
 
-def _low_table(low: list[measures.LowBehaviour], texts: dict[tuple[str, str], str]) -> Table:
+def _low_table(low: list[tuple[store.Team, measures.LowBehaviour]], texts: dict[tuple[str, str], str]) -> Table:
     return Table(
-        caption="Behaviours most often rated low (1 or 2)", row_label="Behaviour", name="coaching-low-behaviours",
+        caption="Behaviours most often rated low (1 or 2), per team", row_label="Behaviour", name="coaching-low-behaviours",
         columns=[
+            Column(label="Team", csv_labels=("team",)),
             Column(label="Rubric", csv_labels=("rubric",)),
             Column(label="Rated low", csv_labels=("low_share", "low", "rated")),
             Column(label="Reps rated low", csv_labels=("reps",)),
         ],
         rows=[
             Row(header=Cell(text=texts.get((b.rubric_id, b.behaviour_id), b.behaviour_id), csv=(texts.get((b.rubric_id, b.behaviour_id), b.behaviour_id),)), cells=[
-                Cell(text=b.rubric_id), Cell(text=share(b.low, b.rated), csv=(ratio(b.low, b.rated), b.low, b.rated)), Cell(text=str(b.reps), csv=(b.reps,)),
+                Cell(text=t.name, csv=(t.id,)), Cell(text=b.rubric_id),
+                Cell(text=share(b.low, b.rated), csv=(ratio(b.low, b.rated), b.low, b.rated)), Cell(text=str(b.reps), csv=(b.reps,)),
             ])
-            for b in low
+            for t, b in low
         ],
     )  # fmt: skip
 
@@ -102,7 +105,8 @@ def _page(request: Request[Any, Any, Any], db: sqlite_utils.Database, teams: lis
         follow.update(c.follow_through)
     names = coaching_store.names(db)
     texts = coaching_store.behaviour_texts(db)
-    low = measures.low_behaviours([(rep, o) for _, rep, o in observations])
+    low = measures.low_behaviours([(rep, o) for _, rep, o in observations])  # the chart: every team pooled
+    per_team = [(t, b) for t, c in loaded for b in measures.low_behaviours([(rep, o) for _, rep, o in c.observations], limit=LOW_PER_TEAM)]
     total = measures.total_follow_through(follow)
     per_rep = measures.per_person(observations, by="rep")
     observed = {c.person_id for c in per_rep}
@@ -112,7 +116,7 @@ def _page(request: Request[Any, Any, Any], db: sqlite_utils.Database, teams: lis
     tables = [
         _people_table("coaching-coaches", "Observations per coach", "Coach", "Reps observed", measures.per_person(observations, by="coach"), names, None),
         _people_table("coaching-reps", "Observations and follow-through per rep", "Rep", "Coaches", per_rep, names, follow),
-        _low_table(low, texts),
+        _low_table(per_team, texts),
         _sessions_table([(t, c.sessions) for t, c in loaded]),
     ]  # fmt: skip
     summary = {
