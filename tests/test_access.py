@@ -95,8 +95,8 @@ def test_the_access_matrix(client: TestClient) -> None:  # type: ignore[type-arg
     app = client.app
     failures = []
     for path, method, access in declared_routes(app):
-        if method in ("OPTIONS", "HEAD") or "/coaching/" in path or path.startswith("/dashboards/teams/"):
-            continue  # team-scoped routes: their own matrix below
+        if method in ("OPTIONS", "HEAD") or "/coaching/" in path or ("/dashboards/" in path and "{" in path):
+            continue  # team-scoped routes: their own matrices below
         url = concrete(path)
         for caller, email in CALLERS.items():
             response = client.request(method, url, headers=headers_for(email), json={} if method == "POST" else None, follow_redirects=False)
@@ -124,8 +124,6 @@ SCOPED = {
     ("/coaching/teams/{team_id}/sessions", "north"): {"rep2", "admin"},
     ("/coaching/reps/{rep_id}/observations", "rep"): {"rep", "coach", "manager", "admin"},
     ("/coaching/reps/{rep_id}/observations", "rep2"): {"rep2", "admin"},
-    **{(f"/dashboards/teams/{{team_id}}/{page}", team): allowed for page in ("adoption", "coaching", "content-quality")
-       for team, allowed in (("demo", {"coach", "manager", "admin"}), ("north", {"admin"}))},
 }
 
 
@@ -139,20 +137,48 @@ def _user_ids(db_path: Path) -> dict[str, str]:
 
 def test_the_team_scoped_matrix(client: TestClient, db_path: Path) -> None:  # type: ignore[type-arg]
     ids = _user_ids(db_path)
-    scoped = {PARAM_TYPE.sub(r"{\1}", path) for path, method, _ in declared_routes(client.app) if ("/coaching/" in path or path.startswith("/dashboards/teams/")) and method == "GET"}
+    scoped = {PARAM_TYPE.sub(r"{\1}", path) for path, method, _ in declared_routes(client.app) if "/coaching/" in path and method == "GET"}
     assert scoped == {path for path, _ in SCOPED}, "a team-scoped route without its row in SCOPED"
     failures = []
     for (path, target), allowed in SCOPED.items():
         url = path.replace("{team_id}", target).replace("{rep_id}", ids.get(target, target))
         for caller, email in CALLERS.items():
-            status = client.get(url, headers=headers_for(email), follow_redirects=False).status_code
-            anonymous = 303 if path.startswith("/dashboards/") else 401  # a page sends them to sign in
-            expected = anonymous if email is None else 200 if caller in allowed else 403
+            status = client.get(url, headers=headers_for(email)).status_code
+            expected = 401 if email is None else 200 if caller in allowed else 403
             if status != expected:
                 failures.append(f"GET {url} ({path} about {target}) as {caller}: {status}, expected {expected}")
     assert failures == []
     # A team that does not exist is refused like any other team one is not part of.
     assert client.get("/coaching/teams/nowhere/sessions", headers=headers_for("coach@example.com")).status_code == 403
+
+
+# The dashboards' team and rep pages: coaches and managers of the team (or of the rep's team) and
+# admins; never a rep, not even about themselves (a rep sees their own progress in the app).
+DASHBOARD_SCOPED = {
+    ("/dashboards/teams/{team_id}/heatmap", "demo"): {"coach", "manager", "admin"},
+    ("/dashboards/teams/{team_id}/heatmap", "north"): {"admin"},
+    ("/dashboards/reps/{rep_id}", "rep"): {"coach", "manager", "admin"},
+    ("/dashboards/reps/{rep_id}", "rep2"): {"admin"},
+    **{(f"/dashboards/teams/{{team_id}}/{page}", team): allowed for page in ("adoption", "coaching", "content-quality")
+       for team, allowed in (("demo", {"coach", "manager", "admin"}), ("north", {"admin"}))},
+}
+
+
+def test_the_dashboards_scoped_matrix(client: TestClient, db_path: Path) -> None:  # type: ignore[type-arg]
+    ids = _user_ids(db_path)
+    scoped = {PARAM_TYPE.sub(r"{\1}", path) for path, method, _ in declared_routes(client.app) if "/dashboards/" in path and "{" in path}
+    assert scoped == {path for path, _ in DASHBOARD_SCOPED}, "a scoped dashboard without its row in DASHBOARD_SCOPED"
+    failures = []
+    for (path, target), allowed in DASHBOARD_SCOPED.items():
+        url = path.replace("{team_id}", target).replace("{rep_id}", ids.get(target, target))
+        for caller, email in CALLERS.items():
+            response = client.get(url, headers=headers_for(email), follow_redirects=False)
+            status = 401 if response.status_code == 303 and response.headers["location"].endswith("#/sign-in") else response.status_code
+            expected = 401 if email is None else 200 if caller in allowed else 403
+            if status != expected:
+                failures.append(f"GET {url} ({path} about {target}) as {caller}: {status}, expected {expected}")
+    assert failures == []
+    assert client.get("/dashboards/teams/nowhere/heatmap", headers=headers_for("manager@example.com")).status_code == 403
 
 
 def test_the_scope_rule_is_pure_and_admins_pass_it() -> None:

@@ -19,7 +19,7 @@ from server.db import read_transaction
 from sync import adoption
 from sync.practice import date_of
 
-TEAM = {"access": "signed-in", "scope": "team:coach,manager"}
+TEAM = {"access": "role:coach,manager,admin", "scope": "team:coach,manager"}
 
 
 def _figures(db: sqlite_utils.Database, reps: list[store.Person], days: int, now: int) -> dict[str, Any]:

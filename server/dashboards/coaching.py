@@ -19,7 +19,7 @@ from server.db import read_transaction
 from sync import coaching_measures as measures
 from sync.practice import Followed, date_of
 
-TEAM = {"access": "signed-in", "scope": "team:coach,manager"}
+TEAM = {"access": "role:coach,manager,admin", "scope": "team:coach,manager"}
 NONE = Followed(assigned=0, answered=0, right=0, last_day=None)
 LOW_PER_TEAM = 5
 

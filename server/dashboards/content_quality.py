@@ -20,7 +20,7 @@ from server.db import read_transaction
 from server.editor.quality import FLAG_WORDS, MIN_FIRST_ANSWERS
 from sync.measures import wilson
 
-TEAM = {"access": "signed-in", "scope": "team:coach,manager"}
+TEAM = {"access": "role:coach,manager,admin", "scope": "team:coach,manager"}
 EVERYONE = {"access": "role:editor,admin"}
 
 

@@ -17,26 +17,42 @@ from sync.measures import guess_ppm
 class QuestionFacts:
     competency: str
     guess_ppm: int  # 1/C(k, m) in parts per million
+    options: int
 
 
-_cache: dict[str, dict[str, QuestionFacts]] = {}
+@dataclass(frozen=True)
+class VersionFacts:
+    questions: dict[str, QuestionFacts]
+    competencies: dict[str, str]  # id -> name, in the library's order
+
+
+_cache: dict[str, VersionFacts] = {}
 _CACHE_SIZE = 64
+_EMPTY = VersionFacts({}, {})
 
 
-def _build(body_gzip: bytes) -> dict[str, QuestionFacts]:
+def _build(body_gzip: bytes) -> VersionFacts:
     document = json.loads(gzip.decompress(body_gzip))
     found = {}
     for q in document["questions"]:
         correct = q.get("correct_options") or (q["correct"] if isinstance(q["correct"], list) else [q["correct"]])
-        found[q["id"]] = QuestionFacts(str(q["competency"]), guess_ppm(len(q["options"]), len(correct)))
-    return found
+        found[q["id"]] = QuestionFacts(
+            str(q["competency"]), guess_ppm(len(q["options"]), len(correct)), len(q["options"])
+        )
+    competencies = {str(c["id"]): str(c.get("name") or c["id"]) for c in document.get("competencies", [])}
+    return VersionFacts(found, competencies)
 
 
-def of_version(db: sqlite_utils.Database, version: int) -> dict[str, QuestionFacts]:
-    """The facts of every question of one version; empty for an unknown version."""
+def latest(db: sqlite_utils.Database) -> VersionFacts:
+    """The facts of the latest published version (empty when nothing is published)."""
+    return of_version(db, content_store.latest_version(db))
+
+
+def of_version(db: sqlite_utils.Database, version: int) -> VersionFacts:
+    """The facts of one version; empty for an unknown version."""
     etag = content_store.snapshot_etag(db, version) if 0 < version < 2**63 else None
     if etag is None:
-        return {}
+        return _EMPTY
     found = _cache.get(etag)
     if found is None:
         row = content_store.get_snapshot(db, version)
@@ -53,10 +69,10 @@ class Facts:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.versions: dict[int, dict[str, QuestionFacts]] = {}
+        self.versions: dict[int, VersionFacts] = {}
 
     def get(self, version: int, question_id: str) -> QuestionFacts | None:
         held = self.versions.get(version)
         if held is None:
             held = self.versions[version] = of_version(self.db, version)
-        return held.get(question_id)
+        return held.questions.get(question_id)

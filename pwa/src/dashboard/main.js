@@ -15,7 +15,9 @@ function heatmap(data) {
     y: { label: null, domain: data.rows },
     color: { type: "linear", domain: [0, 1], scheme: "blues", legend: true, label: "Retention" },
     marks: [
-      Plot.cell(data.cells, { x: "column", y: "row", fill: (d) => (d.value === null ? GREY : d.value) }),
+      // Too few answers: a grey cell with its count, as in the table.
+      Plot.cell(data.cells.filter((d) => d.value === null), { x: "column", y: "row", fill: GREY }),
+      Plot.cell(data.cells.filter((d) => d.value !== null), { x: "column", y: "row", fill: "value" }),
       Plot.text(data.cells, {
         x: "column",
         y: "row",
@@ -28,9 +30,11 @@ function heatmap(data) {
 
 function lines(data) {
   // data.points: [{series, x (week start, YYYY-MM-DD), value (0–1) or null, low, high}]
+  // Every week with answers, its 95 % interval as a vertical rule: few answers, a long rule.
   const shown = data.points.filter((p) => p.value !== null).map((p) => ({ ...p, x: new Date(p.x) }));
   return Plot.plot({
-    y: { domain: [0, 1], label: "Retention", percent: true, grid: true },
+    marginLeft: 50,
+    y: { domain: [0, 1], label: "Retention (0 = chance)", grid: true, tickFormat: (v) => `${Math.round(v * 100)}%` },
     x: { label: "Week", type: "utc" },
     color: { legend: true },
     marks: [
@@ -69,6 +73,9 @@ export function drawCharts(root = document) {
     const source = document.getElementById(figure.dataset.source);
     if (!draw || !source) continue;
     const chart = draw(JSON.parse(source.textContent));
+    // Plot adds <style> elements, which the strict CSP (style-src 'self') would refuse: they are
+    // removed before the chart enters the page, and /static/dashboards.css styles it instead.
+    for (const style of chart.querySelectorAll("style")) style.remove();
     chart.setAttribute("aria-hidden", "true");
     figure.append(chart);
   }
