@@ -119,21 +119,27 @@ class OnTime:
 NO_ANSWERS = OnTime(on_time=0, counted=0)
 
 
-def on_time(answers: Iterable[Answer], settings: Settings, first: int | None = None, last: int | None = None) -> OnTime:
-    """One learner's answers to one question (any order): how many of the repeats that count
-    (those on a new day, whose question had a due day, answered within `first`..`last` when
-    given) were given on or before their due day."""
+def timing_by_day(answers: Iterable[Answer], settings: Settings) -> dict[int, OnTime]:
+    """One learner's answers to one question (any order): per day, the repeats that count (on
+    a new day, whose question had a due day and was not retired) and those given on or before
+    their due day."""
     state = NEW
-    hits = counted = 0
+    out: dict[int, OnTime] = {}
     for answer in replay_order(answers):
         if state.last_day is not None and answer.day <= state.last_day:
             continue  # a second answer on a day: the schedule does not count it, nor do we
-        inside = (first is None or answer.day >= first) and (last is None or answer.day <= last)
-        if state.reps and state.due_day is not None and not state.retired and inside:
-            counted += 1
-            hits += answer.day <= state.due_day
+        if state.reps and state.due_day is not None and not state.retired:
+            out[answer.day] = out.get(answer.day, NO_ANSWERS) + OnTime(on_time=int(answer.day <= state.due_day), counted=1)
         state = step(state, answer.day, answer.correct, settings)
-    return OnTime(on_time=hits, counted=counted)
+    return out
+
+
+def on_time(answers: Iterable[Answer], settings: Settings, first: int | None = None, last: int | None = None) -> OnTime:
+    """`timing_by_day` added up over the days from `first` to `last` (every day when not given)."""
+    return sum(
+        (t for day, t in timing_by_day(answers, settings).items() if (first is None or day >= first) and (last is None or day <= last)),
+        NO_ANSWERS,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

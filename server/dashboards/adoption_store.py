@@ -15,7 +15,6 @@ from server.syncing.content_index import version_index
 from sync import adoption
 from sync.kinds.acknowledgement import Event, current
 from sync.practice import date_of
-from sync.scheduler import Answer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,30 +41,18 @@ def load(db: sqlite_utils.Database, rep_ids: Sequence[str], first: int, last: in
     """Every rep's record for the period `first`..`last` (local day numbers, both included)."""
     index = version_index(db, content_store.latest_version(db))
     ids = _ids(rep_ids)
+    # Answers and timing per day come from the aggregate kept on every push (adoption_aggregates.py).
     days: dict[str, set[int]] = {r: set() for r in rep_ids}
     in_period: dict[str, int] = dict.fromkeys(rep_ids, 0)
-    by_question: dict[tuple[str, str], list[Answer]] = {}
-    for user, day, n in db.execute(
-        "SELECT user_id, local_day, count(*) FROM answers WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, local_day",
+    timing: dict[str, adoption.OnTime] = dict.fromkeys(rep_ids, adoption.NO_ANSWERS)
+    for user, day, n, repeats, on_time in db.execute(
+        "SELECT user_id, local_day, answers, repeats, on_time FROM adoption_days WHERE user_id IN (SELECT value FROM json_each(?))",
         [ids],
     ):
         days[user].add(int(day))
         if first <= day <= last:
             in_period[user] += int(n)
-    # Timing needs each question's whole history, but only where it was answered in the period.
-    for user, question, day, at, answer_id, correct, rev in db.execute(
-        "WITH touched AS (SELECT DISTINCT user_id, question_id FROM answers"
-        "  WHERE user_id IN (SELECT value FROM json_each(?1)) AND local_day BETWEEN ?2 AND ?3)"
-        " SELECT a.user_id, a.question_id, a.local_day, a.answered_at, a.id, a.correct, a.rev FROM answers AS a"
-        " JOIN touched AS t ON t.user_id = a.user_id AND t.question_id = a.question_id",
-        [ids, first, last],
-    ):
-        if index is not None and question in index.epochs and rev >= index.epochs[question]:
-            by_question.setdefault((user, question), []).append(Answer(id=answer_id, day=int(day), answered_at=at, correct=bool(correct)))
-    timing: dict[str, adoption.OnTime] = dict.fromkeys(rep_ids, adoption.NO_ANSWERS)
-    for (user, question), answers in by_question.items():
-        assert index is not None
-        timing[user] = timing[user] + adoption.on_time(answers, index.settings_for(question), first, last)
+            timing[user] = timing[user] + adoption.OnTime(on_time=int(on_time), counted=int(repeats))
     ends = {c.id: c.end_day for c in index.campaigns} if index is not None else {}
     enrolled: dict[str, list[adoption.Enrolled]] = {r: [] for r in rep_ids}
     for user, campaign, start in db.execute(

@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from server import migrations
+from server.dashboards import adoption_aggregates, aggregates
 from server.db import connect
 from server.library.publish import publish
 from sync.practice import date_of
@@ -141,5 +142,8 @@ def build(path: Path) -> dict[str, str]:
                  _at(offset), _at(offset), seq],
             )  # fmt: skip
         db.execute("UPDATE seq_counter SET value = ?", [seq])
+        # Answers written here, not pushed: the dashboards' aggregates recomputed as a migration does.
+        aggregates.rebuild(db)
+        adoption_aggregates.rebuild(db)
     db.close()
     return ids
