@@ -169,3 +169,17 @@ def test_the_rep_drill_down_by_hand(env: tuple[TestClient, dict[str, str]]) -> N
         "Ask who else decides",
         "yes",
     ]
+
+
+def test_bad_requests_get_clear_answers(env: tuple[TestClient, dict[str, str]]) -> None:  # type: ignore[type-arg]
+    client, ids = env
+    admin = as_("admin@example.com")
+    assert client.get("/dashboards/teams/nowhere/heatmap", headers=admin).status_code == 404
+    assert client.get("/dashboards/reps/nobody", headers=admin).status_code == 404
+    bad_table = client.get(f"/dashboards/reps/{ids['rep@example.com']}?table=secrets&format=csv", headers=admin)
+    assert bad_table.status_code == 400 and "table must be one of" in bad_table.text
+    assert client.get("/dashboards/teams?format=pdf", headers=admin).status_code == 400
+    # A manager asking about a rep of another team, or another team: 403, whatever the format.
+    manager = as_("manager@example.com")
+    assert client.get(f"/dashboards/reps/{ids['rep2@example.com']}?format=csv", headers=manager).status_code == 403
+    assert client.get("/dashboards/teams/north/heatmap?format=csv", headers=manager).status_code == 403

@@ -33,7 +33,7 @@ from tests.support.server import LiveServer, run_recap
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 # Browser routes: pages, the app's shell and files. Everything else is API and must be documented.
-BROWSER_ONLY = re.compile(r"^/(admin|editor|assets|icons|static|sw\.js|manifest\.webmanifest|index\.html|$)")
+BROWSER_ONLY = re.compile(r"^/(admin|editor|dashboards|assets|icons|static|sw\.js|manifest\.webmanifest|index\.html|$)")
 # What the fuzzer checks: nothing undocumented, nothing that breaks the document's promises.
 # Left out, on purpose: positive_data_acceptance (schema-valid requests that business rules refuse,
 # such as a wrong sign-in code, are 400 by contract) and negative_data_rejection (an oversized
