@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from sync.kinds.acknowledgement import AcknowledgementV2, ItemKind
+from sync.kinds.acknowledgement import AcknowledgementV3, ItemKind
 from sync.kinds.answer import AnswerV1
 from sync.kinds.observation import ObservationEditV2
 from sync.kinds.session import SessionEditV1
@@ -123,7 +123,7 @@ class AnswerMutation(_MutationOf, tag="answer"):
 
 
 class AcknowledgementMutation(_MutationOf, tag="acknowledgement"):
-    payload: AcknowledgementV2
+    payload: AcknowledgementV3
 
 
 class ObservationMutation(_MutationOf, tag="observation"):

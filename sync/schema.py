@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from sync import content, protocol
-from sync.kinds.acknowledgement import AcknowledgementV1, AcknowledgementV2
+from sync.kinds.acknowledgement import AcknowledgementV1, AcknowledgementV2, AcknowledgementV3
 from sync.kinds.answer import AnswerV1
 from sync.kinds.observation import ObservationEditV1, ObservationEditV2
 from sync.kinds.session import SessionEditV1
@@ -29,6 +29,7 @@ MESSAGES = {
     "AnswerV1": AnswerV1,
     "AcknowledgementV1": AcknowledgementV1,
     "AcknowledgementV2": AcknowledgementV2,
+    "AcknowledgementV3": AcknowledgementV3,
     "ObservationEditV1": ObservationEditV1,
     "ObservationEditV2": ObservationEditV2,
     "SessionEditV1": SessionEditV1,

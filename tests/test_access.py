@@ -162,6 +162,8 @@ DASHBOARD_SCOPED = {
     # Results are a manager's business: not the team's coach (docs/results.md).
     ("/dashboards/teams/{team_id}/results", "demo"): {"manager", "admin"},
     ("/dashboards/teams/{team_id}/results", "north"): {"admin"},
+    **{(f"/dashboards/teams/{{team_id}}/{page}", team): allowed for page in ("adoption", "coaching", "content-quality")
+       for team, allowed in (("demo", {"coach", "manager", "admin"}), ("north", {"admin"}))},
 }
 
 

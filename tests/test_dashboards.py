@@ -82,8 +82,8 @@ def test_the_index_downloads_as_csv(client: TestClient) -> None:  # type: ignore
     assert response.headers["content-disposition"] == 'attachment; filename="dashboards.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [
-        ["Team", "Your role", "Heatmap"],
-        ["demo", "admin", "/dashboards/teams/demo/heatmap"],
-        ["north", "admin", "/dashboards/teams/north/heatmap"],
+        ["Team", "Your role", "Heatmap", "Adoption", "Coaching", "Content quality"],
+        ["demo", "admin", *(f"/dashboards/teams/demo/{p}" for p in ("heatmap", "adoption", "coaching", "content-quality"))],
+        ["north", "admin", *(f"/dashboards/teams/north/{p}" for p in ("heatmap", "adoption", "coaching", "content-quality"))],
     ]
     assert client.get("/dashboards?format=xml", headers=as_("admin@example.com")).status_code == 400

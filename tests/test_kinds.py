@@ -22,7 +22,7 @@ NOW = "2026-12-01T09:00:00.000Z"
 
 def test_every_kind_has_a_codec_and_unknown_kinds_or_versions_are_unsupported() -> None:
     assert set(kinds.CODECS) == {"answer", "acknowledgement", "observation", "session"}
-    assert kinds.payload_versions() == {"answer": [1], "acknowledgement": [1, 2], "observation": [1, 2], "session": [1]}
+    assert kinds.payload_versions() == {"answer": [1], "acknowledgement": [1, 2, 3], "observation": [1, 2], "session": [1]}
     with pytest.raises(PayloadUnsupported):
         kinds.codec("pitch")
     with pytest.raises(PayloadUnsupported):

@@ -273,6 +273,42 @@ def test_a_session_reaches_its_team_and_its_stage_only_moves_forward(client: Tes
     assert '"applied":["ideas"]' in outcomes[5] and '"lost":["stage"]' in outcomes[5] and '"unchanged":["stage"]' in outcomes[6]
 
 
+def test_a_rep_opening_a_refresher_is_recorded_and_reaches_only_their_own_devices(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    phone, laptop, coach = Device(REP, client), Device(REP, client), Device(COACH, client)
+    opened = phone.acknowledge("refresher", "how-to-ask-who-else", 20_007, version=3)
+    phone.acknowledge("refresher", "how-to-ask-who-else", 20_007, version=2)  # v2 knows no refreshers: refused, the field named
+    phone.acknowledge("refresher", "how-to-fly", 20_007, version=3)  # no such refresher
+    phone.acknowledge("refresher", "how-to-ask-who-else", 20_007, acknowledged=False, version=3)  # nothing to take back
+    outcome = results(phone, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected", "rejected", "rejected"]
+    assert "item_kind" in outcome[1]["reason"] and "no refresher" in outcome[2]["reason"] and "only opened" in outcome[3]["reason"]
+    laptop.sync()
+    coach.sync()
+    assert list(laptop.pulled_acks) == [opened] and coach.pulled_acks == {}
+    db = sqlite_utils.Database(db_file)
+    assert db.execute("SELECT item_kind, item_id, local_day FROM acknowledgements").fetchall() == [("refresher", "how-to-ask-who-else", 20_007)]
+
+
+def test_a_rep_opening_a_reminder_sent_to_them_is_recorded(client: TestClient, db_file: Path) -> None:  # type: ignore[type-arg]
+    db = sqlite_utils.Database(db_file)
+    rep = user_id(db_file, REP)
+    with db.conn:
+        for who, day, outcome in ((rep, "2026-12-01", "sent"), (rep, "2026-11-30", "failed: no device took it"), (user_id(db_file, REP2), "2026-11-29", "sent")):
+            db.execute(
+                "INSERT INTO reminders_sent (user_id, local_date, channel, claimed_at, outcome) VALUES (?, ?, 'push', '2026-12-01T08:00:00.000Z', ?)",
+                [who, day, outcome],
+            )
+    phone = Device(REP, client)
+    opened = phone.acknowledge("reminder", "2026-12-01", 20_788, version=3)
+    phone.acknowledge("reminder", "2026-11-30", 20_788, version=3)  # it failed: nothing was opened
+    phone.acknowledge("reminder", "2026-11-29", 20_788, version=3)  # another rep's reminder
+    phone.acknowledge("reminder", "2026-12-01", 20_788, acknowledged=False, version=3)
+    outcome = results(phone, client)
+    assert [r["status"] for r in outcome] == ["applied", "rejected", "rejected", "rejected"]
+    assert "no reminder '2026-11-30'" in outcome[1]["reason"] and "only opened" in outcome[3]["reason"]
+    assert db.execute("SELECT id, item_kind, item_id FROM acknowledgements").fetchall() == [(opened, "reminder", "2026-12-01")]
+
+
 # --- one id per person ------------------------------------------------------------------------
 
 

@@ -147,7 +147,7 @@ def test_a_rep_turns_on_notifications_and_the_reminder_arrives_once(
         wait_until(page, lambda: bool(page.evaluate(shown)), "the notification")
         assert page.evaluate(shown) == [{
             "title": "Your questions for today", "body": "Two minutes now keep what you learned.", "tag": "recap-daily",
-            "data": {"url": "/#/study"},
+            "data": {"url": "/#/study", "date": data["date"]},  # the day: a click records the reminder opened
         }]  # fmt: skip
 
         # Never twice: the server checks every second; nothing more is pushed or mailed today.

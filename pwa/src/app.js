@@ -8,7 +8,7 @@
 // device credential the server returns; sync sends it as `Authorization: Bearer <device_token>`.
 import { SyncClient } from "./sync/client.js";
 import { Transport } from "./sync/transport.js";
-import { adoptDefaults } from "./reminders.js";
+import { REMINDER_OPENED, REMINDER_PARAM, adoptDefaults, openedReminder, reminderDate } from "./reminders.js";
 import { downloadLatest } from "./sync/library.js";
 import * as authClient from "./auth-client.js";
 import { pickLanguage, translator } from "./i18n.js";
@@ -96,6 +96,7 @@ export class App {
     });
     this.#day = this.today();
     setInterval(() => this.#checkDay(), DAY_CHECK_MS);
+    this.#watchReminders();
     this.#awaitPlan(Boolean(this.settings.user && navigator.onLine !== false && !(await this.#store.plan())));
     this.#route();
     await this.#refreshBar();
@@ -116,6 +117,30 @@ export class App {
     });
     this.#client.on("status", (status) => this.#refreshBar(status));
     this.#client.on("paused", () => this.requestSignIn());
+  }
+
+  /**
+   * A reminder opened (docs/sync.md, acknowledgement v3): from `?reminder=<day>` when the service
+   * worker opened this window, or its message when the app was open already. Recorded once per
+   * day while the app runs, only when signed in; the parameter is then dropped from the address.
+   */
+  #watchReminders() {
+    const recorded = new Set();
+    const record = (date) => {
+      if (!date || recorded.has(date) || !this.settings.user) return;
+      recorded.add(date);
+      this.acknowledge("reminder", date).catch(() => recorded.delete(date));
+    };
+    const fromUrl = openedReminder(location.search);
+    if (fromUrl) {
+      const url = new URL(location.href);
+      url.searchParams.delete(REMINDER_PARAM);
+      history.replaceState(history.state, "", `${url.pathname}${url.search}${url.hash}`);
+      record(fromUrl);
+    }
+    navigator.serviceWorker?.addEventListener("message", (event) => {
+      if (event.data?.type === REMINDER_OPENED) record(reminderDate(event.data.date));
+    });
   }
 
   /** The SyncClient (screens record answers through it). */

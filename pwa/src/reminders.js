@@ -45,9 +45,34 @@ export function notificationFor(data, t, origin) {
       icon: "/icons/icon-192.png",
       badge: "/icons/icon-192.png",
       lang: t.language,
-      data: { url: clickTarget(data, origin) },
+      data: { url: clickTarget(data, origin), date: reminderDate(data?.date) },
     },
   };
+}
+
+/** The reminder's day (YYYY-MM-DD as the server sent it), or null when it is not one. */
+export function reminderDate(value) {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+}
+
+// Opening a reminder (a click on its notification) is recorded as an acknowledgement of the
+// reminder's day (payload v3, docs/sync.md), for the adoption dashboard. The service worker
+// tells an open window with this message, or opens one with `?reminder=<day>`.
+export const REMINDER_OPENED = "reminder-opened";
+export const REMINDER_PARAM = "reminder";
+
+/** The URL to open for a click: the target with `?reminder=<day>` when the day is known. */
+export function openUrl(target, date) {
+  const day = reminderDate(date);
+  if (!day) return target;
+  const url = new URL(target, "http://app.invalid");
+  url.searchParams.set(REMINDER_PARAM, day);
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** The reminder day a page was opened for (`?reminder=<day>`), or null. */
+export function openedReminder(search) {
+  return reminderDate(new URLSearchParams(search ?? "").get(REMINDER_PARAM));
 }
 
 /** Where a click on the notification goes: the path the message names, on this app only;

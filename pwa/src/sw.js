@@ -8,7 +8,7 @@ import { NavigationRoute, registerRoute } from "workbox-routing";
 import { CacheFirst, NetworkFirst } from "workbox-strategies";
 import { ExpirationPlugin } from "workbox-expiration";
 import { pickLanguage, translator } from "./i18n.js";
-import { clickTarget, notificationFor } from "./reminders.js";
+import { REMINDER_OPENED, clickTarget, notificationFor, openUrl, reminderDate } from "./reminders.js";
 
 // Cache names carry the app's name and version, so a new version never reads an old cache.
 // eslint-disable-next-line no-undef
@@ -73,10 +73,12 @@ function showReminder(data) {
 
 async function openToday(data) {
   const url = clickTarget(data, self.location.origin);
+  const date = reminderDate(data?.date);
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
-  if (!open) return self.clients.openWindow(url);
+  if (!open) return self.clients.openWindow(openUrl(url, date)); // the app records it from ?reminder=
   const focused = await open.focus();
+  if (date) focused.postMessage({ type: REMINDER_OPENED, date }); // the open app records it
   // Already on today's questions: leave the screen as it is (the rep may be mid-answer).
   return new URL(focused.url).hash === new URL(url, self.location.origin).hash ? focused : focused.navigate(url);
 }

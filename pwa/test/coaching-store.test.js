@@ -155,3 +155,31 @@ test("a session's commitment marked done is an acknowledgement of payload versio
   assert.deepEqual((await store.outboxBatch(5)).map((e) => [e.payload.item_kind, e.payload_version]), [["session", 2], ["nugget", 1]]);
   assert.deepEqual([...(await store.acknowledgedItems("session"))], ["s1"]);
 });
+
+test("opening a refresher is an acknowledgement of payload version 3, recorded once a day per refresher", async () => {
+  const { SyncClient } = await import("../src/sync/client.js");
+  const { recordOpened } = await import("../src/screens/refreshers.js");
+  const store = await IdbStore.open({ name: dbName() });
+  const offline = async () => {
+    throw new TypeError("offline");
+  };
+  const client = new SyncClient({ baseUrl: "http://127.0.0.1:9/", store, deviceId: "d", fetch: offline, getAuthHeader: async () => null });
+  let day = 20_788;
+  const app = { today: () => day, acknowledge: (kind, id) => client.acknowledge({ item_kind: kind, item_id: id, local_day: day }) };
+  recordOpened(app, "how-to-ask-who-else");
+  recordOpened(app, "how-to-ask-who-else"); // again the same day: not recorded twice
+  recordOpened(app, "how-to-build-a-why-change-message");
+  day += 1;
+  recordOpened(app, "how-to-ask-who-else"); // the next day: once more
+  recordOpened(undefined, "anything"); // no app (a preview): nothing, and no error
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const entries = await store.outboxBatch(10);
+  assert.deepEqual(
+    entries.map((e) => [e.payload.item_kind, e.payload.item_id, e.payload.local_day, e.payload_version]),
+    [
+      ["refresher", "how-to-ask-who-else", 20_788, 3],
+      ["refresher", "how-to-build-a-why-change-message", 20_788, 3],
+      ["refresher", "how-to-ask-who-else", 20_789, 3],
+    ],
+  );
+});

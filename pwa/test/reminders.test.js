@@ -3,7 +3,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { translator } from "../src/i18n.js";
-import { TODAY_URL, clickTarget, enablePush, keyBytes, loadChoices, notificationFor, sameKey, saveChoices } from "../src/reminders.js";
+import { TODAY_URL, clickTarget, enablePush, keyBytes, loadChoices, notificationFor, openUrl, openedReminder, sameKey, saveChoices } from "../src/reminders.js";
 
 const KEY = "BOfXpcrrtonWuIDveqDGa5OpmJTkp0FYp5Ik-E91lJqdHTmZD7xm9ykQ-ShUb7LtqtrQG6Y6RaEAmxi5CdAkzHo";
 const ORIGIN = "https://recap.example.com";
@@ -37,6 +37,19 @@ describe("reminders", () => {
       assert.equal(options.lang, language);
       assert.equal(options.data.url, "/#/study");
     }
+  });
+
+  test("a click carries the reminder's day, so the app can record that it was opened", () => {
+    const { options } = notificationFor({ kind: "daily-reminder", date: "2026-12-01", url: "/#/study" }, translator("en"), ORIGIN);
+    assert.equal(options.data.date, "2026-12-01");
+    assert.equal(notificationFor({ date: "1 Dec" }, translator("en"), ORIGIN).options.data.date, null);
+    assert.equal(openUrl("/#/study", "2026-12-01"), "/?reminder=2026-12-01#/study");
+    assert.equal(openUrl("/#/study", null), "/#/study");
+    assert.equal(openUrl("/?next=%2Feditor#/study", "2026-12-01"), "/?next=%2Feditor&reminder=2026-12-01#/study");
+    assert.equal(openedReminder("?reminder=2026-12-01"), "2026-12-01");
+    assert.equal(openedReminder("?reminder=2026-12-01x"), null);
+    assert.equal(openedReminder(""), null);
+    assert.equal(openedReminder("?next=%2Feditor"), null);
   });
 
   test("a click opens today's question, and never another site", () => {

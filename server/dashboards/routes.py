@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from server import urls
-from server.dashboards import drill, facts, forecast, render, store, views
+from server.dashboards import adoption, coaching, content_quality, drill, facts, forecast, render, store, views
 from server.dashboards.tables import Cell, Column, Row, Table
 from server.db import read_transaction
 from server.editor.router import sign_in_first
@@ -27,6 +27,7 @@ from server.syncing.kinds.observations import as_data
 from sync.measures import MIN_ANSWERS
 
 LEADERS = {"access": "role:coach,manager,admin"}
+TEAM_PAGES = (("Adoption", "adoption"), ("Coaching", "coaching"), ("Content quality", "content-quality"))
 
 
 @get("/dashboards", sync_to_thread=True, opt=LEADERS, include_in_schema=False)
@@ -43,7 +44,7 @@ def index_page(
     table = Table(
         caption="Teams whose dashboards you can open",
         row_label="Team",
-        columns=[Column(label="Your role"), Column(label="Heatmap")],
+        columns=[Column(label="Your role"), Column(label="Heatmap"), *(Column(label=label) for label, _ in TEAM_PAGES)],
         rows=[
             Row(
                 header=Cell(text=t.name, csv=(t.id,)),
@@ -54,6 +55,7 @@ def index_page(
                         csv=(f"/dashboards/teams/{t.id}/heatmap",),
                         href=f"/dashboards/teams/{t.id}/heatmap",
                     ),
+                    *(Cell(text=label, csv=(f"/dashboards/teams/{t.id}/{path}",), href=f"/dashboards/teams/{t.id}/{path}") for label, path in TEAM_PAGES),
                 ],
             )
             for t, role in shown
@@ -223,5 +225,5 @@ def _competencies(named: dict[str, str], sums: Mapping[tuple[str, str], object])
 
 
 def router() -> Router:
-    handlers = [index_page, teams_heatmap, team_heatmap, rep_page]
+    handlers = [index_page, teams_heatmap, team_heatmap, rep_page, *adoption.HANDLERS, *coaching.HANDLERS, *content_quality.HANDLERS]
     return Router(path="/", route_handlers=handlers, exception_handlers={Unauthorized: sign_in_first})

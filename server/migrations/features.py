@@ -154,6 +154,30 @@ def m012_dashboard_aggregates(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m013_adoption_events(db: sqlite_utils.Database) -> None:
+    # Adoption aggregates for the dashboards (server/dashboards/adoption_aggregates.py,
+    # docs/measures.md "Adoption"): per rep and local day, the answers, the repeats that count
+    # for timing and those on time. Kept up to date by every push; backfilled here. Opening a
+    # refresher or a reminder needs no table: it is an acknowledgement (payload v3, docs/sync.md).
+    from server.dashboards import adoption_aggregates  # the same recomputation the app and tests use
+
+    db.executescript(
+        """
+        CREATE TABLE adoption_days (
+            user_id TEXT NOT NULL,
+            local_day INTEGER NOT NULL,
+            answers INTEGER NOT NULL,       -- no CHECKs: a push must never fail on its aggregates
+            repeats INTEGER NOT NULL,
+            on_time INTEGER NOT NULL,
+            PRIMARY KEY (user_id, local_day)
+        ) WITHOUT ROWID;
+        CREATE INDEX adoption_days_by_day ON adoption_days(local_day, user_id, answers, repeats, on_time);
+        """
+    )
+    adoption_aggregates.rebuild(db)
+
+
+@migrations()
 def m014_results(db: sqlite_utils.Database) -> None:
     # Commercial results imported from CSV (`recap results import`, docs/results.md): one value
     # per person, period and metric, replaced by a later import. A person's results are theirs:

@@ -143,3 +143,15 @@ def finish(db: sqlite_utils.Database, user_id: str, local_date: datetime.date, c
             [channel, outcome[:500], user_id, local_date.isoformat()],
         )
 
+
+
+def sent_on(db: sqlite_utils.Database, user_id: str, dates: list[str]) -> set[str]:
+    """Which of these days (YYYY-MM-DD) a reminder was sent to the person: what they may record
+    as opened (docs/sync.md, acknowledgement v3)."""
+    if not dates:
+        return set()
+    marks = ",".join("?" * len(dates))
+    rows = db.execute(
+        f"SELECT local_date FROM reminders_sent WHERE user_id = ? AND outcome = 'sent' AND local_date IN ({marks})", [user_id, *dates]
+    )
+    return {str(r[0]) for r in rows}

@@ -24,6 +24,7 @@ OWNED: list[tuple[str, str]] = [
     ("answers", "user_id"),
     ("progress", "user_id"),
     ("retention_days", "user_id"),
+    ("adoption_days", "user_id"),
     ("user_digests", "user_id"),
     ("devices", "user_id"),
     ("enrollments", "user_id"),

@@ -11,9 +11,12 @@ library; an observation only when it was shared with them; an intervision sessio
 owner: their commitment done, v2). Who receives it in pulls: the person, for an observation
 also its author, for a session also its moderator.
 
-Payload versions: v2 has v1's shape and adds the item kind `session`; a v1 payload is upcast
-unchanged. A device acknowledges a session as version 2, so a server that does not know sessions
-as items answers `payload_unsupported` (kept, retried) instead of rejecting it for good.
+Payload versions: v2 has v1's shape and adds the item kind `session`; v3 adds `refresher` (the
+rep opened a "How do I…?" refresher) and `reminder` (the rep opened the reminder sent to them for
+that day): recorded for the adoption dashboard (docs/measures.md); only `acknowledged: true`,
+there is no un-opening. Earlier payloads are upcast unchanged. A device
+sends the lowest version that knows its item kind, so a server that does not know the kind
+answers `payload_unsupported` (kept, retried) instead of rejecting it for good.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from sync.wire import Base, ItemId, LocalDay, Timestamp, Uuid7
 
 KIND = "acknowledgement"
 ItemKindV1 = Literal["nugget", "observation"]
-ItemKind = Literal["nugget", "observation", "session"]
+ItemKindV2 = Literal["nugget", "observation", "session"]
+ItemKind = Literal["nugget", "observation", "session", "refresher", "reminder"]
 MAX_COMMENT = 2_000
 
 
@@ -50,6 +54,20 @@ class AcknowledgementV2(Base, kw_only=True):
     be `session` (the case owner marks their intervision commitment done)."""
 
     id: Uuid7
+    item_kind: ItemKindV2
+    item_id: ItemId
+    acknowledged: bool = True
+    at: Timestamp
+    local_day: LocalDay
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
+
+
+class AcknowledgementV3(Base, kw_only=True):
+    """Payload of an `acknowledgement` mutation, version 3: v2's fields; `item_kind` may also be
+    `refresher` (the rep opened it) or `reminder` (the rep opened the reminder sent for the day
+    `item_id`, YYYY-MM-DD)."""
+
+    id: Uuid7
     item_kind: ItemKind
     item_id: ItemId
     acknowledged: bool = True
@@ -58,14 +76,15 @@ class AcknowledgementV2(Base, kw_only=True):
     comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
 
 
-def upcast_v1(v1: AcknowledgementV1) -> AcknowledgementV2:
-    """A v1 acknowledgement as v2: the same fields."""
-    return AcknowledgementV2(**{name: getattr(v1, name) for name in v1.__struct_fields__})
+def upcast(earlier: AcknowledgementV1 | AcknowledgementV2) -> AcknowledgementV3:
+    """A v1 or v2 acknowledgement as v3: the same fields."""
+    return AcknowledgementV3(**{name: getattr(earlier, name) for name in earlier.__struct_fields__})
 
 
-CODEC: Codec[AcknowledgementV2] = Codec(
-    kind=KIND, current=AcknowledgementV2, versions={1: (AcknowledgementV1, upcast_v1), 2: (AcknowledgementV2, identity)}
-)
+CODEC: Codec[AcknowledgementV3] = Codec(
+    kind=KIND, current=AcknowledgementV3,
+    versions={1: (AcknowledgementV1, upcast), 2: (AcknowledgementV2, upcast), 3: (AcknowledgementV3, identity)},
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -74,10 +93,11 @@ class ItemFacts:
 
     exists: bool
     addressed_to: str | None = None  # an observation's rep (once shared), a session's case owner
+    # A reminder exists only as one sent to the acknowledging person, so `exists` says it all.
 
 
 def decide(
-    ack: AcknowledgementV2, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
+    ack: AcknowledgementV3, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
 ) -> Decision | None:
     """`rejected` or `duplicate`, or None when the acknowledgement is to be applied."""
     if owner is not None and owner != user_id:
@@ -90,6 +110,8 @@ def decide(
         return Decision.rejected("only the rep an observation was shared with can acknowledge it")
     if ack.item_kind == "session" and item.addressed_to != user_id:
         return Decision.rejected("only a session's case owner can mark its commitment done")
+    if ack.item_kind in ("refresher", "reminder") and not ack.acknowledged:
+        return Decision.rejected(f"a {ack.item_kind} is only opened: acknowledged must be true")
     return None
 
 

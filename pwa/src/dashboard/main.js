@@ -54,7 +54,28 @@ function scatter(data) {
   });
 }
 
-const KINDS = { heatmap, lines, scatter };
+function trend(data) {
+  // data.points: [{series, x (YYYY-MM-DD), value (0–1) or null}], data.label: the y axis
+  const shown = data.points.filter((p) => p.value !== null).map((p) => ({ ...p, x: new Date(p.x) }));
+  return Plot.plot({
+    y: { domain: [0, 1], label: data.label, percent: true, grid: true },
+    x: { label: "Day", type: "utc" },
+    color: { legend: true },
+    marks: [Plot.line(shown, { x: "x", y: "value", stroke: "series", marker: "circle" })],
+  });
+}
+
+function bars(data) {
+  // data.bars: [{label, value (a count or 0–1), n}], data.label: the x axis, data.percent
+  return Plot.plot({
+    marginLeft: 220,
+    x: { label: data.label, percent: Boolean(data.percent), grid: true },
+    y: { label: null, domain: data.bars.map((b) => b.label) },
+    marks: [Plot.barX(data.bars, { x: "value", y: "label", fill: "steelblue" }), Plot.ruleX([0])],
+  });
+}
+
+const KINDS = { heatmap, lines, scatter, trend, bars };
 
 export function drawCharts(root = document) {
   for (const figure of root.querySelectorAll("figure[data-chart]")) {

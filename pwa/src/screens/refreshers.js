@@ -1,6 +1,6 @@
 // "How do I…?" refreshers: browse them by competency, or search them (offline, MiniSearch over
 // title, steps, tags and body). One tap on a result opens it (#/refreshers/<id>): its steps as
-// an ordered list, then the body.
+// an ordered list, then the body. Opening one is recorded for the adoption dashboard (recordOpened).
 import { h, replace, uid } from "../dom.js";
 import { refresherArticle } from "../cards.js";
 import { competencyName, groupByCompetency, inLanguage, languageName, splitByLanguage } from "../library.js";
@@ -9,6 +9,7 @@ import { refresherIndex } from "../refresher-search.js";
 export const titleKey = "refreshers.title";
 
 const MAX_RESULTS = 20;
+const opened = new Set(); // "<refresher id>\n<local day>": each recorded once a day (docs/sync.md, v3)
 let lastQuery = ""; // kept while the app runs, so "back" from a refresher shows the same results
 let cached = null; // {version, language, items, index}
 
@@ -20,8 +21,21 @@ function indexFor(snapshot, language) {
   return cached;
 }
 
+/**
+ * Record that the rep opened a refresher (an acknowledgement, payload v3, for the adoption
+ * dashboard), at most once per refresher and local day while the app runs. It never gets in
+ * the way of reading: a failure to record is left at that.
+ */
+export function recordOpened(app, refresherId) {
+  if (!app?.acknowledge) return;
+  const key = `${refresherId}\n${app.today()}`;
+  if (opened.has(key)) return;
+  opened.add(key);
+  app.acknowledge("refresher", refresherId).catch(() => opened.delete(key));
+}
+
 export function mount(root, ctx) {
-  const { store, t, language, param } = ctx;
+  const { app, store, t, language, param } = ctx;
   let gone = false;
   let version;
 
@@ -125,6 +139,7 @@ export function mount(root, ctx) {
   function showRefresher(snapshot, r) {
     const back = h("a", { href: "#/refreshers" }, h("span", { "aria-hidden": "true" }, "← "), t(lastQuery.trim() ? "refreshers.backToResults" : "refreshers.all"));
     replace(root, refresherArticle(snapshot, r, { t, language, back }));
+    recordOpened(app, r.id);
   }
 
   load();

@@ -21,6 +21,7 @@ import { uuid7 } from "../uuid7.js";
 import {
   ACKNOWLEDGEMENT_PAYLOAD_VERSION,
   SESSION_ACKNOWLEDGEMENT_VERSION,
+  REFRESHER_ACKNOWLEDGEMENT_VERSION,
   ANSWER_PAYLOAD_VERSION,
   MAX_MUTATIONS,
   MAX_PUSH_BYTES,
@@ -218,7 +219,7 @@ export class SyncClient {
   /**
    * Record that the learner marked an item as read or acknowledged (`acknowledged` false: not
    * any more). `id` and `at` are made here unless given. Returns the payload.
-   * @param {{item_kind: "nugget"|"observation"|"session", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
+   * @param {{item_kind: "nugget"|"observation"|"session"|"refresher"|"reminder", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
    */
   async acknowledge(fields) {
     const now = this.#now();
@@ -232,7 +233,9 @@ export class SyncClient {
       local_day: fields.local_day,
       comment: fields.comment ?? null,
     };
-    const version = acknowledgement.item_kind === "session" ? SESSION_ACKNOWLEDGEMENT_VERSION : ACKNOWLEDGEMENT_PAYLOAD_VERSION;
+    const version =
+      { session: SESSION_ACKNOWLEDGEMENT_VERSION, refresher: REFRESHER_ACKNOWLEDGEMENT_VERSION, reminder: REFRESHER_ACKNOWLEDGEMENT_VERSION }[acknowledgement.item_kind] ??
+      ACKNOWLEDGEMENT_PAYLOAD_VERSION;
     return this.record("acknowledgement", version, acknowledgement);
   }
 

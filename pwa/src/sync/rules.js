@@ -8,6 +8,8 @@ export const ANSWER_PAYLOAD_VERSION = 1;
 export const ACKNOWLEDGEMENT_PAYLOAD_VERSION = 1;
 /** Acknowledging an intervision session (a commitment done) needs payload version 2 (docs/sync.md). */
 export const SESSION_ACKNOWLEDGEMENT_VERSION = 2;
+/** Recording that a refresher or a reminder was opened needs payload version 3 (docs/sync.md). */
+export const REFRESHER_ACKNOWLEDGEMENT_VERSION = 3;
 export const MAX_MUTATIONS = 500;
 export const MAX_PUSH_BYTES = 1024 * 1024;
 export const MAX_PULL_PAGE = 1000;

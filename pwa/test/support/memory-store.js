@@ -24,7 +24,7 @@ const copy = (value) => (value === undefined ? undefined : structuredClone(value
 /** The kinds recorded on the device, and their payload versions (as src/db/kinds/). */
 const RECORDED = new Map([
   ["answer", [1]],
-  ["acknowledgement", [1, 2]],
+  ["acknowledgement", [1, 2, 3]],
 ]);
 
 /** @implements {SyncStore} */

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.reminders import store as reminder_store
 from server.storage import acknowledgements as store
 from server.storage import content as content_store
 from server.storage import observations as observation_store
@@ -27,21 +28,29 @@ class Acknowledgements:
         self.ctx = ctx
         self.owners: dict[str, str] = {}
         self.nuggets: set[str] = set()
+        self.refreshers: set[str] = set()
+        self.reminders: set[str] = set()  # the days a reminder was sent to this person
         self.observations: dict[str, observation_store.StoredObservation] = {}
         self.sessions: dict[str, session_store.StoredSession] = {}
         self.rows: list[list[Any]] = []
         self.ids: set[str] = set()
 
-    def load(self, payloads: list[rules.AcknowledgementV2]) -> None:
+    def load(self, payloads: list[rules.AcknowledgementV3]) -> None:
         db = self.ctx.db
         self.owners = store.owners(db, [p.id for p in payloads])
         self.nuggets = content_store.ever_published(db, "nugget", sorted({p.item_id for p in payloads if p.item_kind == "nugget"}))
+        self.refreshers = content_store.ever_published(db, "refresher", sorted({p.item_id for p in payloads if p.item_kind == "refresher"}))
+        self.reminders = reminder_store.sent_on(db, self.ctx.user_id, sorted({p.item_id for p in payloads if p.item_kind == "reminder"}))
         self.observations = observation_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "observation"}))
         self.sessions = session_store.by_ids(db, sorted({p.item_id for p in payloads if p.item_kind == "session"}))
 
-    def _item(self, ack: rules.AcknowledgementV2) -> rules.ItemFacts:
+    def _item(self, ack: rules.AcknowledgementV3) -> rules.ItemFacts:
         if ack.item_kind == "nugget":
             return rules.ItemFacts(exists=ack.item_id in self.nuggets)
+        if ack.item_kind == "refresher":
+            return rules.ItemFacts(exists=ack.item_id in self.refreshers)
+        if ack.item_kind == "reminder":
+            return rules.ItemFacts(exists=ack.item_id in self.reminders)
         if ack.item_kind == "session":
             session = self.sessions.get(ack.item_id)
             return rules.ItemFacts(exists=session is not None, addressed_to=session.case_owner_id if session else None)
@@ -50,7 +59,7 @@ class Acknowledgements:
             return rules.ItemFacts(exists=False)
         return rules.ItemFacts(exists=True, addressed_to=found.rep_id if found.shared else None)
 
-    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV2) -> Decision:
+    def decide(self, mutation: Mutation, ack: rules.AcknowledgementV3) -> Decision:
         ctx = self.ctx
         refused = rules.decide(ack, self.owners.get(ack.id), ctx.user_id, ack.id in self.ids, self._item(ack))
         if refused is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.dashboards import aggregates
+from server.dashboards import adoption_aggregates, aggregates
 from server.storage import answers as store
 from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
@@ -77,7 +77,9 @@ class Answers:
             row[-1] = first + i
         store.insert(ctx.db, self.rows)
         # The dashboards' retention aggregates, in the same transaction (docs/dashboards.md).
-        aggregates.refresh(ctx.db, ctx.user_id, {qid: [a.id for a in new] for qid, new in self.new.items()})
+        touched = {qid: [a.id for a in new] for qid, new in self.new.items()}
+        aggregates.refresh(ctx.db, ctx.user_id, touched)
+        adoption_aggregates.refresh(ctx.db, ctx.user_id, touched)
         sync_store.bump_digest(ctx.db, ctx.user_id, len(self.rows), self.digest_xor)
         sync_store.add_metric(ctx.db, "correct_overruled", self.overruled)
         self._progress(first + len(self.rows))
