@@ -262,3 +262,18 @@ def test_the_admin_form_turns_leaderboards_on_and_off_with_its_token(tmp_path: P
         assert "leaderboards\ton" in run_recap("settings", "show", db_path=path).stdout
     finally:
         admin.__exit__(None, None, None)
+
+
+def test_the_ranking_is_kept_for_thirty_seconds_and_then_computed_again(client: TestClient) -> None:  # type: ignore[type-arg]
+    from server.leaderboards import view
+
+    assert settings(client, "set", "leaderboards", "on").returncode == 0
+    rep = Device("rep@example.com", client)  # type: ignore[arg-type]
+    rep.answer("who-else-is-involved", [1], True, DAY - 2)
+    assert rep.push_once().status == 200
+    assert pull(rep, client)["leaderboard"]["me"]["score"] == 0
+    rep.answer("who-else-is-involved", [1], True, DAY)
+    assert rep.push_once().status == 200
+    assert pull(rep, client)["leaderboard"]["me"]["score"] == 0, "the kept ranking (at most MAX_AGE_SECONDS old)"
+    view.forget_kept()  # as when it has expired
+    assert pull(rep, client)["leaderboard"]["me"]["score"] == 1
