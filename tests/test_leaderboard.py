@@ -277,3 +277,14 @@ def test_the_ranking_is_kept_for_thirty_seconds_and_then_computed_again(client: 
     assert pull(rep, client)["leaderboard"]["me"]["score"] == 0, "the kept ranking (at most MAX_AGE_SECONDS old)"
     view.forget_kept()  # as when it has expired
     assert pull(rep, client)["leaderboard"]["me"]["score"] == 1
+
+
+def test_many_local_days_keep_no_more_than_a_few_rankings(client: TestClient) -> None:  # type: ignore[type-arg]
+    from server.leaderboards import view
+
+    assert settings(client, "set", "leaderboards", "on").returncode == 0
+    rep = Device("rep@example.com", client)  # type: ignore[arg-type]
+    for day in range(DAY, DAY + 3 * view.MAX_KEPT):
+        assert pull(rep, client, day)["leaderboard"]["as_of"] is not None
+    assert len(view._boards) <= view.MAX_KEPT
+    assert pull(rep, client, 200_000)["leaderboard"]["as_of"] == "2517-08-01", "the largest local day the protocol accepts"

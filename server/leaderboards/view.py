@@ -25,6 +25,7 @@ def today_for(local_day: int | None, server_day: int) -> int:
 # MAX_AGE_SECONDS per database file and window, and each pull cuts its own view from it
 # (bench/leaderboard.py: ~75 ms to rank 3,000 reps, ~0 ms to reuse).
 MAX_AGE_SECONDS = 30.0
+MAX_KEPT = 8  # rankings kept at once: a device naming many local days cannot grow memory
 _boards: dict[tuple[str, int], tuple[float, rules.Board]] = {}
 _lock = threading.Lock()
 
@@ -41,6 +42,8 @@ def _whole(db: sqlite_utils.Database, today: int) -> rules.Board:
     with _lock:
         for old in [k for k, (at, _) in _boards.items() if now - at >= MAX_AGE_SECONDS]:
             del _boards[old]
+        while len(_boards) >= MAX_KEPT:
+            del _boards[min(_boards, key=lambda k: _boards[k][0])]
         _boards[key] = (now, whole)
     return whole
 
