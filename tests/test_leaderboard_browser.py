@@ -1,7 +1,8 @@
 """The Leaderboard screen in a real Chromium (docs/app.md "Leaderboard"): a demo server with
 leaderboards turned on through the real `recap settings` command before the rep signs in; the top
 10, the rep's own place as a separate private line, the team table, axe, and offline after a
-reload (the kept leaderboard). Reps ranked below 10 never reach the page."""
+reload (the kept leaderboard), and gone after the setting is turned off and the app syncs. Reps
+ranked below 10 never reach the page."""
 
 from __future__ import annotations
 
@@ -84,6 +85,13 @@ def test_a_rep_sees_the_top_ten_their_private_place_and_the_teams_also_offline(b
         context.set_offline(True)
         page.reload()
         expect(page.get_by_role("main").get_by_role("region", name="Your place (only you see this)")).to_contain_text("You: 12th of 14, 3 points.", timeout=15_000)
+
+        # Turned off: the next sync forgets the kept one; the link goes, the screen says so.
+        context.set_offline(False)
+        assert run_recap("settings", "set", "leaderboards", "off", db_path=server.db_path).returncode == 0
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.get_by_role("navigation").get_by_role("link", name="Leaderboard")).to_have_count(0, timeout=20_000)
+        expect(page.get_by_role("main")).to_contain_text("Your organisation has no leaderboard.")
         assert errors == []
     finally:
         context.close()
