@@ -135,6 +135,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             admin.set_email,
             admin.set_person_limit,
             admin.set_organisation_limit,
+            admin.set_leaderboards,
             admin.account_action,
             admin.revoke_device,
             reminders.router(),

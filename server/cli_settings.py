@@ -1,7 +1,8 @@
 """The `recap settings` commands: organisation-wide settings (docs/operations.md).
 
-For now one setting, `daily-limit`: the total number of questions a day a learner gets across
-all their campaigns (docs/people.md "Questions a day"), for everyone or for one person.
+`daily-limit`: the total number of questions a day a learner gets across all their campaigns
+(docs/people.md "Questions a day"), for everyone or for one person. `leaderboards`: `on` or
+`off`, whether reps see leaderboards in the app (docs/measures.md "Leaderboards").
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from server.leaderboards import setting as leaderboards
 from server.people import limits, rules
 
 OpenDb = Callable[[argparse.Namespace], sqlite_utils.Database]
-SETTINGS = ("daily-limit",)
+SETTINGS = ("daily-limit", "leaderboards")
 
 
 def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
@@ -25,9 +27,11 @@ def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
     try:
         limit = limits.organisation_limit(db)
         own = limits.own_limits(db)
+        boards = leaderboards.enabled(db)
     finally:
         db.close()
     print(f"daily-limit\t{limit}")
+    print(f"leaderboards\t{leaderboards.shown(boards)}")
     for email, value in own:
         print(f"daily-limit\t{value}\t{email}")
     return 0
@@ -36,6 +40,8 @@ def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
 def _set(args: argparse.Namespace, open_db: OpenDb) -> int:
     label = "recap settings set"
     now = datetime.datetime.now(datetime.UTC)
+    if args.name == "leaderboards":
+        return _set_leaderboards(args, open_db, label, now)
     try:
         email = rules.normalise_email(args.person) if args.person else None
         value = rules.check_person_daily_limit(args.value) if email else rules.check_daily_limit(args.value)
@@ -60,6 +66,25 @@ def _set(args: argparse.Namespace, open_db: OpenDb) -> int:
     return 0
 
 
+def _set_leaderboards(args: argparse.Namespace, open_db: OpenDb, label: str, now: datetime.datetime) -> int:
+    if args.person:
+        print(f"{label}: leaderboards is an organisation-wide setting: leave out --person", file=sys.stderr)
+        return 1
+    try:
+        on = leaderboards.parse(args.value)
+    except leaderboards.Invalid as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return 1
+    db = open_db(args)
+    try:
+        before = leaderboards.set_enabled(db, on, now)
+    finally:
+        db.close()
+    new, old = leaderboards.shown(on), leaderboards.shown(before)
+    print(f"leaderboards: {old} -> {new}" if before != on else f"leaderboards: {new} (no change)")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser], open_db: OpenDb) -> None:
     """Add `recap settings show` and `recap settings set` to the `recap` parser."""
     settings = commands.add_parser("settings", help="organisation-wide settings, such as the daily limit (docs/operations.md)")
@@ -68,7 +93,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser], 
     show.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     show.set_defaults(func=lambda args: _show(args, open_db))
     put = actions.add_parser("set", help="change a setting, for everyone or (--person) for one person")
-    put.add_argument("name", choices=SETTINGS, metavar="NAME", help="daily-limit: questions a day across all campaigns, 1-20")
+    put.add_argument("name", choices=SETTINGS, metavar="NAME", help="daily-limit: questions a day across all campaigns, 1-20; leaderboards: on or off")
     put.add_argument("value", metavar="VALUE", help="the new value; with --person, `default` follows the organisation's again")
     put.add_argument("--person", metavar="EMAIL", help="set this person's own value instead of the organisation's")
     put.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")

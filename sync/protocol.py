@@ -389,6 +389,39 @@ class Me(Base):
     teams: list[TeamView]
 
 
+class LeaderboardRow(Base):
+    rank: int
+    name: str
+    score: int
+
+
+class LeaderboardPosition(Base):
+    """The signed-in rep's own place: sent to them only."""
+
+    rank: int
+    of: int
+    score: int
+
+
+class LeaderboardTeam(Base):
+    rank: int
+    team_id: str
+    name: str
+    average: float
+    reps: int
+
+
+class Leaderboard(Base):
+    """The organisation's leaderboard as one rep may see it (docs/sync.md "Leaderboard"):
+    the top 10 only, their own position, the teams."""
+
+    as_of: str  # the last local day of the window (YYYY-MM-DD)
+    window_days: int
+    top: list[LeaderboardRow]
+    me: LeaderboardPosition | None
+    teams: list[LeaderboardTeam]
+
+
 class PullResponse(Base):
     acked_through: int
     changes: list[Change]
@@ -403,3 +436,6 @@ class PullResponse(Base):
     rejected: list[MutationResult] = msgspec.field(default_factory=list)
     # Who the person is (roles, teams, a coach's reps): on the last page only, else None.
     me: Me | None = None
+    # The leaderboard (docs/sync.md "Leaderboard"): on the last page only, None when the
+    # organisation has them off.
+    leaderboard: Leaderboard | None = None

@@ -37,7 +37,7 @@ export class App {
   #soon = null;
   #day = null;
   #param = null; // the item in the route (#/screen/item), or null
-  #audience = { me: null, sharedWithMe: false }; // who is signed in, for the navigation (screens/index.js shownTo)
+  #audience = { me: null, sharedWithMe: false, leaderboard: false }; // who is signed in, for the navigation (screens/index.js shownTo)
 
   /** Why the sign-in screen is shown: "expired" after a 401, else null. */
   signInReason = null;
@@ -391,7 +391,8 @@ export class App {
     try {
       const me = (await this.#store.me?.()) ?? null;
       const shared = me ? false : (await this.#store.editedRecords?.("observation"))?.some(({ data }) => data?.shared && data.author_id != null);
-      const next = { me, sharedWithMe: Boolean(shared) };
+      const leaderboard = Boolean(await this.#store.leaderboard?.());
+      const next = { me, sharedWithMe: Boolean(shared), leaderboard };
       if (JSON.stringify(next) === JSON.stringify(this.#audience)) return;
       this.#audience = next;
       this.#renderNav();

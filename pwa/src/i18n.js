@@ -6,6 +6,7 @@
 
 import * as intervision from "./i18n-intervision.js";
 import * as coach from "./i18n-coach.js";
+import * as leaderboard from "./i18n-leaderboard.js";
 
 export const LANGUAGES = Object.freeze(["en", "nl"]);
 export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
@@ -483,7 +484,7 @@ const nl = {
   ...intervision.nl,
 };
 
-export const CATALOGUE = Object.freeze({ en: { ...en, ...coach.en }, nl: { ...nl, ...coach.nl } });
+export const CATALOGUE = Object.freeze({ en: { ...en, ...coach.en, ...leaderboard.en }, nl: { ...nl, ...coach.nl, ...leaderboard.nl } });
 
 /**
  * The language to use: the user's setting if it is one we have, else the first of the

@@ -26,6 +26,7 @@ import * as rejections from "./db/rejections.js";
 import * as settings from "./db/settings.js";
 import { acknowledgedIds } from "./acknowledged.js";
 import { editedView } from "./edited-view.js";
+import { checkLeaderboard } from "./leaderboard.js";
 import { checkPlan, today } from "./study-plan.js";
 import { ANSWER_PAYLOAD_VERSION } from "./sync/rules.js";
 import { uuid7 } from "./uuid7.js";
@@ -97,7 +98,7 @@ export class IdbStore {
   }
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null }) {
+  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null, leaderboard = undefined }) {
     return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
       // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
@@ -114,6 +115,13 @@ export class IdbStore {
       const checked = checkPlan(plan);
       if (checked) await meta.put(tx, "plan", checked);
       if (me && typeof me === "object" && typeof me.user_id === "string" && Array.isArray(me.teams)) await meta.put(tx, "me", structuredClone(me));
+      // The last page's leaderboard replaces the kept one; null (the organisation has them off)
+      // forgets it; undefined (not the last page) and a malformed one leave it.
+      if (leaderboard === null) await meta.remove(tx, "leaderboard");
+      else if (leaderboard !== undefined) {
+        const board = checkLeaderboard(leaderboard);
+        if (board) await meta.put(tx, "leaderboard", board);
+      }
     });
   }
 
@@ -264,6 +272,11 @@ export class IdbStore {
         })
         .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     });
+  }
+
+  /** The leaderboard from the last pull that had one ({as_of, window_days, top, me, teams}), or null. */
+  async leaderboard() {
+    return this.#db.read(["meta"], (tx) => meta.get(tx, "leaderboard", null));
   }
 
   /** Who the signed-in person is, from their last pull ({user_id, name, roles, teams}), or null. */

@@ -248,3 +248,12 @@ def m015_intervision_sessions(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+@migrations()
+def m016_leaderboards(db: sqlite_utils.Database) -> None:
+    # Leaderboards in the app (docs/measures.md "Leaderboards"), opt-in per organisation: off
+    # until an admin turns them on (`recap settings set leaderboards on`, or the admin page).
+    db.execute(
+        "ALTER TABLE organisation ADD COLUMN leaderboards INTEGER NOT NULL DEFAULT 0 CHECK (leaderboards IN (0, 1))"
+    )

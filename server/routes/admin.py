@@ -24,6 +24,7 @@ from litestar.response import Redirect, Template
 
 from server import auth, signin, urls
 from server.errors import NotFound, RecapError
+from server.leaderboards import setting as leaderboard_setting
 from server.people import accounts, limits, rules
 from server.people.csv_import import Row
 from server.pool import ConnectionPool, in_thread
@@ -62,6 +63,7 @@ def people_page(
     context = {
         "people": people, "devices": devices, "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request),
         "daily_limit": limits.organisation_limit(db), "max_daily_limit": MAX_DAILY_LIMIT,
+        "leaderboards": leaderboard_setting.enabled(db),
         "message": request.query_params.get("done", ""),
     }  # fmt: skip
     return Template("admin/people.html", context=context)
@@ -200,6 +202,19 @@ async def set_organisation_limit(request: Request[Any, Any, Any], pool: NamedDep
     now = auth.now(request)
     await in_thread(pool, lambda db: limits.set_organisation_limit(db, limit, now))
     return Redirect(f"/admin?{urlencode({'done': f'Daily limit saved: {limit} a day'})}", status_code=303)
+
+
+@post("/admin/settings/leaderboards", opt=ADMIN_FORM, include_in_schema=False)
+async def set_leaderboards(request: Request[Any, Any, Any], pool: NamedDependency[ConnectionPool]) -> Redirect:
+    """Turn leaderboards in the app on or off for the organisation (audited)."""
+    try:
+        on = leaderboard_setting.parse(str((await _form(request)).get("leaderboards", "")))
+    except leaderboard_setting.Invalid as error:
+        raise RecapError(str(error)) from None
+    now = auth.now(request)
+    await in_thread(pool, lambda db: leaderboard_setting.set_enabled(db, on, now))
+    done = f"Leaderboards {leaderboard_setting.shown(on)}"
+    return Redirect(f"/admin?{urlencode({'done': done})}", status_code=303)
 
 
 @post("/admin/people/{person:str}/daily-limit", opt=ADMIN_FORM, include_in_schema=False)

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from server.coaching import view as coaching_view
 from server.db import read_transaction
+from server.leaderboards import view as leaderboard_view
 from server.storage import acknowledgements as ack_store
 from server.storage import answers as answer_store
 from server.storage import content as content_store
@@ -130,6 +131,10 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
         today = request.local_day if request.local_day is not None else practice.day_of(now.date().isoformat()) or 0
         plan = _plan(db, user_id, latest, today)
         me = None if has_more else coaching_view.me(db, user_id, _links(db, latest))
+        board = None
+        if not has_more:
+            server_day = practice.day_of(now.date().isoformat()) or 0
+            board = leaderboard_view.for_person(db, user_id, leaderboard_view.today_for(request.local_day, server_day))
         rejected: list[MutationResult] = []
         if request.outbox_from is not None and request.outbox_from <= acked:
             rejected = [
@@ -138,7 +143,7 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
             ]
     return PullResponse(
         acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
-        server_time=clock.format_utc(now), plan=plan, rejected=rejected, me=me,
+        server_time=clock.format_utc(now), plan=plan, rejected=rejected, me=me, leaderboard=board,
     )  # fmt: skip
 
 

@@ -43,6 +43,7 @@ export async function forget(tx, newDeviceId) {
   await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
   await meta.remove(tx, "plan");
   await meta.remove(tx, "me");
+  await meta.remove(tx, "leaderboard");
   await dayQueue.clear(tx);
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);

@@ -8,7 +8,8 @@
 // To add a screen (nuggets, refreshers, progress…): write screens/<name>.js and list it here;
 // `nav` is the catalogue key of its link in the main navigation (null: not in the navigation);
 // `shownTo(audience)`, when given, says whether the link is offered to this person
-// (audience: {me: the pull's `me` or null, sharedWithMe: observations shared with them}; App#audience).
+// (audience: {me: the pull's `me` or null, sharedWithMe: observations shared with them,
+// leaderboard: a leaderboard is kept}; App#audience).
 // A screen left out of the navigation still opens by its address. `under`: the screen whose link
 // is marked current while this one is shown (an observation: Team).
 import * as study from "./study.js";
@@ -22,6 +23,7 @@ import * as feedback from "./feedback.js";
 import * as team from "./team.js";
 import * as observe from "./observe.js";
 import * as observation from "./observation.js";
+import * as leaderboard from "./leaderboard.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
@@ -29,6 +31,7 @@ export const SCREENS = Object.freeze([
   { name: "nuggets", module: nuggets, nav: "nav.nuggets" },
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
+  { name: "leaderboard", module: leaderboard, nav: "nav.leaderboard", shownTo: leaderboard.shownTo },
   { name: "team", module: team, nav: "nav.team", shownTo: team.shownTo },
   { name: "observe", module: observe, nav: null, under: "team" },
   { name: "observation", module: observation, nav: null, under: "team" },

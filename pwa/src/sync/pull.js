@@ -104,6 +104,8 @@ async function applyPage(ctx, old, data, disagreementsReported = 0) {
     disagreementsReported,
     plan: data.plan ?? null,
     me: data.me ?? null,
+    // The last page says whether there is one (null: none); other pages leave the kept one.
+    leaderboard: data.has_more ? undefined : (data.leaderboard ?? null),
   });
   if (rejected.length) ctx.emit("rejected", rejected);
 }

@@ -88,6 +88,9 @@
  *   well formed, in place of the one kept; null (an older server) leaves the kept one
  * @property {object|null} [me] the response's `me` (docs/sync.md "who I am", last page only):
  *   keep it in place of the one kept; null leaves the kept one (a store may ignore it)
+ * @property {object|null} [leaderboard] the last page's `leaderboard` (docs/sync.md
+ *   "Leaderboard"): keep it, if well formed, in place of the one kept; null forgets the kept one
+ *   (the organisation has them off); undefined (not the last page) leaves it (a store may ignore it)
  */
 
 /**

@@ -1,0 +1,1 @@
+"""Leaderboards in the app, opt-in per organisation (docs/measures.md "Leaderboards")."""
