@@ -117,6 +117,7 @@ class Answers:
             else:
                 results[qid] = (stepped, epoch)
         if full:
+            loaded = history.get(full)  # read already, or now in one query
             for qid in full:
                 epoch = current.epochs.get(qid, 0) if current else 0
                 settings = current.settings_for(qid) if current else DEFAULT_SETTINGS
@@ -125,7 +126,7 @@ class Answers:
                     # The adoption refresh replayed this whole history under the same schedule.
                     results[qid] = ((shared.state, replay_basis(epoch, settings, shared.last)), epoch)
                 else:
-                    results[qid] = (replayed(history.get([qid])[qid], epoch, settings), epoch)
+                    results[qid] = (replayed(loaded[qid], epoch, settings), epoch)
         rows = []
         for i, qid in enumerate(touched):
             (state, basis), epoch = results[qid]
