@@ -2,7 +2,7 @@
 their aggregates costs each push.
 
 usage: python bench/dashboard.py [--reps 2000] [--teams 100] [--competencies 12]
-           [--answers 2000000] [--requests 40] [--pushes 15] [--quick] [--keep DIR]
+           [--answers 2000000] [--requests 40] [--pushes 15] [--quick] [--keep DIR] [--push-only]
 
 1. Builds a database: the project's migrations, a generated library (--competencies, 8 questions
    each, 4 options, one in four a "choose both" of 4), --reps reps in --teams teams (one manager
@@ -16,6 +16,7 @@ usage: python bench/dashboard.py [--reps 2000] [--teams 100] [--competencies 12]
 3. The push cost: in process (the real app, Litestar's test client, the same database), pushes
    of 100 answers by one rep, alternately with the aggregates maintained and with
    `aggregates.refresh` switched off, --pushes of each: median times and their ratio.
+   --push-only skips step 2 (the pages are not served).
 
 Figures, not verdicts: nothing is asserted on time. Targets: heatmap p99 < 1,000 ms, drill-down
 p99 < 300 ms. The last line: `bench dashboard: reps=N answers=N heatmap_p50_ms=N
@@ -241,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pushes", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="a small run: 100 reps in 10 teams, 20,000 answers")
     parser.add_argument("--keep", type=Path, help="build the database in this folder and keep it")
+    parser.add_argument("--push-only", action="store_true", help="measure only the push cost (step 3)")
     args = parser.parse_args(argv)
     if args.quick:
         args.reps, args.teams, args.answers, args.requests, args.pushes = 100, 10, 20_000, 10, 3
@@ -251,27 +253,37 @@ def main(argv: list[str] | None = None) -> int:
         path = folder / "dash" / "recap.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         built = build(path, args.reps, args.teams, args.competencies, args.answers, today, rng)
-        server = LiveServer(path, env={"RECAP_DEV_AUTH": "1"})
-        try:
-            with httpx.Client(base_url=server.url, timeout=60) as client:
-                hr = timed(client, "/dashboards/teams", "admin@example.com", args.requests)
-                show("heatmap, HR (teams × competencies)", hr)
-                manager = timed(client, "/dashboards/teams/team-001/heatmap", "manager-000@example.com", args.requests)
-                show("heatmap, one manager's team (reps × competencies)", manager)
-                drill: list[float] = []
-                for i, rep in enumerate(built["rep_ids"][: args.requests]):  # as the manager of the rep's team
-                    drill += timed(client, f"/dashboards/reps/{rep}", f"manager-{i % args.teams:03d}@example.com", 1)
-                show("rep drill-down (its team's manager)", drill)
-                adoption = client.get("/dashboards/adoption", headers={"Authorization": "Bearer dev:admin@example.com"})
-                if adoption.status_code == 404:
-                    print("adoption page: skipped (not in this build)")
-                else:
-                    show("adoption page", timed(client, "/dashboards/adoption", "admin@example.com", args.requests))
-        finally:
-            server.stop()
+        hr: list[float] = []
+        drill: list[float] = []
+        if not args.push_only:
+            server = LiveServer(path, env={"RECAP_DEV_AUTH": "1"})
+            try:
+                with httpx.Client(base_url=server.url, timeout=60) as client:
+                    hr = timed(client, "/dashboards/teams", "admin@example.com", args.requests)
+                    show("heatmap, HR (teams × competencies)", hr)
+                    manager = timed(
+                        client, "/dashboards/teams/team-001/heatmap", "manager-000@example.com", args.requests
+                    )
+                    show("heatmap, one manager's team (reps × competencies)", manager)
+                    for i, rep in enumerate(built["rep_ids"][: args.requests]):  # as the manager of the rep's team
+                        drill += timed(
+                            client, f"/dashboards/reps/{rep}", f"manager-{i % args.teams:03d}@example.com", 1
+                        )
+                    show("rep drill-down (its team's manager)", drill)
+                    adoption = client.get(
+                        "/dashboards/adoption", headers={"Authorization": "Bearer dev:admin@example.com"}
+                    )
+                    if adoption.status_code == 404:
+                        print("adoption page: skipped (not in this build)")
+                    else:
+                        show("adoption page", timed(client, "/dashboards/adoption", "admin@example.com", args.requests))
+            finally:
+                server.stop()
         with_agg, without = push_cost(path, built["rep_ids"][0], built["questions"], today, args.pushes)
         print(f"push of 100 answers (in process, {args.pushes} each): median {with_agg:.1f} ms with the aggregates maintained, "
               f"{without:.1f} ms without: ratio {with_agg / without:.2f}")  # fmt: skip
+    if args.push_only:
+        return 0
     print(
         f"bench dashboard: reps={args.reps} answers={built['answers']} heatmap_p50_ms={percentile(hr, 50):.0f} "
         f"heatmap_p99_ms={percentile(hr, 99):.0f} drill_p99_ms={percentile(drill, 99):.0f}"

@@ -280,6 +280,8 @@ def in_process(db_path: Path, jobs: Sequence[Sequence[Push]], before: Callable[[
 
 def profile(bench: Bench, name: str, jobs: Sequence[Sequence[Push]], http: RunResult, top: int) -> None:
     """The push path in process: throughput, time per stage, and cProfile's top functions."""
+    import server.dashboards.adoption_aggregates as adoption_module
+    import server.dashboards.aggregates as aggregates_module
     import server.storage.answers as answer_store_module
     import server.storage.sync as sync_store
     import server.syncing.kinds.answers as answers_module
@@ -308,7 +310,8 @@ def profile(bench: Bench, name: str, jobs: Sequence[Sequence[Push]], http: RunRe
         (sync_store, "insert_mutations", "7 write: INSERT ledger"),
         (answers_module, "advanced", "8 progress: stepped on from stored state"),
         (answers_module, "replayed", "8 progress: stepped on from stored state"),
-        (answer_store_module, "for_replay", "9 progress: full replay reads"),
+        (aggregates_module, "refresh", "9 dashboards' aggregates (with the push's one history read)"),
+        (adoption_module, "refresh", "9 dashboards' aggregates (with the push's one history read)"),
         (answer_store_module, "upsert_progress", "10 write: progress upsert"),
         (sync_store, "bump_digest", "11 write: digest, seq counter, device"),
         (sync_store, "reserve_seqs", "11 write: digest, seq counter, device"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sync.scheduler import NEW, Answer, Settings, replay_order, step
+from sync.scheduler import NEW, Answer, Settings, State, replay_order, step
 
 
 def week_start(day: int) -> int:
@@ -72,14 +72,26 @@ class DayFigure:
 
 
 def daily(
-    reps: Sequence[str], answer_days: Mapping[str, set[int]], enrollments: Mapping[str, Sequence[Enrolled]], first: int, last: int
+    reps: Sequence[str],
+    answer_days: Mapping[str, set[int]],
+    enrollments: Mapping[str, Sequence[Enrolled]],
+    first: int,
+    last: int,
 ) -> list[DayFigure]:
     """Active reps and participation for each day from `first` to `last`, both included."""
     out = []
     for day in range(first, last + 1):
         active = {r for r in reps if day in answer_days.get(r, ())}
         enrolled = {r for r in reps if enrolled_on(enrollments.get(r, ()), day)}
-        out.append(DayFigure(day=day, reps=len(reps), active=len(active), enrolled=len(enrolled), participating=len(active & enrolled)))
+        out.append(
+            DayFigure(
+                day=day,
+                reps=len(reps),
+                active=len(active),
+                enrolled=len(enrolled),
+                participating=len(active & enrolled),
+            )
+        )
     return out
 
 
@@ -119,25 +131,71 @@ class OnTime:
 NO_ANSWERS = OnTime(on_time=0, counted=0)
 
 
+def _timed(state: State, answers: Iterable[Answer], settings: Settings, into: dict[int, list[int]], sign: int) -> State:
+    """Steps `state` through `answers` (in replay order), adding `sign` × (counted, on time) per day."""
+    for answer in answers:
+        if state.last_day is not None and answer.day <= state.last_day:
+            continue  # a second answer on a day: the schedule does not count it, nor do we
+        if state.reps and state.due_day is not None and not state.retired:
+            held = into.setdefault(answer.day, [0, 0])
+            held[0] += sign
+            held[1] += sign * (answer.day <= state.due_day)
+        state = step(state, answer.day, answer.correct, settings)
+    return state
+
+
 def timing_by_day(answers: Iterable[Answer], settings: Settings) -> dict[int, OnTime]:
     """One learner's answers to one question (any order): per day, the repeats that count (on
     a new day, whose question had a due day and was not retired) and those given on or before
     their due day."""
+    found: dict[int, list[int]] = {}
+    _timed(NEW, replay_order(answers), settings, found, +1)
+    return {day: OnTime(on_time=on, counted=n) for day, (n, on) in found.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimingChange:
+    """What adding answers to a question's history changes: per day, (counted, on time) to add
+    to `timing_by_day` of the old answers to get that of all; the state after all the answers
+    and the last of them in replay order (None when there are none)."""
+
+    by_day: dict[int, tuple[int, int]]
+    state: State
+    last: Answer | None
+    replayed: int  # answers stepped through (the shared prefix once, then each suffix)
+
+
+def timing_change(old: Sequence[Answer], new: Sequence[Answer], settings: Settings) -> TimingChange:
+    """`timing_by_day(old + new) - timing_by_day(old)`, from one replay of the answers before the
+    first new one in replay order (both histories share it, so its timings cancel), then the old
+    and the whole rest from there. When every new answer comes after every old one (the usual
+    push) the old rest is empty: one pass, the old answers' timings untouched."""
+    fresh = {a.id for a in new}
+    ordered = replay_order([*old, *new])
+    cut = next((i for i, a in enumerate(ordered) if a.id in fresh), len(ordered))
     state = NEW
-    out: dict[int, OnTime] = {}
-    for answer in replay_order(answers):
-        if state.last_day is not None and answer.day <= state.last_day:
-            continue  # a second answer on a day: the schedule does not count it, nor do we
-        if state.reps and state.due_day is not None and not state.retired:
-            out[answer.day] = out.get(answer.day, NO_ANSWERS) + OnTime(on_time=int(answer.day <= state.due_day), counted=1)
+    for answer in ordered[:cut]:
         state = step(state, answer.day, answer.correct, settings)
-    return out
+    found: dict[int, list[int]] = {}
+    old_rest = [a for a in ordered[cut:] if a.id not in fresh]
+    _timed(state, old_rest, settings, found, -1)
+    final = _timed(state, ordered[cut:], settings, found, +1)
+    return TimingChange(
+        by_day={day: (n, on) for day, (n, on) in found.items() if n or on},
+        state=final,
+        last=ordered[-1] if ordered else None,
+        replayed=len(ordered) + len(old_rest),
+    )
 
 
 def on_time(answers: Iterable[Answer], settings: Settings, first: int | None = None, last: int | None = None) -> OnTime:
     """`timing_by_day` added up over the days from `first` to `last` (every day when not given)."""
     return sum(
-        (t for day, t in timing_by_day(answers, settings).items() if (first is None or day >= first) and (last is None or day <= last)),
+        (
+            t
+            for day, t in timing_by_day(answers, settings).items()
+            if (first is None or day >= first) and (last is None or day <= last)
+        ),
         NO_ANSWERS,
     )
 
@@ -153,7 +211,9 @@ class RepFigure:
     last_day: int | None  # the day of their latest answer ever
 
 
-def rep_figure(rep_id: str, days_with_answers: set[int], answers_in_period: int, timing: OnTime, first: int, last: int, today: int) -> RepFigure:
+def rep_figure(
+    rep_id: str, days_with_answers: set[int], answers_in_period: int, timing: OnTime, first: int, last: int, today: int
+) -> RepFigure:
     return RepFigure(
         rep_id=rep_id, answers=answers_in_period, active_days=sum(1 for d in days_with_answers if first <= d <= last),
         streak=streak(days_with_answers, today), longest=longest_streak(days_with_answers), on_time=timing,

@@ -118,14 +118,19 @@ def settings_key(settings: Settings) -> list[Any]:
     return key
 
 
+def basis(epoch: int, settings: Settings, last: Answer | None) -> dict[str, Any]:
+    """The basis stored with a state replayed from every counted answer; `last`: the last of
+    them in replay order (None: no counted answer)."""
+    return {"epoch": epoch, "settings": settings_key(settings), "last": list(_key(last)) if last is not None else None}
+
+
 def replayed(answers: Sequence[RecordedAnswer], epoch: int, settings: Settings) -> tuple[State, dict[str, Any]]:
     """A full replay, and the basis to store with it."""
     counted = replay_order(a for a in answers if a.rev >= epoch)
     state = NEW
     for answer in counted:
         state = step(state, answer.day, answer.correct, settings)
-    last = list(_key(counted[-1])) if counted else None
-    return state, {"epoch": epoch, "settings": settings_key(settings), "last": last}
+    return state, basis(epoch, settings, counted[-1] if counted else None)
 
 
 def advanced(

@@ -6,20 +6,22 @@ many right, and the sum of their guessing rates in parts per million. Pages sum 
 instead of scanning answers.
 
 `refresh` runs in the push's own write transaction, after its answers are inserted: for each
-question the push touched it recomputes that rep's firsts of days with and without the new
-answers and applies the difference, so an answer arriving late for an earlier day (which may
-become the first of its day, or make a later day a repeat) is handled like any other.
+question the push touched it applies the difference the new answers make to that rep's firsts
+of days (on the days they fall on and the first day answered, the only ones that can change),
+so an answer arriving late for an earlier day (which may become the first of its day, or make
+a later day a repeat) is handled like any other.
 `rebuild` recomputes everything from the answers; a test checks both agree on random histories.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 import sqlite_utils
 
 from server.dashboards.facts import Facts
+from server.storage.answers import History, HistoryAnswer
 from sync.measures import DayAnswer, firsts_of_days
 
 Key = tuple[str, int]  # (competency, local day)
@@ -38,23 +40,6 @@ def _contributions(answers: Iterable[DayAnswer], question_id: str, facts: Facts,
         into[(fact.competency, first.day, "guess")] += sign * fact.guess_ppm
 
 
-def _answers_of(db: sqlite_utils.Database, user_id: str, question_ids: Sequence[str]) -> dict[str, list[DayAnswer]]:
-    found: dict[str, list[DayAnswer]] = {}
-    ids = sorted(set(question_ids))
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for qid, aid, day, at, correct, version in db.execute(
-            f"SELECT question_id, id, local_day, answered_at, correct, content_version FROM answers"
-            f" WHERE user_id = ? AND question_id IN ({marks})",
-            [user_id, *chunk],
-        ):
-            found.setdefault(qid, []).append(
-                DayAnswer(id=aid, day=day, answered_at=at, correct=bool(correct), version=version)
-            )
-    return found
-
-
 def _apply(db: sqlite_utils.Database, user_id: str, sums: Sums) -> None:
     keys = sorted({(c, d) for c, d, _ in sums if any(sums[(c, d, f)] for f in ("n", "right", "guess"))})
     if not keys:
@@ -71,17 +56,57 @@ def _apply(db: sqlite_utils.Database, user_id: str, sums: Sums) -> None:
     )
 
 
-def refresh(db: sqlite_utils.Database, user_id: str, new_ids: Mapping[str, Iterable[str]]) -> None:
+def _earlier(a: HistoryAnswer, b: HistoryAnswer | None) -> bool:
+    return b is None or (a.answered_at, a.id) < (b.answered_at, b.id)
+
+
+def refresh(
+    db: sqlite_utils.Database, user_id: str, new_ids: Mapping[str, Iterable[str]], history: History | None = None
+) -> None:
     """Bring a rep's aggregates up to date after inserting answers: `new_ids` maps each touched
-    question to the ids of the answers just inserted. Runs in the caller's transaction."""
+    question to the ids of the answers just inserted. Runs in the caller's transaction.
+    `history`: the push's loader of the touched questions' answers (one is made otherwise).
+
+    Only two kinds of day can change what they count: a day the new answers fall on (its first
+    answer may now be a new one) and the first day answered (it is not counted, and a new
+    answer on an earlier day makes it a repeat). Every other day keeps its first answer and
+    stays counted, so the difference is taken over those days alone."""
     if not new_ids:
         return
+    history = history or History(db, user_id)
+    loaded = history.get(list(new_ids))
     facts = Facts(db)
     sums: Sums = Counter()
-    for qid, answers in _answers_of(db, user_id, list(new_ids)).items():
-        fresh = set(new_ids[qid])
-        _contributions([a for a in answers if a.id not in fresh], qid, facts, sums, -1)
-        _contributions(answers, qid, facts, sums, +1)
+
+    def add(first: HistoryAnswer, question_id: str, sign: int) -> None:
+        fact = facts.get(first.version, question_id)
+        if fact is None:
+            return  # not in its version's content: nothing to say what it measures
+        into = sums
+        into[(fact.competency, first.day, "n")] += sign
+        into[(fact.competency, first.day, "right")] += sign * first.correct
+        into[(fact.competency, first.day, "guess")] += sign * fact.guess_ppm
+
+    for qid, ids in new_ids.items():
+        fresh = set(ids)
+        old_first: dict[int, HistoryAnswer] = {}
+        new_first: dict[int, HistoryAnswer] = {}
+        for a in loaded.get(qid, []):
+            firsts = new_first if a.id in fresh else old_first
+            if _earlier(a, firsts.get(a.day)):
+                firsts[a.day] = a
+        if not new_first:
+            continue
+        old_start = min(old_first, default=None)
+        start = min(new_first) if old_start is None else min(old_start, min(new_first))
+        for day in new_first.keys() | ({old_start} if old_start is not None else set()):
+            before = old_first.get(day)
+            candidate = new_first.get(day)
+            after = candidate if candidate is not None and _earlier(candidate, before) else before
+            if before is not None and day != old_start:
+                add(before, qid, -1)
+            if after is not None and day != start:
+                add(after, qid, +1)
     _apply(db, user_id, sums)
 
 

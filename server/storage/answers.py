@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -61,6 +62,40 @@ def for_replay(db: sqlite_utils.Database, user_id: str, question_ids: Sequence[s
     return found
 
 
+@dataclass(frozen=True, kw_only=True)
+class HistoryAnswer(RecordedAnswer):
+    """A stored answer with the content version it was given at (what the dashboards' aggregates need)."""
+
+    version: int
+
+
+class History:
+    """A learner's answers to the questions a push touched, read once per push and shared by the
+    progress replay and the dashboards' aggregates (server/syncing/kinds/answers.py). Reads, on
+    first use, only the questions not read yet; call it after the push's answers are inserted."""
+
+    def __init__(self, db: sqlite_utils.Database, user_id: str) -> None:
+        self.db = db
+        self.user_id = user_id
+        self.held: dict[str, list[HistoryAnswer]] = {}
+
+    def get(self, question_ids: Sequence[str]) -> dict[str, list[HistoryAnswer]]:
+        missing = sorted({q for q in question_ids if q not in self.held})
+        for chunk in _chunks(missing):
+            for qid in chunk:
+                self.held[qid] = []
+            marks = ",".join("?" * len(chunk))
+            for qid, aid, day, at, correct, rev, version in self.db.execute(
+                f"SELECT question_id, id, local_day, answered_at, correct, rev, content_version FROM answers"
+                f" WHERE user_id = ? AND question_id IN ({marks})",
+                [self.user_id, *chunk],
+            ):
+                self.held[qid].append(
+                    HistoryAnswer(id=aid, day=day, answered_at=at, correct=bool(correct), rev=rev, version=version)
+                )
+        return {q: self.held[q] for q in question_ids}
+
+
 def after(db: sqlite_utils.Database, user_id: str, cursor: int, limit: int) -> list[tuple[Any, ...]]:
     """(seq, id, question_id, content_version, rev, choice, correct, answered_at, local_day,
     duration_ms, device_id) of a learner's answers after `cursor`, in seq order."""
@@ -79,13 +114,16 @@ def progress_for(db: sqlite_utils.Database, user_id: str, question_ids: Sequence
     for chunk in _chunks(list(question_ids)):
         marks = ",".join("?" * len(chunk))
         for qid, state, basis in db.execute(
-            f"SELECT question_id, state, basis FROM progress WHERE user_id = ? AND question_id IN ({marks})", [user_id, *chunk]
+            f"SELECT question_id, state, basis FROM progress WHERE user_id = ? AND question_id IN ({marks})",
+            [user_id, *chunk],
         ):
             found[qid] = StoredProgress(_decode(state), _decode(basis) if basis else None)
     return found
 
 
-def upsert_progress(db: sqlite_utils.Database, user_id: str, rows: Sequence[tuple[str, dict[str, Any], dict[str, Any], int]]) -> None:
+def upsert_progress(
+    db: sqlite_utils.Database, user_id: str, rows: Sequence[tuple[str, dict[str, Any], dict[str, Any], int]]
+) -> None:
     """Rows of (question id, state, basis, seq)."""
     db.conn.executemany(
         "INSERT INTO progress (user_id, question_id, state, basis, seq) VALUES (?, ?, ?, ?, ?)"
@@ -95,7 +133,10 @@ def upsert_progress(db: sqlite_utils.Database, user_id: str, rows: Sequence[tupl
 
 
 def progress_of(db: sqlite_utils.Database, user_id: str) -> dict[str, dict[str, Any]]:
-    return {qid: json.loads(state) for qid, state in db.execute("SELECT question_id, state FROM progress WHERE user_id = ?", [user_id])}
+    return {
+        qid: json.loads(state)
+        for qid, state in db.execute("SELECT question_id, state FROM progress WHERE user_id = ?", [user_id])
+    }
 
 
 def progress_after(db: sqlite_utils.Database, user_id: str, cursor: int, limit: int) -> list[tuple[int, str]]:
@@ -105,7 +146,9 @@ def progress_after(db: sqlite_utils.Database, user_id: str, cursor: int, limit: 
     ).fetchall()
 
 
-def days_answered(db: sqlite_utils.Database, user_id: str, question_ids: Sequence[str]) -> dict[str, list[tuple[int, bool]]]:
+def days_answered(
+    db: sqlite_utils.Database, user_id: str, question_ids: Sequence[str]
+) -> dict[str, list[tuple[int, bool]]]:
     """Per question, the (local day, right) of each of the user's answers, oldest first."""
     out: dict[str, list[tuple[int, bool]]] = {}
     for chunk in _chunks(sorted(set(question_ids))):

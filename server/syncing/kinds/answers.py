@@ -1,12 +1,16 @@
 """Applying `answer` mutations: load what the rule needs, decide each (sync/kinds/answer.py), write.
 
 Writes, once per push: the new answers with their seqs (pulls read them from `answers`), the
-dashboards' retention aggregates (server/dashboards/aggregates.py), the user's digest, and the progress of every question the push touched, stepped on from the stored
-state when the new answers come after everything replayed so far, replayed in full otherwise.
+dashboards' retention and adoption aggregates (server/dashboards/), the user's digest, and the
+progress of every question the push touched, stepped on from the stored state when the new
+answers come after everything replayed so far, replayed in full otherwise (taken from the
+adoption refresh's replay of the same history when it ran under the same schedule). The
+touched questions' answers are read at most once per push (storage History), shared by all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from server.dashboards import adoption_aggregates, aggregates
@@ -18,6 +22,7 @@ from sync.digest import id_bits
 from sync.kinds import answer as rules
 from sync.kinds.base import APPLIED, Decision, Rejected
 from sync.progress import DEFAULT_SETTINGS, RecordedAnswer, advanced, as_wire, replayed
+from sync.progress import basis as replay_basis
 from sync.protocol import Mutation
 
 
@@ -76,15 +81,19 @@ class Answers:
         for i, row in enumerate(self.rows):
             row[-1] = first + i
         store.insert(ctx.db, self.rows)
-        # The dashboards' retention aggregates, in the same transaction (docs/dashboards.md).
+        # The dashboards' aggregates, in the same transaction (docs/dashboards.md), from one read
+        # of the touched questions' answers that the progress replay shares.
+        history = store.History(ctx.db, ctx.user_id)
         touched = {qid: [a.id for a in new] for qid, new in self.new.items()}
-        aggregates.refresh(ctx.db, ctx.user_id, touched)
-        adoption_aggregates.refresh(ctx.db, ctx.user_id, touched)
+        aggregates.refresh(ctx.db, ctx.user_id, touched, history)
+        replays = adoption_aggregates.refresh(ctx.db, ctx.user_id, touched, history) or {}
         sync_store.bump_digest(ctx.db, ctx.user_id, len(self.rows), self.digest_xor)
         sync_store.add_metric(ctx.db, "correct_overruled", self.overruled)
-        self._progress(first + len(self.rows))
+        self._progress(first + len(self.rows), history, replays)
 
-    def _progress(self, first_seq: int) -> None:
+    def _progress(
+        self, first_seq: int, history: store.History, replays: Mapping[str, adoption_aggregates.Replayed]
+    ) -> None:
         """Progress for every touched question, each with its own seq (a later one replaces it)."""
         ctx = self.ctx
         current = ctx.index(ctx.latest)
@@ -108,11 +117,16 @@ class Answers:
             else:
                 results[qid] = (stepped, epoch)
         if full:
-            recorded = store.for_replay(ctx.db, ctx.user_id, full)
+            loaded = history.get(full)  # read already, or now in one query
             for qid in full:
                 epoch = current.epochs.get(qid, 0) if current else 0
                 settings = current.settings_for(qid) if current else DEFAULT_SETTINGS
-                results[qid] = (replayed(recorded[qid], epoch, settings), epoch)
+                shared = replays.get(qid)
+                if shared is not None and shared.epoch == epoch and shared.settings == settings:
+                    # The adoption refresh replayed this whole history under the same schedule.
+                    results[qid] = ((shared.state, replay_basis(epoch, settings, shared.last)), epoch)
+                else:
+                    results[qid] = (replayed(loaded[qid], epoch, settings), epoch)
         rows = []
         for i, qid in enumerate(touched):
             (state, basis), epoch = results[qid]
