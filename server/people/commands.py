@@ -8,6 +8,7 @@ from pathlib import Path
 
 from server import privacy, signin
 from server.commandline import add_db, migrated, now, settings
+from server.csv_files import read_capped
 from server.people import accounts, rules
 from server.people.csv_import import MAX_BYTES, Row, parse_people_csv
 from server.storage import auth as auth_store
@@ -54,11 +55,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     path = str(args.file)
-    try:
-        with open(args.file, "rb") as f:
-            data = f.read(MAX_BYTES + 1)  # one byte more than allowed is enough to refuse the file
-    except OSError as error:
-        print(f"{path}: cannot read the file: {error.strerror}", file=sys.stderr)
+    data = read_capped(path, MAX_BYTES)
+    if data is None:
         return 1
     parsed = parse_people_csv(path, data)
     if parsed.fatal:

@@ -12,6 +12,7 @@ import io
 
 import msgspec
 
+from server.csv_files import Unreadable, csv_text
 from server.people import rules
 from server.people.rules import Invalid, Person
 
@@ -47,17 +48,10 @@ class ParsedFile(msgspec.Struct, frozen=True):
 
 def parse_people_csv(path: str, data: bytes) -> ParsedFile:
     """Every valid row of the file, and a problem for every bad row, header or encoding."""
-    if len(data) > MAX_BYTES:
-        return _fatal(path, 0, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB: split it into several files")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        return _fatal(path, line, f"not UTF-8 (byte 0x{byte}): save the file as 'CSV UTF-8'")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return _fatal(path, line, "the file contains a NUL character: is it really a CSV file?")
+        text = csv_text(data, MAX_BYTES)
+    except Unreadable as unreadable:
+        return _fatal(path, unreadable.line, unreadable.message)
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None

@@ -7,17 +7,15 @@ import sys
 from pathlib import Path
 
 from server.commandline import add_db, migrated
+from server.csv_files import read_capped
 from server.results.csv_import import MAX_BYTES, parse_results_csv
 from server.results.importer import import_results
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     path = str(args.file)
-    try:
-        with open(args.file, "rb") as f:
-            data = f.read(MAX_BYTES + 1)  # one byte more than allowed is enough to refuse the file
-    except OSError as error:
-        print(f"{path}: cannot read the file: {error.strerror}", file=sys.stderr)
+    data = read_capped(path, MAX_BYTES)
+    if data is None:
         return 1
     parsed = parse_results_csv(path, data)
     if parsed.fatal:

@@ -15,6 +15,7 @@ import re
 
 import msgspec
 
+from server.csv_files import Unreadable, csv_text
 from server.people import rules
 from server.people.csv_import import Problem
 from server.people.rules import Invalid
@@ -64,17 +65,10 @@ def parse_value(text: str) -> float | None:
 
 def parse_results_csv(path: str, data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> ParsedResults:
     """Every valid row of the file, and a problem for every bad row, header or encoding."""
-    if len(data) > max_bytes:
-        return _fatal(path, 0, f"the file is larger than {max_bytes // (1024 * 1024) or max_bytes} {'MiB' if max_bytes >= 1024 * 1024 else 'bytes'}: split it into several files")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        return _fatal(path, line, f"not UTF-8 (byte 0x{byte}): save the file as 'CSV UTF-8'")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return _fatal(path, line, "the file contains a NUL character: is it really a CSV file?")
+        text = csv_text(data, max_bytes)
+    except Unreadable as unreadable:
+        return _fatal(path, unreadable.line, unreadable.message)
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
