@@ -16,12 +16,11 @@ from litestar.testing import TestClient
 from server import migrations
 from server.app import create_app
 from server.db import connect
-from server.library.publish import publish
 from server.settings import Settings
 from sync import leaderboard as lb
 from tests.support.device import Device
-from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY
-from tests.support.server import run_recap
+from tests.support.paths import DEMO_ACCOUNTS
+from tests.support.server import demo_database, run_recap
 
 DAY = 20_788  # 2026-12-01
 
@@ -96,12 +95,7 @@ def test_the_window_is_the_last_thirty_days_including_today() -> None:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    path = tmp_path / "leader.db"
-    db = connect(path)
-    migrations.apply(db)
-    publish(db, DEMO_LIBRARY)
-    db.close()
-    assert run_recap("users", "import", str(DEMO_ACCOUNTS), db_path=path).returncode == 0
+    path = demo_database(tmp_path / "leader.db")
     with TestClient(create_app(Settings(db_path=path, dev_auth=True))) as c:
         c.db_path = path  # type: ignore[attr-defined]
         yield c

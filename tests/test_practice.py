@@ -12,16 +12,12 @@ import pytest
 import sqlite_utils
 from litestar.testing import TestClient
 
-from server import migrations
 from server.app import create_app
-from server.db import connect
-from server.library.publish import publish
 from server.settings import Settings
 from sync import practice
 from sync.practice import Assigned, Links, Observed, RubricLinks
 from tests.support.device import Device
-from tests.support.paths import DEMO_ACCOUNTS, DEMO_LIBRARY
-from tests.support.server import run_recap
+from tests.support.server import demo_database
 
 LINKS = Links(
     rubrics={
@@ -98,12 +94,7 @@ def test_weakest_takes_each_behaviours_latest_rating_lowest_first() -> None:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    path = tmp_path / "practice.db"
-    db = connect(path)
-    migrations.apply(db)
-    publish(db, DEMO_LIBRARY)
-    db.close()
-    assert run_recap("users", "import", str(DEMO_ACCOUNTS), db_path=path).returncode == 0
+    path = demo_database(tmp_path / "practice.db")
     with TestClient(create_app(Settings(db_path=path, dev_auth=True))) as c:
         c.db_path = path  # type: ignore[attr-defined]
         yield c

@@ -7,6 +7,7 @@
 import * as intervision from "./i18n-intervision.js";
 import * as coach from "./i18n-coach.js";
 import * as leaderboard from "./i18n-leaderboard.js";
+import * as feedback from "./i18n-feedback.js";
 
 export const LANGUAGES = Object.freeze(["en", "nl"]);
 export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
@@ -117,46 +118,6 @@ const en = {
   "study.storageFull": "This device's storage is full, so this answer was not saved. Everything recorded before is safe. Free up some space, then check your answer again.",
   "study.fromCoaching": "From your coaching on {date}",
 
-  "feedback.title": "Feedback",
-  "feedback.none": "No feedback yet. When your coach shares an observation with you, it appears here.",
-  "feedback.unreadCount": { one: "{n} observation to acknowledge.", other: "{n} observations to acknowledge." },
-  "feedback.allRead": "You have acknowledged all your feedback.",
-  "feedback.observation": "Observation",
-  "feedback.observedOn": "Observation of {date}",
-  "feedback.unread": "Not acknowledged yet",
-  "feedback.coach": "By {name}",
-  "feedback.meetingType": "Meeting",
-  "feedback.phase": "Buyer-journey phase",
-  "feedback.customer": "Customer",
-  "feedback.opportunity": "Opportunity",
-  "feedback.competencies": "Competencies:",
-  "feedback.ratings": "What your coach saw",
-  "feedback.ratingOf": "{rating} of {n}",
-  "feedback.evidence": "Evidence:",
-  "feedback.strengths": "Strengths",
-  "feedback.nextStep": "Agreed next step",
-  "feedback.due": "Due {date}",
-  "feedback.markDone": "Mark next step done",
-  "feedback.stepDone": "Next step done",
-  "feedback.practise": "Practise",
-  "feedback.practiseRefresher": "Practise: {title}",
-  "feedback.comment": "Comment",
-  "feedback.commentHint": "Optional, up to {n} characters. Your coach sees it.",
-  "feedback.commentHintMore": "Up to {n} characters. Your coach sees it.",
-  "feedback.acknowledge": "Acknowledge",
-  "feedback.sendComment": "Send comment",
-  "feedback.acknowledged": "Acknowledged",
-  "feedback.writeFirst": "Write a comment first.",
-  "feedback.tooLong": "A comment can be at most {n} characters.",
-  "feedback.saveFailed": "This could not be saved: {detail}",
-
-  "thread.title": "Comments",
-  "thread.you": "You",
-  "thread.someone": "Someone",
-  "thread.acknowledged": "acknowledged",
-  "thread.unacknowledged": "withdrew the acknowledgement",
-  "thread.notSynced": "not synced yet",
-
   "settings.title": "Settings",
   "settings.language": "Language",
   "settings.automatic": "Automatic ({language})",
@@ -244,7 +205,6 @@ const en = {
   "progress.fading": { one: "{n} question will fall below {target}% within {days} days.", other: "{n} questions will fall below {target}% within {days} days." },
   "progress.noneFading": "No question you know now falls below {target}% within {days} days.",
   "progress.noQuestions": "You have no questions yet.",
-  ...intervision.en,
 };
 
 /** @type {typeof en} */
@@ -354,46 +314,6 @@ const nl = {
   "study.storageFull": "De opslag van dit apparaat is vol, dus dit antwoord is niet bewaard. Alles wat eerder is vastgelegd is veilig. Maak wat ruimte vrij en controleer je antwoord opnieuw.",
   "study.fromCoaching": "Uit je coaching van {date}",
 
-  "feedback.title": "Feedback",
-  "feedback.none": "Nog geen feedback. Als je coach een observatie met je deelt, staat die hier.",
-  "feedback.unreadCount": { one: "{n} observatie om te bevestigen.", other: "{n} observaties om te bevestigen." },
-  "feedback.allRead": "Je hebt al je feedback bevestigd.",
-  "feedback.observation": "Observatie",
-  "feedback.observedOn": "Observatie van {date}",
-  "feedback.unread": "Nog niet bevestigd",
-  "feedback.coach": "Door {name}",
-  "feedback.meetingType": "Gesprek",
-  "feedback.phase": "Fase van de klantreis",
-  "feedback.customer": "Klant",
-  "feedback.opportunity": "Verkoopkans",
-  "feedback.competencies": "Competenties:",
-  "feedback.ratings": "Wat je coach zag",
-  "feedback.ratingOf": "{rating} van {n}",
-  "feedback.evidence": "Waarneming:",
-  "feedback.strengths": "Sterke punten",
-  "feedback.nextStep": "Afgesproken volgende stap",
-  "feedback.due": "Uiterlijk {date}",
-  "feedback.markDone": "Volgende stap afgerond",
-  "feedback.stepDone": "Volgende stap gedaan",
-  "feedback.practise": "Oefenen",
-  "feedback.practiseRefresher": "Oefen: {title}",
-  "feedback.comment": "Reactie",
-  "feedback.commentHint": "Niet verplicht, hoogstens {n} tekens. Je coach ziet het.",
-  "feedback.commentHintMore": "Hoogstens {n} tekens. Je coach ziet het.",
-  "feedback.acknowledge": "Bevestigen",
-  "feedback.sendComment": "Reactie versturen",
-  "feedback.acknowledged": "Bevestigd",
-  "feedback.writeFirst": "Schrijf eerst een reactie.",
-  "feedback.tooLong": "Een reactie is hoogstens {n} tekens lang.",
-  "feedback.saveFailed": "Dit kon niet worden bewaard: {detail}",
-
-  "thread.title": "Reacties",
-  "thread.you": "Jij",
-  "thread.someone": "Iemand",
-  "thread.acknowledged": "bevestigd",
-  "thread.unacknowledged": "bevestiging ingetrokken",
-  "thread.notSynced": "nog niet gesynchroniseerd",
-
   "settings.title": "Instellingen",
   "settings.language": "Taal",
   "settings.automatic": "Automatisch ({language})",
@@ -481,10 +401,15 @@ const nl = {
   "progress.fading": { one: "{n} vraag zakt binnen {days} dagen onder {target}%.", other: "{n} vragen zakken binnen {days} dagen onder {target}%." },
   "progress.noneFading": "Geen vraag die je nu weet zakt binnen {days} dagen onder {target}%.",
   "progress.noQuestions": "Je hebt nog geen vragen.",
-  ...intervision.nl,
 };
 
-export const CATALOGUE = Object.freeze({ en: { ...en, ...coach.en, ...leaderboard.en }, nl: { ...nl, ...coach.nl, ...leaderboard.nl } });
+// Each feature's words live beside it in a catalogue part of their own, taken in here.
+const PARTS = [intervision, coach, leaderboard, feedback];
+
+export const CATALOGUE = Object.freeze({
+  en: Object.assign({}, en, ...PARTS.map((p) => p.en)),
+  nl: Object.assign({}, nl, ...PARTS.map((p) => p.nl)),
+});
 
 /**
  * The language to use: the user's setting if it is one we have, else the first of the

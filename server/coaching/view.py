@@ -38,8 +38,9 @@ def practice_plan(db: sqlite_utils.Database, user_id: str, links: practice.Links
 
 
 def _summary(db: sqlite_utils.Database, rep_id: str, links: practice.Links) -> MemberSummary:
-    every = _observed(observation_store.about(db, rep_id))
-    shared = _observed(observation_store.about(db, rep_id, shared_only=True))
+    stored = observation_store.about(db, rep_id)  # one read: the shared ones are among them
+    every = _observed(stored)
+    shared = _observed([o for o in stored if o.shared])
     items = practice.assigned(shared, links)
     answered = answer_store.days_answered(db, rep_id, [i.item_id for i in items if i.item_kind == "question"])
     followed = practice.follow_through(items, answered)

@@ -37,7 +37,7 @@ export async function pullPages(ctx) {
     if (!Array.isArray(data.changes) || !data.cursors || typeof data.has_more !== "boolean") {
       return ctx.outcome.stop({ kind: "bad_response", detail: "a pull response without changes, cursors or has_more" });
     }
-    await applyPage(ctx, cursors, data, disagreements);
+    await applyPage(ctx, cursors, data, disagreements, outboxFrom);
     await ctx.emitStatus();
     // A reset page already starts from 0; pulling once more is what the protocol asks.
     if (data.has_more || (data.reset?.length && pages < 3)) continue;
@@ -73,7 +73,7 @@ function nextCursors(old, sent, reset) {
   return cursors;
 }
 
-async function applyPage(ctx, old, data, disagreementsReported = 0) {
+async function applyPage(ctx, old, data, disagreementsReported = 0, outboxFrom = null) {
   const reset = Array.isArray(data.reset) ? data.reset : [];
   const cursors = nextCursors(old, data.cursors, reset);
   let content = null;
@@ -90,9 +90,11 @@ async function applyPage(ctx, old, data, disagreementsReported = 0) {
   // against the queued entries by seq and id, kept in the page's step before they leave the outbox.
   let rejected = [];
   if (Array.isArray(data.rejected) && data.rejected.length) {
-    const first = (await ctx.store.outboxBatch(1))[0]?.client_seq;
+    // The entries from outbox_from (the first one queued when the request went) are consecutive.
     const last = Math.max(...data.rejected.map((r) => (Number.isSafeInteger(r?.client_seq) ? r.client_seq : 0)));
-    if (Number.isSafeInteger(first) && last >= first) rejected = rejections(await ctx.store.outboxBatch(Math.min(10_000, last - first + 1)), data.rejected);
+    if (Number.isSafeInteger(outboxFrom) && last >= outboxFrom) {
+      rejected = rejections(await ctx.store.outboxBatch(Math.min(10_000, last - outboxFrom + 1)), data.rejected);
+    }
   }
   await ctx.store.applyPullPage({
     changes: data.changes.filter((c) => c.stream === "records"),
