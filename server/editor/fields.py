@@ -207,7 +207,7 @@ def field_names(kind_folder: str) -> set[str]:
 
 # ---- the authoring guide ---------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^### .*\(`(\w+)/`")
+_HEADING = re.compile(r"^### .*\(`([\w-]+)/`")
 _ROW = re.compile(r"^\| `(\w+)` \| [^|]* \| ([^|]*) \| (.*) \|\s*$")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 

@@ -32,7 +32,7 @@ EDITOR = {"access": "role:editor,admin"}
 EDITOR_FORM = {"access": "role:editor,admin", "csrf": "form"}
 # A form carries one item (a file is at most 256 KiB) and its merge; more is not an edit.
 MAX_FORM_BYTES = 1024 * 1024
-NOUNS = {"competencies": "competency", "nuggets": "nugget", "questions": "question", "refreshers": "refresher", "campaigns": "campaign", "rubrics": "rubric"}
+NOUNS = {"competencies": "competency", "nuggets": "nugget", "questions": "question", "refreshers": "refresher", "campaigns": "campaign", "rubrics": "rubric", "pitch-prompts": "pitch prompt"}
 
 
 class Conflicted(RecapError):
