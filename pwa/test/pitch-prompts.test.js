@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { checkSnapshot } from "../src/content-check.js";
 import { pitchPrompt, pitchPrompts } from "../src/library.js";
 import { IdbStore } from "../src/store.js";
+import { clockTime, judgedBehaviours } from "../src/prompt-card.js";
 import { snapshot } from "./support/snapshot.js";
 
 const prompt = (id, extra = {}) => ({
@@ -86,5 +87,30 @@ describe("library.js: pitchPrompts and pitchPrompt", () => {
     assert.equal(result.saved, false);
     assert.match(result.problems.join(), /time_limit_s/);
     assert.equal((await store.content()).version, 1, "the good library stays");
+  });
+});
+
+describe("prompt-card.js: what the card says", () => {
+  test("the time limit as a clock", () => {
+    assert.deepEqual([30, 45, 60, 90, 120, 180].map(clockTime), ["0:30", "0:45", "1:00", "1:30", "2:00", "3:00"]);
+  });
+
+  test("the judged behaviours in the prompt's order, in the reader's language when the rubric has it", () => {
+    const levels = { 1: "a", 2: "b", 3: "c", 4: "d" };
+    const rubric = (id, language, texts, extra = {}) => ({
+      id, competency: "c", language, title: id, rev: 1,
+      behaviours: Object.entries(texts).map(([b, text]) => ({ id: b, text, levels })),
+      ...extra,
+    });
+    const doc = {
+      rubrics: [
+        rubric("talk", "en", { opens: "Opens with their world", asks: "Asks first" }),
+        rubric("talk-nl", "nl", { opens: "Opent met hun wereld", asks: "Vraagt eerst" }, { translation_of: "talk" }),
+      ],
+    };
+    const p = prompt("x", { rubric: "talk", behaviours: ["asks", "opens", "gone"] });
+    assert.deepEqual(judgedBehaviours(doc, p, "en"), [{ id: "asks", text: "Asks first" }, { id: "opens", text: "Opens with their world" }, { id: "gone", text: "gone" }]);
+    assert.deepEqual(judgedBehaviours(doc, p, "nl").map((b) => b.text), ["Vraagt eerst", "Opent met hun wereld", "gone"]);
+    assert.deepEqual(judgedBehaviours({}, p, "en").map((b) => b.text), ["asks", "opens", "gone"]);
   });
 });
