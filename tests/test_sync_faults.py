@@ -1,5 +1,6 @@
 """No record lost or duplicated under drops, duplicates, stale replays, 401/503/413 and restarts;
-observations and intervision sessions edited concurrently merge by the documented rule."""
+observations, intervision sessions and video pitches edited concurrently merge by the documented
+rule; a pitch is a good example only while a coach proposes it and its rep consents."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ import os
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 import sqlite_utils
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from server.pitches import store as pitch_store
 from server.storage import sync as sync_store
 from server.syncing import push as push_module
+from sync.kinds import pitch as pitch_rules
 from sync.protocol import PushResponse
 from tests.support.device import uuid7
 from tests.support.faults import TOTALS, SyncFaults
+from tests.support.pitch_faults import PITCH_TOTALS
 
 SCHEDULES = int(os.environ.get("RECAP_SYNC_SCHEDULES", "200"))
 
@@ -37,6 +42,12 @@ def test_no_record_is_lost_or_duplicated_under_faults() -> None:
     # Sessions edited from the moderator's devices merged too (each stage case is tested one by one
     # in tests/test_edits.py and tests/test_record_kinds.py).
     assert TOTALS.session_merges["applied"] > 0 and TOTALS.session_merges["unchanged"] > 0, TOTALS.session_merges
+    # Pitches were recorded, reviewed from two coach devices at once (feedback kept both ways),
+    # refused where the rule says so, and acknowledged (tests/test_pitches.py: the rule case by case).
+    pitches = PITCH_TOTALS
+    assert pitches.created > 0 and pitches.rejected > 0 and pitches.acknowledged > 0, pitches
+    assert pitches.merges["applied"] > 0 and pitches.merges["conflicted"] > 0 and pitches.merges["lost"] > 0, pitches.merges
+    assert pitches.withheld > 0, pitches  # proposed, not consented: the exemplar checks had a case to refuse
 
 
 real_apply = push_module.apply
@@ -62,6 +73,41 @@ def test_the_fault_test_catches_a_server_without_idempotency(monkeypatch: Any) -
             SyncFaults,
             settings=settings(
                 max_examples=100, stateful_step_count=20, deadline=None, phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck), database=None,
+            ),
+        )
+
+
+def exemplar_without_consent(db: sqlite_utils.Database, pitch: pitch_store.StoredPitch, seq: int) -> None:
+    """A deliberately broken server: a coach's proposal alone makes a good example."""
+    proposed = pitch.values().get("exemplar_proposed") is True
+    real_save(db, msgspec.structs.replace(pitch, exemplar=proposed), seq)
+
+
+def feedback_as_short(name: str) -> bool:
+    """A deliberately broken server: the coach's feedback is a short field, so of two reviews
+    written at once the later silently replaces the other instead of both being kept, flagged."""
+    return False
+
+
+real_save = pitch_store.save
+
+
+@pytest.mark.parametrize(
+    ("target", "broken", "message"),
+    [
+        (pitch_store, ("save", exemplar_without_consent), "not proposed AND consented"),
+        (pitch_rules, ("is_long", feedback_as_short), "not the merge of its patches|conflicts differ"),
+    ],
+    ids=["exemplar-without-consent", "feedback-last-writer-wins"],
+)
+def test_the_fault_test_catches_a_broken_pitch_server(target: Any, broken: tuple[str, Any], message: str, monkeypatch: Any) -> None:
+    monkeypatch.setattr(target, *broken)
+    with pytest.raises(AssertionError, match=message):
+        run_state_machine_as_test(
+            SyncFaults,
+            settings=settings(
+                max_examples=200, stateful_step_count=20, deadline=None, phases=[Phase.generate],
                 suppress_health_check=list(HealthCheck), database=None,
             ),
         )

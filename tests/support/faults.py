@@ -1,22 +1,25 @@
 """A Hypothesis state machine: devices following the client rules, a real app, and faults.
 
 Several simulated devices (tests/support/device.py) of reps and a coach record answers,
-acknowledgements, observation edits and intervision session edits, and sync through a fault layer that drops requests,
-drops responses after the server committed, duplicates and replays stale requests, and injects
-401, 503 and 413; the server is restarted (its SQLite file closed and reopened) at random. Two
-devices of one person, and a coach and a rep, edit the same observations concurrently; the
+acknowledgements, observation edits, intervision session edits and video pitches (the rules in
+tests/support/pitch_faults.py), and sync through a fault layer that drops requests, drops
+responses after the server committed, duplicates and replays stale requests, and injects 401, 503
+and 413; the server is restarted (its SQLite file closed and reopened) at random. Two devices of
+one person, and a coach and a rep, edit the same observations and pitches concurrently; the
 coach's devices (one or two) moderate the same sessions, each moving its stage on from what it
 last pulled. The invariants are the promises of docs/sync.md: every record recorded reaches the
-server exactly once, and every observation and session is the documented merge (sync/edits.py)
-of its patches in server order, the same on every device that sees it; a session's stage never
-goes back. Used by tests/test_sync_faults.py (in `make
-test`) and bench/sync_faults.py (at length).
+server exactly once, and every observation, session and pitch is the documented merge
+(sync/edits.py) of its patches in server order, the same on every device that sees it; a
+session's stage never goes back; a pitch is a good example only while proposed and consented.
+Used by tests/test_sync_faults.py (in `make test`) and bench/sync_faults.py (at length).
 """
-
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import random
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,9 +44,8 @@ from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device
 from tests.support.ids import uuid7
-from tests.support.paths import FIXTURE_LIBRARY
+from tests.support.pitch_faults import PitchRules, library_with_pitches
 
-FIXTURES = FIXTURE_LIBRARY
 QUESTIONS = {"who-else": (3, 2), "next-step": (2, 2), "pick-two": (3, 1)}  # options, a right option
 FAULTS = ("none", "drop_request", "drop_response", "duplicate", "stale_replay", "401", "503", "413")
 REPS = ("rep0@example.com", "rep1@example.com", "rep2@example.com")
@@ -132,7 +134,7 @@ class ServerHandle:
             db.close()
 
 
-class SyncFaults(RuleBasedStateMachine):
+class SyncFaults(PitchRules, RuleBasedStateMachine):
     """Devices, faults and restarts; then faults stop and everything must agree."""
 
     app_factory: Callable[[Settings], Any] = staticmethod(create_app)  # type: ignore[assignment]
@@ -141,11 +143,8 @@ class SyncFaults(RuleBasedStateMachine):
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
         db_path = Path(self.tmp.name) / "recap.db"
-        db = connect(db_path)
-        migrations.apply(db)
-        publish(db, FIXTURES)
-        self.user_ids = _people(db)
-        db.close()
+        template, self.user_ids = _template()
+        shutil.copyfile(template, db_path)
         self.server = ServerHandle(db_path, type(self).app_factory)
         self.devices: list[Device] = []
         self.coach_devices: list[Device] = []
@@ -157,14 +156,15 @@ class SyncFaults(RuleBasedStateMachine):
         self.session_ids = [uuid7() for _ in range(2)]
         self.stages: dict[str, int] = {}  # session id -> the highest stage seen on the server
         self.marks: dict[int, tuple[int, int]] = {}
+        self._init_pitches()
 
     @initialize(
         # Mostly two coach devices: conflicts need edits from two devices (a device never
         # conflicts with its own earlier patches).
         layout=st.sampled_from([(1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]), coach_devices=st.sampled_from([1, 2, 2, 2]),
-        seed=st.integers(0, 2**32 - 1),
+        seed=st.integers(0, 2**32 - 1), pitches=st.integers(0, 2),
     )  # fmt: skip
-    def make_devices(self, layout: tuple[int, int], coach_devices: int, seed: int) -> None:
+    def make_devices(self, layout: tuple[int, int], coach_devices: int, seed: int, pitches: int = 0) -> None:
         users, per_user = layout
         self.rng = random.Random(seed)
         for u in range(users):
@@ -173,6 +173,8 @@ class SyncFaults(RuleBasedStateMachine):
         for _ in range(coach_devices):
             self.coach_devices.append(self._device(COACH))
         self.devices.extend(self.coach_devices)
+        for i in range(pitches):  # recorded offline before the first sync: the pitch rules have work at once
+            self._record_pitch(self.devices[i % (users * per_user)], i)
 
     def _device(self, email: str) -> Device:
         http = FaultyHttp(self.server, random.Random(self.rng.random()))
@@ -363,6 +365,7 @@ class SyncFaults(RuleBasedStateMachine):
         self._compare_acknowledgements()
         self._compare_observations()
         self._compare_sessions()
+        self._compare_pitches()
 
     def _count(self, recorded: set[str], on_server: list[str], what: str) -> None:
         lost, extra = recorded - set(on_server), set(on_server) - recorded
@@ -462,6 +465,21 @@ class SyncFaults(RuleBasedStateMachine):
         answers = [RecordedAnswer(id=i, day=d, answered_at=t, correct=bool(c), rev=r) for i, d, t, c, r in rows]
         state = progress(answers, 1, settings_for("fsrs"))
         return state.stability, state.due_day, state.reps
+
+
+@functools.cache
+def _template() -> tuple[Path, dict[str, str]]:
+    """Once a run: a migrated database with the library published and the people in it, which
+    every schedule copies (migrating and publishing each time took a sixth of the run)."""
+    folder = Path(tempfile.mkdtemp(prefix="recap-faults-"))
+    atexit.register(shutil.rmtree, folder, True)
+    db = connect(folder / "template.db")
+    migrations.apply(db)
+    publish(db, library_with_pitches(folder / "library"))
+    ids = _people(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return folder / "template.db", ids
 
 
 def _people(db: Any) -> dict[str, str]:
