@@ -4,7 +4,10 @@ rule; a pitch is a good example only while a coach proposes it and its rep conse
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import time
 from typing import Any
 
 import httpx
@@ -12,6 +15,7 @@ import msgspec
 import pytest
 import sqlite_utils
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import FlakyFailure
 from hypothesis.stateful import run_state_machine_as_test
 
 from server.pitches import store as pitch_store
@@ -21,7 +25,7 @@ from sync.kinds import pitch as pitch_rules
 from sync.protocol import PushResponse
 from tests.support.device import uuid7
 from tests.support.faults import TOTALS, SyncFaults
-from tests.support.pitch_faults import PITCH_TOTALS
+from tests.support.pitch_faults import PITCH_TOTALS, SCORES
 
 SCHEDULES = int(os.environ.get("RECAP_SYNC_SCHEDULES", "200"))
 
@@ -42,13 +46,10 @@ def test_no_record_is_lost_or_duplicated_under_faults() -> None:
     # Sessions edited from the moderator's devices merged too (each stage case is tested one by one
     # in tests/test_edits.py and tests/test_record_kinds.py).
     assert TOTALS.session_merges["applied"] > 0 and TOTALS.session_merges["unchanged"] > 0, TOTALS.session_merges
-    # Pitches were recorded, reviewed from two coach devices at once (feedback kept both ways),
-    # refused where the rule says so, and acknowledged (tests/test_pitches.py: the rule case by case).
-    pitches = PITCH_TOTALS
-    assert pitches.created > 0 and pitches.rejected > 0 and pitches.acknowledged > 0, pitches
-    assert pitches.merges["applied"] > 0 and pitches.merges["conflicted"] > 0 and pitches.merges["lost"] > 0, pitches.merges
-    assert pitches.withheld > 0, pitches  # proposed, not consented: the exemplar checks had a case to refuse
-
+    # Pitches were recorded, reviewed and refused where the rule says so; how often each merge case,
+    # acknowledgement and good-example case came up varies much from run to run (bench/sync_faults.py
+    # prints them), so the story below makes sure of them every time.
+    assert PITCH_TOTALS.created > 0 and PITCH_TOTALS.rejected > 0 and PITCH_TOTALS.merges["applied"] > 0, PITCH_TOTALS
 
 real_apply = push_module.apply
 
@@ -78,6 +79,62 @@ def test_the_fault_test_catches_a_server_without_idempotency(monkeypatch: Any) -
         )
 
 
+def a_pitch_story(machine: SyncFaults) -> None:
+    """A pitch's life through lost responses: recorded on a rep's phone (the push response lost),
+    reviewed on the coach's phone and tablet at once (two feedbacks: both kept, flagged), proposed
+    as a good example; the rep consents on the phone and withdraws on the tablet a moment later,
+    acknowledges the review, then consents again once the video is in; the coach settles the
+    feedback. After each step everyone syncs and the machine's invariant and final comparison hold."""
+    machine.make_devices(layout=(1, 2), coach_devices=2, seed=15)
+    rep_phone, rep_tablet = machine.reps()
+    phone, tablet = machine.coach_devices
+    machine._record_pitch(rep_phone, 1)
+    (pitch_id,) = machine.made_on
+    rep_phone.http, faulty = LostPushResponse(rep_phone.http), rep_phone.http  # type: ignore[assignment]
+    assert rep_phone.push_once().status is None
+    rep_phone.http = faulty
+
+    def everyone_syncs() -> None:
+        machine.pitch_patches_applied_once_and_exemplar_is_proposed_and_consented()
+        machine._settle_and_compare()  # every device syncs twice; then all must agree
+
+    everyone_syncs()
+    machine._pitch_patched(phone, pitch_id, {"feedback": "Ask first.", "reviewed": True, "exemplar_proposed": True, SCORES[0]: 2}, 2)
+    machine._pitch_patched(tablet, pitch_id, {"feedback": "Good pace.", "comments": [{"t_ms": 1_500, "text": "Good opening"}]}, 2)
+    everyone_syncs()
+    assert [v["value"] for v in tablet.pitches[pitch_id]["conflicts"]["feedback"]] == ["Good pace."]
+    machine._pitch_patched(rep_phone, pitch_id, {"exemplar_consent": True}, 3)
+    time.sleep(0.05)  # effective times a clear moment apart (equal ones are settled by device id)
+    machine._pitch_patched(rep_tablet, pitch_id, {"exemplar_consent": False}, 3)  # a moment later: withdrawn
+    ack = rep_tablet.acknowledge("pitch", pitch_id, 20_003, comment="Thanks, will do.", version=4)
+    machine.acks[ack] = machine.user_ids[rep_tablet.user_id]
+    machine.pitch_acks.add(ack)
+    rep_tablet.sync()  # the withdrawal arrives first; the earlier consent after it loses
+    everyone_syncs()
+    assert rep_phone.pitches[pitch_id]["fields"]["exemplar_consent"] is False and rep_phone.exemplars == []
+    assert machine.server.query("SELECT exemplar FROM pitches") == [(0,)]
+    machine._video_arrived(pitch_id)
+    machine._pitch_patched(rep_phone, pitch_id, {"exemplar_consent": True}, 4)
+    machine._pitch_patched(phone, pitch_id, {"reviewed": True}, 4, resolve=("feedback",))
+    everyone_syncs()
+    assert machine.server.query("SELECT exemplar FROM pitches") == [(1,)]
+    # Listed to the whole team once the server holds the video (the `videos` table of server/uploads/).
+    assert [e["pitch_id"] for e in rep_tablet.exemplars or []] == ([pitch_id] if machine.videos else [])
+    outcomes = [json.loads(r[0]) for r in machine.server.query("SELECT outcome FROM pitch_revisions ORDER BY rev")]
+    happened = {(case, name) for outcome in outcomes for case, names in outcome.items() for name in names}
+    assert {("conflicted", "feedback"), ("lost", "exemplar_consent"), ("resolved", "feedback")} <= happened, outcomes
+    assert set(machine.pitch_acks) <= set(phone.pulled_acks) and not rep_tablet.rejected
+
+
+def test_a_pitch_reviewed_on_two_devices_consented_and_withdrawn_through_lost_responses() -> None:
+    machine = SyncFaults()
+    try:
+        a_pitch_story(machine)
+    finally:
+        machine.server.close()
+        machine.tmp.cleanup()
+
+
 def exemplar_without_consent(db: sqlite_utils.Database, pitch: pitch_store.StoredPitch, seq: int) -> None:
     """A deliberately broken server: a coach's proposal alone makes a good example."""
     proposed = pitch.values().get("exemplar_proposed") is True
@@ -103,14 +160,28 @@ real_save = pitch_store.save
 )
 def test_the_fault_test_catches_a_broken_pitch_server(target: Any, broken: tuple[str, Any], message: str, monkeypatch: Any) -> None:
     monkeypatch.setattr(target, *broken)
-    with pytest.raises(AssertionError, match=message):
+    try:
         run_state_machine_as_test(
             SyncFaults,
             settings=settings(
                 max_examples=200, stateful_step_count=20, deadline=None, phases=[Phase.generate],
-                suppress_health_check=list(HealthCheck), database=None,
+                suppress_health_check=list(HealthCheck), database=None, derandomize=True,
             ),
         )
+    except FlakyFailure as exc:  # found, but not again on the replay (the clock decides some ties)
+        failures = [str(e) for e in exc.exceptions]
+    except AssertionError as exc:
+        failures = [str(exc)]
+    else:
+        failures = []
+    assert any(re.search(message, f) for f in failures), failures
+    machine = SyncFaults()  # and the story, every time
+    try:
+        with pytest.raises(AssertionError, match=message):
+            a_pitch_story(machine)
+    finally:
+        machine.server.close()
+        machine.tmp.cleanup()
 
 
 class LostPushResponse:

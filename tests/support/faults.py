@@ -37,7 +37,6 @@ from server.db import connect, write_transaction
 from server.library.publish import publish
 from server.settings import Settings
 from server.storage import people
-from sync import edits
 from sync.kinds import observation as observation_rules
 from sync.kinds import session as session_rules
 from sync.progress import RecordedAnswer, progress
@@ -45,6 +44,7 @@ from sync.scheduler import settings_for
 from tests.support.device import Device
 from tests.support.ids import uuid7
 from tests.support.pitch_faults import PitchRules, library_with_pitches
+from tests.support.revisions import replayed
 
 QUESTIONS = {"who-else": (3, 2), "next-step": (2, 2), "pick-two": (3, 1)}  # options, a right option
 FAULTS = ("none", "drop_request", "drop_response", "duplicate", "stale_replay", "401", "503", "413")
@@ -61,7 +61,7 @@ class Totals:
     """Across every schedule of a run: what was recorded, lost and duplicated."""
 
     schedules: int = 0
-    recorded: int = 0  # answers, acknowledgements, observation and session patches
+    recorded: int = 0  # answers, acknowledgements, observation, session and pitch patches
     lost: int = 0
     duplicated: int = 0
     # How often each merge case happened (sync/edits.py), so a run shows the rule was exercised.
@@ -173,8 +173,8 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         for _ in range(coach_devices):
             self.coach_devices.append(self._device(COACH))
         self.devices.extend(self.coach_devices)
-        for i in range(pitches):  # recorded offline before the first sync: the pitch rules have work at once
-            self._record_pitch(self.devices[i % (users * per_user)], i)
+        for i in range(pitches):  # recorded before the schedule: one synced, one still in the outbox
+            self._record_pitch(self.devices[i % (users * per_user)], i, send=i == 0)
 
     def _device(self, email: str) -> Device:
         http = FaultyHttp(self.server, random.Random(self.rng.random()))
@@ -195,8 +195,10 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
     @precondition(lambda self: bool(self.devices))
     @rule(data=st.data(), acknowledged=st.booleans(), day=st.integers(0, 60))
     def acknowledge(self, data: st.DataObject, acknowledged: bool, day: int) -> None:
-        """A nugget marked read (or not), or, by a rep, an observation shared with them."""
+        """A nugget marked read (or not), or, by a rep, an observation or a pitch review shared with them."""
         device = data.draw(st.sampled_from(self.devices))
+        if device in self.reps() and data.draw(st.booleans()) and self._acknowledge_review(device, data, day, acknowledged):
+            return
         shared = [o for o, v in device.observations.items() if v["rep_id"] == self.user_ids[device.user_id] and v["shared"]]
         item = ("observation", data.draw(st.sampled_from(shared))) if shared and data.draw(st.booleans()) else ("nugget", "ask-first")
         ack_id = device.acknowledge(*item, local_day=20_000 + day, acknowledged=acknowledged)
@@ -408,18 +410,7 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         self._count(applied, [r[0] for r in self.server.query("SELECT mutation_id FROM observation_revisions")], "observation patches")
         for observation_id, author, rep, shared, state in self.server.query("SELECT id, author_id, rep_id, shared, state FROM observations"):
             # The stored state is the documented merge of the stored patches, in server order.
-            log = self.server.query(
-                "SELECT patch, at, device_id, user_id, outcome FROM observation_revisions WHERE observation_id = ? ORDER BY rev",
-                [observation_id],
-            )
-            for row in log:
-                for case, names in json.loads(row[4]).items():
-                    TOTALS.merges[case] += len(names)
-            patches = [
-                edits.Patch(base_rev=p["base_rev"], set=p["set"], resolve=tuple(p["resolve"]), at=at, device=device, by=by)
-                for p, at, device, by in ((json.loads(r[0]), r[1], r[2], r[3]) for r in log)
-            ]
-            expected = edits.replay(observation_id, patches, observation_rules.is_long)
+            expected, patches = replayed(self.server.query, "observation", observation_id, TOTALS.merges, observation_rules.is_long)
             held = json.loads(state)
             assert held["rev"] == expected.rev == len(patches)
             assert {k: v["value"] for k, v in held["fields"].items()} == expected.values(), "an observation is not the merge of its patches"
@@ -438,17 +429,9 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         applied = {m for m in self.session_patches if m not in rejected}
         self._count(applied, [r[0] for r in self.server.query("SELECT mutation_id FROM intervision_revisions")], "session patches")
         for session_id, state in self.server.query("SELECT id, state FROM intervision_sessions"):
-            log = self.server.query(
-                "SELECT patch, at, device_id, user_id, outcome FROM intervision_revisions WHERE session_id = ? ORDER BY rev", [session_id]
+            expected, patches = replayed(
+                self.server.query, "session", session_id, TOTALS.session_merges, session_rules.is_long, session_rules.is_ordered
             )
-            for row in log:
-                for case, names in json.loads(row[4]).items():
-                    TOTALS.session_merges[case] += len(names)
-            patches = [
-                edits.Patch(base_rev=p["base_rev"], set=p["set"], resolve=tuple(p["resolve"]), at=at, device=device, by=by)
-                for p, at, device, by in ((json.loads(r[0]), r[1], r[2], r[3]) for r in log)
-            ]
-            expected = edits.replay(session_id, patches, session_rules.is_long, session_rules.is_ordered)
             held = json.loads(state)
             assert held["rev"] == expected.rev == len(patches)
             assert {k: v["value"] for k, v in held["fields"].items()} == expected.values(), "a session is not the merge of its patches"

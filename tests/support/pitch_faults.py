@@ -34,6 +34,7 @@ from sync import edits
 from sync.kinds import pitch as pitch_rules
 from tests.support.ids import uuid7
 from tests.support.paths import FIXTURE_LIBRARY, ROOT
+from tests.support.revisions import replayed
 
 if TYPE_CHECKING:
     from tests.support.device import Device
@@ -75,7 +76,8 @@ class PitchTotals:
     rejected: int = 0  # pitch patches the server refused (a missing prompt, a rep writing a review...)
     acknowledged: int = 0  # acknowledgements of reviewed pitches applied
     exemplars: int = 0  # pitches listed as good examples by a final pull, over devices
-    withheld: int = 0  # pitches proposed but not consented to (or withdrawn) at the final comparison
+    withheld: int = 0  # pitches seen on the server proposed but not consented to (or withdrawn)
+    good: int = 0  # pitches seen on the server proposed and consented to: good examples
     merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CASES, 0))
 
 
@@ -100,6 +102,7 @@ class PitchRules:
         self.pitch_acks: set[str] = set()  # acknowledgement ids of pitches
         self.made_on: dict[str, Device] = {}  # pitch id -> the device that recorded it
         self.videos: set[str] = set()  # SHA-256 of the videos that arrived on the server
+        self.seen: dict[str, set[str]] = {"withheld": set(), "good": set()}  # pitch ids, by exemplar case met
 
     def _pitch_patched(
         self,
@@ -179,20 +182,24 @@ class PitchRules:
         acknowledgement back (acknowledgement v4, `item_kind` pitch, a comment now and then)."""
         device = data.draw(st.sampled_from(self.reps()))
         device.sync()
+        if self._acknowledge_review(device, data, day, acknowledged) and send:
+            device.sync()
+
+    def _acknowledge_review(self, device: Device, data: st.DataObject, day: int, acknowledged: bool) -> bool:
+        """A rep's device acknowledges a review of theirs it has pulled (False: it holds none)."""
         me = self.user_ids[device.user_id]
         reviewed = sorted(
             p for p, v in device.pitches.items() if v["rep_id"] == me and v["fields"].get("reviewed") is True
         )
         if not reviewed:
-            return
+            return False
         comment = data.draw(st.sampled_from([None, "Thanks, will do."]))
         ack = device.acknowledge(
             "pitch", data.draw(st.sampled_from(reviewed)), 20_000 + day, acknowledged, comment, version=4
         )
         self.acks[ack] = me
         self.pitch_acks.add(ack)
-        if send:
-            device.sync()
+        return True
 
     @precondition(lambda self: bool(self.coach_devices) and bool(self.made_on))
     @rule(
@@ -251,10 +258,15 @@ class PitchRules:
     def video_arrives(self, data: st.DataObject) -> None:
         """A pitch's upload completes: a `videos` row (where server/uploads/ made the table) and, in
         the same transaction, every pitch with that video re-fed to its audience (video_arrived)."""
-        rows = self.server.query("SELECT video_sha256, rep_id, id, video_size, video_type FROM pitches ORDER BY id")
+        rows = self.server.query("SELECT id FROM pitches ORDER BY id")
         if not rows:
             return
-        sha, rep, pitch_id, size, kind = data.draw(st.sampled_from(rows))
+        self._video_arrived(data.draw(st.sampled_from(rows))[0])
+
+    def _video_arrived(self, pitch_id: str) -> None:
+        sha, rep, size, kind = self.server.query(
+            "SELECT video_sha256, rep_id, video_size, video_type FROM pitches WHERE id = ?", [pitch_id]
+        )[0]
         db = connect(self.server.db_path)
         try:
             with write_transaction(db):
@@ -281,6 +293,8 @@ class PitchRules:
         ):
             values = {k: v["value"] for k, v in json.loads(state)["fields"].items()}
             wanted = values.get("exemplar_proposed") is True and values.get("exemplar_consent") is True
+            if values.get("exemplar_proposed") is True:
+                self.seen["good" if wanted else "withheld"].add(pitch_id)
             assert bool(exemplar) == wanted, f"pitch {pitch_id}: the exemplar flag is not proposed AND consented"
             assert bool(reviewed) == (values.get("reviewed") is True), (
                 f"pitch {pitch_id}: the reviewed flag differs from its field"
@@ -294,6 +308,8 @@ class PitchRules:
         self._count(applied, on_server, "pitch patches")
         PITCH_TOTALS.patches += len(on_server)
         PITCH_TOTALS.rejected += len(set(self.pitch_patches) & rejected)
+        PITCH_TOTALS.withheld += len(self.seen["withheld"])
+        PITCH_TOTALS.good += len(self.seen["good"])
         held_videos = self._held_videos()
         good: set[str] = set()
         for pitch_id, rep, exemplar, state in self.server.query("SELECT id, rep_id, exemplar, state FROM pitches"):
@@ -313,7 +329,6 @@ class PitchRules:
             assert bool(exemplar) == proposed_and_consented, "the exemplar flag is not proposed AND consented"
             if proposed_and_consented and values["video_sha256"] in held_videos:
                 good.add(pitch_id)
-            PITCH_TOTALS.withheld += int(values.get("exemplar_proposed") is True and not proposed_and_consented)
             for device in self.devices:
                 data = device.pitches.get(pitch_id)
                 if self.user_ids[device.user_id] != rep and device not in self.coach_devices:
@@ -345,18 +360,7 @@ class PitchRules:
 
     def _replayed(self, pitch_id: str) -> edits.Record:
         """The pitch as sync/edits.py computes it from its revisions, in server order."""
-        log = self.server.query(
-            "SELECT patch, at, device_id, user_id, outcome FROM pitch_revisions WHERE pitch_id = ? ORDER BY rev",
-            [pitch_id],
-        )
-        for row in log:
-            for case, names in json.loads(row[4]).items():
-                PITCH_TOTALS.merges[case] += len(names)
-        patches = [
-            edits.Patch(base_rev=p["base_rev"], set=p["set"], resolve=tuple(p["resolve"]), at=at, device=device, by=by)
-            for p, at, device, by in ((json.loads(r[0]), r[1], r[2], r[3]) for r in log)
-        ]
-        return edits.replay(pitch_id, patches, IS_LONG)
+        return replayed(self.server.query, "pitch", pitch_id, PITCH_TOTALS.merges, IS_LONG)[0]
 
     def _held_videos(self) -> set[str]:
         if not self.server.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'videos'"):
