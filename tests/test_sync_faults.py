@@ -49,6 +49,7 @@ def test_no_record_is_lost_or_duplicated_under_faults() -> None:
     # Pitches were recorded, reviewed and refused where the rule says so; how often each merge case,
     # acknowledgement and good-example case came up varies much from run to run (bench/sync_faults.py
     # prints them), so the story below makes sure of them every time.
+    print(f"\n{TOTALS}\n{PITCH_TOTALS}")  # shown with `pytest -s`
     assert PITCH_TOTALS.created > 0 and PITCH_TOTALS.rejected > 0 and PITCH_TOTALS.merges["applied"] > 0, PITCH_TOTALS
 
 real_apply = push_module.apply
