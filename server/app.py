@@ -36,6 +36,8 @@ from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
 from server.storage.writer import Writer
+from server.uploads import routes as uploads
+from server.uploads.transfer import Transfers
 from server.xapi import routes as xapi
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -143,6 +145,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             dashboards.router(),
             results.router(),
             xapi.xapi_download,
+            *uploads.ROUTES,
             editor_router(),
             shell.app_shell,
             shell.service_worker,
@@ -157,7 +160,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             "pool": Provide(provide_pool, sync_to_thread=False),
             "writer": Provide(provide_writer, sync_to_thread=False),
         },
-        state=State({"settings": settings, "pool": pool, "writer": writer, "clock": clock}),
+        state=State(
+            {"settings": settings, "pool": pool, "writer": writer, "clock": clock, "transfers": Transfers(settings, pool, writer)}
+        ),
         on_startup=[migrate_on_start],
         on_shutdown=[stop],
         exception_handlers={Exception: handle_error},
