@@ -17,7 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Receive, Scope, Send
 
-from server import __version__, migrations, proxies, urls
+from server import __version__, jobs, migrations, proxies, urls
 from server.coaching import routes as coaching
 from server.dashboards import routes as dashboards
 from server.db import connect
@@ -29,7 +29,6 @@ from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
 from server.reminders import keys as push_keys
 from server.reminders import routes as reminders
-from server.reminders import schedule
 from server.request_log import log_request
 from server.results import routes as results
 from server.routes import admin, auth, content, health, shell, sync
@@ -110,10 +109,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
                 push_keys.ensure(db, clock())
         finally:
             pool.release(db)
-        app.state.reminders = schedule.start(settings, clock)
+        app.state.jobs = jobs.start(settings, clock)
 
     def stop() -> None:
-        schedule.stop(app.state.get("reminders"))
+        jobs.stop(app.state.get("jobs"))
         writer.stop()
         pool.close()
 
