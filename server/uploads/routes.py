@@ -23,7 +23,7 @@ from server.openapi import errors
 from server.pitches.access import may_watch
 from server.settings import Settings
 from server.signin import Principal
-from server.uploads import files, protocol, ranges, store
+from server.uploads import admin, files, protocol, ranges, store
 from server.uploads.errors import TUS_VERSION, RangeUnsatisfiable, UnknownUpload
 from server.uploads.transfer import Dropped, Transfers
 from sync.kinds.pitch import MAX_VIDEO_BYTES
@@ -172,5 +172,5 @@ async def video(
     )
 
 
-ROUTES = [discover, create, offset, write, terminate, video]
+ROUTES = [discover, create, offset, write, terminate, video, admin.set_retention]
 __all__ = ["ROUTES", "files"]
