@@ -309,3 +309,15 @@ def test_an_expired_upload_is_410_and_its_bytes_are_swept(tmp_path: Path) -> Non
         assert fresh.status_code == 201 and fresh.headers["location"] != location
     finally:
         live.stop()
+
+
+def test_one_patch_larger_than_the_apps_other_body_limits_streams_through(server: LiveServer) -> None:
+    """12 MiB in a single PATCH: past Litestar's default 10 MB request body limit, through the app's
+    request log and security headers, written as it streams."""
+    client = client_of(server, "large@example.com")
+    data, sha = video_of(12 * 1024 * 1024)
+    location = client.create(len(data), new_pitch_id(), sha).headers["location"]
+    answer = client.patch(location, 0, data, data)
+    assert answer.status_code == 204, answer.text
+    assert answer.headers["upload-offset"] == str(len(data))
+    assert (server.db_path.parent / "videos" / sha[:2] / sha).read_bytes() == data
