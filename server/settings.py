@@ -74,6 +74,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # upload may wait for its next bytes before it is refused (410) and its bytes deleted.
     max_video_bytes: int = MAX_VIDEO_BYTES
     upload_expiry_hours: int = 24
+    # A PATCH body that sends nothing for this long is taken as dropped (what came is kept), so a
+    # connection that died without closing does not hold its upload until TCP gives up.
+    upload_idle_seconds: int = 30
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -124,6 +127,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             )
         if not 1 <= self.upload_expiry_hours <= 24 * 30:
             raise SettingsError(f"RECAP_UPLOAD_EXPIRY_HOURS={self.upload_expiry_hours} is out of range: use 1 to 720 (default 24)")
+        if not 1 <= self.upload_idle_seconds <= 600:
+            raise SettingsError(f"RECAP_UPLOAD_IDLE_SECONDS={self.upload_idle_seconds} is out of range: use 1 to 600 (default 30)")
         if self.lrs_endpoint and not self.lrs_endpoint.startswith(("https://", "http://")):
             raise SettingsError(f"RECAP_LRS_ENDPOINT={self.lrs_endpoint!r} must be an http(s) address, e.g. https://lrs.example.com/xapi")
 
@@ -209,6 +214,7 @@ _FROM_ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "RECAP_LRS_PASSWORD": ("lrs_password", _raw),
     "RECAP_MAX_VIDEO_MIB": ("max_video_bytes", _mib),
     "RECAP_UPLOAD_EXPIRY_HOURS": ("upload_expiry_hours", _int),
+    "RECAP_UPLOAD_IDLE_SECONDS": ("upload_idle_seconds", _int),
 }
 
 

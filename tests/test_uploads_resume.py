@@ -110,3 +110,34 @@ def test_an_upload_interrupted_at_50_random_offsets_ends_byte_identical(tmp_path
     assert report.kept_after_drop > 0, f"seed {seed}: no dropped body kept a byte: {report}"
     assert set(report.modes) == {"drop", "drop_checksum", "corrupt"}, f"seed {seed}: {report}"
     assert not list((tmp_path / "var" / "uploads").glob("*.part")), "a partial file was left behind"
+
+
+def test_a_body_that_falls_silent_counts_as_dropped(tmp_path: Path) -> None:
+    """A phone that lost its network mid-chunk often never closes the connection: after
+    RECAP_UPLOAD_IDLE_SECONDS the server keeps what came and frees the upload for the resume."""
+    server = LiveServer(tmp_path / "var" / "recap.db", env={**ENV, "RECAP_UPLOAD_IDLE_SECONDS": "1"})
+    client = TusClient(server.url, USER)
+    try:
+        data = videos.video("webm", 200_000, random.Random(4))
+        location = client.create(len(data), new_pitch_id(), hashlib.sha256(data).hexdigest()).headers["location"]
+        where = urlsplit(server.url)
+        head = (
+            f"PATCH {location} HTTP/1.1\r\nHost: {where.netloc}\r\nTus-Resumable: 1.0.0\r\n"
+            f"Authorization: Bearer dev:{USER}\r\nContent-Type: {STREAM}\r\nUpload-Offset: 0\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        )
+        with socket.create_connection((where.hostname, where.port)) as silent:
+            silent.sendall(head.encode() + data[:70_000])
+            started = time.monotonic()
+            assert client.offset(location) == 70_000  # HEAD waited for the silent body to be given up
+            assert time.monotonic() - started < 10
+            answer = silent.recv(4096).decode()
+            assert answer.startswith("HTTP/1.1 400") and "body_dropped" in answer, answer
+        assert client.patch(location, 70_000, data[70_000:], data[70_000:]).status_code == 204
+        assert (
+            client.http.get(f"{server.url}/videos/{hashlib.sha256(data).hexdigest()}", headers=client.auth).content
+            == data
+        )
+    finally:
+        client.close()
+        server.stop()

@@ -20,6 +20,13 @@ class Malformed(UploadError):
     error = "bad_request"
 
 
+class BodyDropped(UploadError):
+    """The connection went away, or fell silent, in the middle of a PATCH body."""
+
+    status_code = 400
+    error = "body_dropped"
+
+
 class UnknownUpload(UploadError):
     """No such upload, or another person's (the same answer, so ids cannot be probed)."""
 

@@ -7,6 +7,7 @@ session cookie with X-CSRF-Token on unsafe methods. HEAD /uploads/{id} reaches t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -24,7 +25,7 @@ from server.pitches.access import may_watch
 from server.settings import Settings
 from server.signin import Principal
 from server.uploads import admin, files, protocol, ranges, store
-from server.uploads.errors import TUS_VERSION, RangeUnsatisfiable, UnknownUpload
+from server.uploads.errors import TUS_VERSION, BodyDropped, RangeUnsatisfiable, UnknownUpload
 from server.uploads.transfer import Dropped, Transfers
 from sync.kinds.pitch import MAX_VIDEO_BYTES
 
@@ -83,29 +84,40 @@ async def offset(request: Request[Any, Any, Any], upload_id: FromPath[str]) -> R
     return Response(None, status_code=200, headers=headers)
 
 
-async def _body(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]:
-    """The request body as it arrives, never more than one network read in memory."""
-    try:
-        async for chunk in request.stream():
-            if chunk:
-                yield chunk
-    except InternalServerException as exc:  # Litestar's word for a client that went away mid-body
-        raise Dropped(str(exc)) from None
+async def _body(request: Request[Any, Any, Any], idle_seconds: int) -> AsyncIterator[bytes]:
+    """The request body as it arrives, never more than one network read in memory. A client gone
+    (Litestar's InternalServerException) or silent for `idle_seconds` has dropped the body."""
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), idle_seconds)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise Dropped(f"no bytes for {idle_seconds} s") from None
+        except InternalServerException as exc:
+            raise Dropped(str(exc)) from None
+        if chunk:
+            yield chunk
 
 
 @patch(
     "/uploads/{upload_id:str}", status_code=204, opt=UPLOAD_ACCESS, tags=["uploads"],
     request_max_body_size=MAX_VIDEO_BYTES, responses=errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 460, 503),
 )  # fmt: skip
-async def write(request: Request[Any, Any, Any], upload_id: FromPath[str]) -> Response[None]:
+async def write(
+    request: Request[Any, Any, Any], upload_id: FromPath[str], settings: NamedDependency[Settings]
+) -> Response[None]:
     """Append bytes at `Upload-Offset` (tus core, with the checksum extension)."""
     protocol.check_version(request.headers.get("tus-resumable"))
     wanted = ("content-type", "content-length", "upload-offset", "upload-checksum")
     headers = {name: request.headers.get(name) for name in wanted}
     try:
-        upload = await _transfers(request).receive(_user(request), upload_id, headers, _body(request), now(request))
-    except Dropped:
-        return Response(None, status_code=400, headers=TUS)  # nobody is listening any more
+        upload = await _transfers(request).receive(
+            _user(request), upload_id, headers, _body(request, settings.upload_idle_seconds), now(request)
+        )
+    except Dropped as dropped:  # what came is kept (without a checksum); HEAD tells where to resume
+        raise BodyDropped(f"the body stopped ({dropped}): ask with HEAD where to resume") from None
     answer = {**TUS, "Upload-Offset": str(upload.offset)}
     if not upload.complete:
         answer["Upload-Expires"] = protocol.http_date(upload.expires_at)
