@@ -8,6 +8,8 @@ import { LEVELS, behaviourKey, behaviourOf } from "./coaching.js";
 export const PITCH_LIMITS = Object.freeze({ comments: 100, comment: 500, feedback: 4000 });
 /** The payload version of a pitch patch. */
 export const PITCH_PAYLOAD_VERSION = 1;
+/** The latest moment a comment may name: the longest pitch (sync/kinds/pitch.py MAX_DURATION_MS). */
+const MAX_MOMENT_MS = 200_000;
 
 const fieldsOf = (pitch) => (pitch?.data?.fields && typeof pitch.data.fields === "object" ? pitch.data.fields : {});
 
@@ -77,7 +79,7 @@ export function completeReview(values) {
 
 /** Add a comment at `tMs` (kept in time order). Returns the new list; the text is trimmed. */
 export function addComment(comments, tMs, text) {
-  return commentsOf({ comments: [...comments, { t_ms: Math.max(0, Math.round(tMs)), text: String(text).trim() }] });
+  return commentsOf({ comments: [...comments, { t_ms: Math.min(MAX_MOMENT_MS, Math.max(0, Math.round(tMs))), text: String(text).trim() }] });
 }
 
 /**
