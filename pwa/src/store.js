@@ -46,16 +46,16 @@ export class IdbStore {
   /** @type {Database} */
   #db;
   /** The examples saved for offline (examples-cache.js), or null where there is no Cache Storage. */
-  #videos = null;
+  #exampleCache = null;
 
   /**
    * Open (and create or upgrade) the store.
-   * @param {{name?: string, version?: number, onVersionChange?: () => void, videos?: object|null}} [options]
-   *   as Database.open; `videos`: the examples' video cache (default: Cache Storage's, examples-cache.js)
+   * @param {{name?: string, version?: number, onVersionChange?: () => void, exampleCache?: object|null}} [options]
+   *   as Database.open; `exampleCache`: the good examples' video cache (default: Cache Storage's, examples-cache.js)
    */
-  static async open({ videos = videoCache(), ...options } = {}) {
+  static async open({ exampleCache = videoCache(), ...options } = {}) {
     const store = new IdbStore();
-    store.#videos = videos;
+    store.#exampleCache = exampleCache;
     store.#db = await Database.open(options);
     await store.#adoptReading();
     return store;
@@ -302,7 +302,7 @@ export class IdbStore {
 
   /** The examples' video cache (examples-cache.js), or null: the screen saves and plays through it. */
   get exampleVideos() {
-    return this.#videos;
+    return this.#exampleCache;
   }
 
   /**
@@ -311,7 +311,7 @@ export class IdbStore {
    */
   async #keepVideos(list) {
     try {
-      await this.#videos?.keepOnly(videosOf(list));
+      await this.#exampleCache?.keepOnly(videosOf(list));
     } catch (err) {
       console.warn("saved examples not pruned", err);
     }

@@ -79,7 +79,7 @@ describe("exemplars (pure)", () => {
 
 describe("IdbStore: pitches", () => {
   test("a pitch patch is recorded with its outbox entry and shown over the pulled state", async () => {
-    const store = await IdbStore.open({ name: dbName(), videos: null });
+    const store = await IdbStore.open({ name: dbName(), exampleCache: null });
     const id = uuid7();
     await store.record("pitch", 1, { id, base_rev: 0, set: { prompt_id: "p", recorded_on: "2026-12-01" }, resolve: [], at: "2026-12-01T09:00:00.000Z", local_day: 20_788 }, uuid7());
     await assert.rejects(store.record("pitch", 2, { id, base_rev: 0, set: {}, resolve: [] }, uuid7()), TypeError);
@@ -92,7 +92,7 @@ describe("IdbStore: pitches", () => {
   });
 
   test("a review's acknowledgement is payload v4; other items keep their versions; a store refuses v4 for nothing else", async () => {
-    const store = await IdbStore.open({ name: dbName(), videos: null });
+    const store = await IdbStore.open({ name: dbName(), exampleCache: null });
     const client = new SyncClient({ baseUrl: "http://127.0.0.1:9/", store, deviceId: "d", fetch: async () => new Response("", { status: 503 }), getAuthHeader: async () => null });
     await client.acknowledge({ item_kind: "pitch", item_id: "p1", local_day: 20_788, comment: "Thanks" });
     await client.acknowledge({ item_kind: "observation", item_id: "o1", local_day: 20_788 });
@@ -106,7 +106,7 @@ describe("IdbStore: pitches", () => {
 
 describe("IdbStore: good examples", () => {
   test("the last page's list replaces the kept one; other pages, an older server and a malformed list leave it", async () => {
-    const store = await IdbStore.open({ name: dbName(), videos: null });
+    const store = await IdbStore.open({ name: dbName(), exampleCache: null });
     assert.deepEqual(await store.exemplars(), []);
     await store.applyPullPage(page({ exemplars: [example("p1", "a"), example("p2", "b")] }));
     assert.deepEqual((await store.exemplars()).map((e) => e.pitch_id).sort(), ["p1", "p2"]);
@@ -123,7 +123,7 @@ describe("IdbStore: good examples", () => {
   test("a saved video is deleted once no example plays it; a failing cache never loses the list", async () => {
     const caches = new MemoryCaches();
     const videos = videoCache(caches);
-    const store = await IdbStore.open({ name: dbName(), videos });
+    const store = await IdbStore.open({ name: dbName(), exampleCache: videos });
     const fetch = async (url) => new Response(`video ${url}`, { status: 200, headers: { "Content-Type": "video/webm" } });
     await store.applyPullPage(page({ exemplars: [example("p1", "a"), example("p2", "b"), example("p3", "b")] }));
     await videos.save(sha("a"), { fetch });
@@ -140,7 +140,7 @@ describe("IdbStore: good examples", () => {
     await store.applyPullPage(page({ exemplars: null }));
     assert.deepEqual([...(await videos.saved())], [sha("b")], "an older server's pull deletes nothing");
 
-    const broken = await IdbStore.open({ name: dbName(), videos: { keepOnly: async () => { throw new Error("quota"); } } });
+    const broken = await IdbStore.open({ name: dbName(), exampleCache: { keepOnly: async () => { throw new Error("quota"); } } });
     await broken.applyPullPage(page({ exemplars: [example("p9", "c")] }));
     assert.deepEqual((await broken.exemplars()).map((e) => e.pitch_id), ["p9"]);
   });
@@ -155,7 +155,7 @@ describe("IdbStore: good examples", () => {
   test("another person signing in forgets the list and the saved videos", async () => {
     const caches = new MemoryCaches();
     const videos = videoCache(caches);
-    const store = await IdbStore.open({ name: dbName(), videos });
+    const store = await IdbStore.open({ name: dbName(), exampleCache: videos });
     await store.signIn("ann@example.com");
     await store.applyPullPage(page({ exemplars: [example("p1", "a")] }));
     await videos.save(sha("a"), { fetch: async () => new Response("v", { status: 200 }) });
