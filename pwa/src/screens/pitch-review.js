@@ -98,7 +98,7 @@ export function mount(root, ctx) {
         heading,
         pitchFacts(pitch, prompt, { t, language, pending: pitch.pending }),
         player.element,
-        prompt?.situation_html ? [h("h3", {}, t("pitchReview.situation")), h("div", { class: "situation long-text", lang: prompt.language ?? null, html: prompt.situation_html })] : null,
+        prompt?.situation_html ? [h("h3", {}, t("pitchReview.situation")), h("div", { class: "pitch-situation body", lang: prompt.language ?? null, html: prompt.situation_html })] : null,
         writer ? form(pitch, prompt, snapshot, repName, Boolean(draft)) : [h("p", { class: "hint" }, t("pitchReview.readOnly")), reviewDetails(pitch, prompt, snapshot, { t, language, seek: player.seek })],
         coachingThread(thread, { t, language, me, names: peopleById(me) }),
       ),

@@ -108,7 +108,7 @@ export function mount(root, ctx) {
         h("h2", {}, t("pitchView.title")),
         pitchFacts(pitch, prompt, { t, language, pending: pitch.pending }),
         player.element,
-        prompt?.situation_html ? h("details", { class: "situation" }, h("summary", {}, t("pitchReview.situation")), h("div", { class: "long-text", lang: prompt.language ?? null, html: prompt.situation_html })) : null,
+        prompt?.situation_html ? h("details", { class: "pitch-situation" }, h("summary", {}, t("pitchReview.situation")), h("div", { class: "body", lang: prompt.language ?? null, html: prompt.situation_html })) : null,
         reviewed
           ? [
               reviewDetails(pitch, prompt, snapshot, { t, language, seek: player.seek }),
