@@ -208,7 +208,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(main.get_by_text(GOALS_LEVEL_1)).to_be_visible()
     at = coach.evaluate(PLAY_UNTIL, ["main video", 1.2])
     assert 1.2 < at < 2.0
-    main.get_by_label("Comment").fill(MOMENT)
+    main.get_by_label("Comment", exact=True).fill(MOMENT)
     main.get_by_role("button", name="Add a comment at 0:01").click()
     expect(main.get_by_role("button", name="Play from 0:01")).to_be_visible()
     main.get_by_label("Overall feedback").fill(FEEDBACK)
@@ -249,7 +249,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     main.get_by_role("button", name="Play from 0:01").click()
     rep.wait_for_function("Math.abs(document.querySelector('main video').currentTime - 1) < 0.6")
     expect(main.locator("video")).to_be_focused()
-    main.get_by_label("Comment").fill(ACK)
+    main.get_by_label("Comment", exact=True).fill(ACK)
     main.get_by_role("button", name="Acknowledge").click()
     expect(main.get_by_text("Acknowledged", exact=True)).to_be_focused()
     expect(main.get_by_text("Your coach proposes this pitch as a good example for your team.")).to_be_visible()
@@ -288,6 +288,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
 
     # Offline, the coach (who did not save it) is told so.
     coach.get_by_role("navigation", name="Main").get_by_role("link", name="Good examples").click()
+    sync_now(coach)
     coach_ctx.set_offline(True)
     coach_example = coach.get_by_role("main").get_by_role("article").filter(has_text=PROMPT_TITLE)
     expect(coach_example.get_by_text("Not saved on this phone", exact=False)).to_be_visible()
@@ -297,6 +298,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     rep.get_by_role("main").get_by_role("button", name="Stop sharing").click()
     expect(rep.get_by_text("All synced")).to_be_visible(timeout=20_000)
     assert pitch_row(demo_server, pitch_id)[:2] == (1, 0)
+    manager.evaluate("document.querySelector('main video').pause()")  # a playing example is never redrawn away
     manager_ctx.set_offline(False)
     sync_now(manager)
     expect(main.get_by_text("No good examples yet", exact=False)).to_be_visible()
