@@ -14,9 +14,7 @@ const MAX_MOMENT_MS = 200_000;
 const fieldsOf = (pitch) => (pitch?.data?.fields && typeof pitch.data.fields === "object" ? pitch.data.fields : {});
 
 /** The prompt a pitch answers, from the library (null when the library does not have it). */
-export function promptOf(snapshot, promptId) {
-  return (Array.isArray(snapshot?.pitch_prompts) ? snapshot.pitch_prompts : []).find((p) => p?.id === promptId) ?? null;
-}
+export { pitchPrompt as promptOf } from "./library.js";
 
 /**
  * The behaviours a prompt judges, in the prompt's order, in the coach's language where the
