@@ -13,22 +13,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const takes = (param) => UUID.test(String(param ?? ""));
 
 export function mount(root, ctx) {
-  let inner = null;
+  let inner = null; // {module, instance}
   let gone = false;
-  (async () => {
+  // Decided again at each refresh: before the first sync brings the pitch it is nobody's yet.
+  async function decide(reason) {
     const [me, pitches] = await Promise.all([ctx.store.me(), ctx.store.editedRecords("pitch")]);
     if (gone) return;
     const repId = pitches.find((p) => p.id === ctx.param)?.data?.rep_id ?? null;
     // A pitch made on this phone and not pulled back yet has no rep id: it is the rep's own.
     const mine = repId == null || repId === me?.user_id || !seesTeam(me);
-    inner = (mine ? view : review).mount(root, ctx) ?? {};
-  })();
+    const module = mine ? view : review;
+    if (inner?.module === module) {
+      if (reason) inner.instance.refresh?.(reason);
+      return;
+    }
+    inner?.instance.unmount?.();
+    inner = { module, instance: module.mount(root, ctx) ?? {} };
+  }
+  decide(null);
   return {
-    busy: () => inner?.busy?.() ?? false,
-    refresh: (reason) => inner?.refresh?.(reason),
+    busy: () => inner?.instance.busy?.() ?? false,
+    refresh: (reason) => decide(reason ?? "synced"),
     unmount: () => {
       gone = true;
-      inner?.unmount?.();
+      inner?.instance.unmount?.();
     },
   };
 }
