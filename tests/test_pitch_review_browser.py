@@ -247,9 +247,9 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(main.get_by_text(f"1 of 4 — {GOALS_LEVEL_1}")).to_be_visible()
     expect(main.get_by_text(FEEDBACK)).to_be_visible()
     expect(main.get_by_text(MOMENT)).to_be_visible()
-    rep.wait_for_function("document.querySelector('main video')?.readyState >= 1")
+    rep.wait_for_function("() => document.querySelector('main video')?.readyState >= 1")
     main.get_by_role("button", name="Play from 0:01").click()
-    rep.wait_for_function("Math.abs(document.querySelector('main video').currentTime - 1) < 0.6")
+    rep.wait_for_function("() => Math.abs(document.querySelector('main video').currentTime - 1) < 0.6")
     expect(main.locator("video")).to_be_focused()
     main.get_by_label("Comment", exact=True).fill(ACK)
     main.get_by_role("button", name="Acknowledge").click()
@@ -282,10 +282,10 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     assert manager.evaluate(SAVED_VIDEOS) == [f"/videos/{sha}"]
     manager_ctx.set_offline(True)
     example.get_by_role("button", name="Play").click()
-    manager.wait_for_function("document.querySelector('main video')?.src.startsWith('blob:')")
-    manager.evaluate("document.querySelector('main video').muted = true")
-    manager.evaluate("document.querySelector('main video').play()")
-    manager.wait_for_function("document.querySelector('main video').currentTime > 0.5", timeout=15_000)
+    manager.wait_for_function("() => document.querySelector('main video')?.src.startsWith('blob:')")
+    manager.evaluate("() => { document.querySelector('main video').muted = true; }")
+    manager.evaluate("() => document.querySelector('main video').play()")
+    manager.wait_for_function("() => document.querySelector('main video').currentTime > 0.5", timeout=15_000)
 
     # Offline, the coach (who did not save it) is told so.
     coach.get_by_role("navigation", name="Main").get_by_role("link", name="Good examples").click()
@@ -301,7 +301,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     rep.get_by_role("main").get_by_role("button", name="Stop sharing").click()
     expect(rep.get_by_text("All synced")).to_be_visible(timeout=20_000)
     assert pitch_row(demo_server, pitch_id)[:2] == (1, 0)
-    manager.evaluate("document.querySelector('main video').pause()")  # a playing example is never redrawn away
+    manager.evaluate("() => document.querySelector('main video').pause()")  # a playing example is never redrawn away
     manager_ctx.set_offline(False)
     sync_now(manager)
     expect(main.get_by_text("No good examples yet", exact=False)).to_be_visible()
