@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -161,6 +162,14 @@ def sync_now(page: Any) -> None:
     expect(page.get_by_text("All synced")).to_be_visible(timeout=20_000)
 
 
+def eventually(check: Any, what: str, timeout: float = 20) -> None:
+    """Wait until `check()` is true: the app syncs a moment after a change (App#syncSoon)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
 def pitch_row(server: LiveServer, pitch_id: str) -> tuple[int, int, int]:
     with sqlite3.connect(server.db_path) as db:
         row = db.execute("SELECT reviewed, exemplar, rev FROM pitches WHERE id = ?", (pitch_id,)).fetchone()
@@ -258,13 +267,14 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     assert blocking_violations(rep, "the rep's pitch view") == []
     main.get_by_role("button", name="Share with my team").click()
     expect(main.get_by_text("Your team sees this pitch under Good examples.")).to_be_focused()
-    expect(rep.get_by_text("All synced")).to_be_visible(timeout=20_000)
-    with sqlite3.connect(demo_server.db_path) as db:
-        acks = db.execute(
-            "SELECT item_kind, acknowledged, comment FROM acknowledgements WHERE item_id = ?", (pitch_id,)
-        ).fetchall()
-    assert acks == [("pitch", 1, ACK)]
-    assert pitch_row(demo_server, pitch_id)[:2] == (1, 1)
+
+    def acks() -> list[tuple[str, int, str]]:
+        with sqlite3.connect(demo_server.db_path) as db:
+            sql = "SELECT item_kind, acknowledged, comment FROM acknowledgements WHERE item_id = ?"
+            return db.execute(sql, (pitch_id,)).fetchall()
+
+    eventually(lambda: acks() == [("pitch", 1, ACK)], "exactly one acknowledgement, with the comment")
+    eventually(lambda: pitch_row(demo_server, pitch_id)[:2] == (1, 1), "the rep's consent reached the server")
 
     # The manager, another member of the team: reads the review (no form), then Good examples.
     manager_ctx, manager, manager_errors = phone(browser, demo_server, "manager@example.com", axe=False)
@@ -299,8 +309,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
 
     # The rep stops sharing: at the manager's next sync the example leaves the list and the phone.
     rep.get_by_role("main").get_by_role("button", name="Stop sharing").click()
-    expect(rep.get_by_text("All synced")).to_be_visible(timeout=20_000)
-    assert pitch_row(demo_server, pitch_id)[:2] == (1, 0)
+    eventually(lambda: pitch_row(demo_server, pitch_id)[:2] == (1, 0), "the withdrawal reached the server")
     manager.evaluate("() => document.querySelector('main video').pause()")  # a playing example is never redrawn away
     manager_ctx.set_offline(False)
     sync_now(manager)
