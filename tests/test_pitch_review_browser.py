@@ -8,7 +8,9 @@ credential. Then, each person in their own browser profile, signed in by emailed
 
 - the coach opens Team → "Pitches to review (1)" → the pitch, scores the judged behaviours, pins
   a comment to the moment the video was paused at, writes feedback, proposes it as a good
-  example and shares: the server holds ONE review patch with all of it;
+  example; offline, the app closed and opened again, the draft brings every value back; shared
+  offline, it waits in the outbox, and once online the server holds ONE review patch with all
+  of it;
 - the rep opens the pitch, reads "1 of 4 — <level>", moves the video with the comment's "0:01",
   acknowledges with a comment (acknowledgement v4 on the server) and consents to share it;
 - the manager (another member of the team) reads the review without a form, finds it under
@@ -224,10 +226,28 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(main.get_by_role("button", name="Play from 0:01")).to_be_visible()
     main.get_by_label("Overall feedback").fill(FEEDBACK)
     main.get_by_label("Propose as a good example").check()
+    expect(main.get_by_text("Saved on this device.")).to_be_visible()
     assert blocking_violations(coach, "pitch review form") == []
+
+    # Offline, the app closed mid-review: a new page has every value back from the draft.
+    expect(coach.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+    coach_ctx.set_offline(True)
+    coach.close()
+    coach = coach_ctx.new_page()
+    coach.on("pageerror", lambda exc: coach_errors.append(str(exc)))
+    coach.goto(f"{demo_server.url}/#/pitches/{pitch_id}")
+    main = coach.get_by_role("main")
+    expect(main.get_by_role("radiogroup", name=GOALS).get_by_role("radio", name="1")).to_be_checked()
+    expect(main.get_by_role("radiogroup", name=CONCRETE).get_by_role("radio", name="3")).to_be_checked()
+    expect(main.get_by_role("button", name="Play from 0:01")).to_be_visible()
+    expect(main.get_by_label("Overall feedback")).to_have_value(FEEDBACK)
+    expect(main.get_by_label("Propose as a good example")).to_be_checked()
     main.get_by_role("button", name="Share review with rep").click()
-    expect(main.get_by_text("Review shared with Robin Rep", exact=False)).to_be_focused()
-    expect(coach.get_by_text("All synced")).to_be_visible(timeout=20_000)
+    expect(main.get_by_text("It reaches them at the next sync", exact=False)).to_be_focused()
+    expect(coach.get_by_text("1 not synced")).to_be_visible()
+    assert pitch_row(demo_server, pitch_id)[0] == 0, "nothing left the phone offline"
+    coach_ctx.set_offline(False)
+    sync_now(coach)
     reviewed, exemplar, _ = pitch_row(demo_server, pitch_id)
     assert (reviewed, exemplar) == (1, 0)
     with sqlite3.connect(demo_server.db_path) as db:
