@@ -285,6 +285,9 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(main.get_by_text("Acknowledged", exact=True)).to_be_focused()
     expect(main.get_by_text("Your coach proposes this pitch as a good example for your team.")).to_be_visible()
     assert blocking_violations(rep, "the rep's pitch view") == []
+    rep.emulate_media(color_scheme="dark")
+    assert blocking_violations(rep, "the rep's pitch view, dark") == []
+    rep.emulate_media(color_scheme="light")
     main.get_by_role("button", name="Share with my team").click()
     expect(main.get_by_text("Your team sees this pitch under Good examples.")).to_be_focused()
 
