@@ -339,6 +339,16 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(main.get_by_text("No good examples yet", exact=False)).to_be_visible()
     assert manager.evaluate(SAVED_VIDEOS) == []
 
+    # The coach's web session ends (12 idle hours) while the app's device credential still works:
+    # the review's video, refused to the cookie, plays from the file fetched with the credential.
+    later_ctx, later, later_errors = phone(browser, demo_server, "coach@example.com", axe=False)
+    later_ctx.clear_cookies()
+    later.goto(f"{demo_server.url}/#/pitches/{pitch_id}")
+    later.wait_for_function("() => document.querySelector('main video')?.src.startsWith('blob:')", timeout=15_000)
+    later.wait_for_function("() => document.querySelector('main video').readyState >= 1", timeout=15_000)
+    later_ctx.close()
+    assert later_errors == []
+
     # A rep of another team never received it.
     other = signed_in_device(demo_server, "rep2@example.com")
     other.sync()

@@ -1,11 +1,16 @@
 // A pitch's video with its time-pinned comments (docs/coaching.md "Pitch reviews"): the player
 // the coach's review and the rep's view share. The video plays from a blob on this phone (the
 // rep's own recording before it uploads, a good example saved for offline) or from the server
-// (`/videos/<sha256>`, with the session cookie); until the server has it, a coach reads "The
-// video has not arrived yet". Comments are buttons "0:12" that move the video to their moment.
+// (`/videos/<sha256>`, streamed with the session cookie; when that fails — the web session ended
+// after 12 idle hours while the app's device credential still works — the whole video is fetched
+// once with the device credential and played from a blob); until the server has it, a coach
+// reads "The video has not arrived yet". Comments are buttons "0:12" that move the video to their moment.
 import { h } from "./dom.js";
 import { videoPath } from "./examples-cache.js";
 import { commentsOf, formatClock } from "./pitching.js";
+
+/** The device credential's header from the app's settings ({} without one). */
+export const credentialOf = (settings) => (settings?.device_token ? { Authorization: `Bearer ${settings.device_token}` } : {});
 
 /**
  * The player for a pitch. `blob`: a recording on this phone (wins over the server's copy).
@@ -13,13 +18,34 @@ import { commentsOf, formatClock } from "./pitching.js";
  * @param {{t: Function, blob?: Blob|null, label: string}} options
  * @returns {{element: HTMLElement, video: HTMLVideoElement|null, seek: (ms: number) => void, nowMs: () => number, release: () => void}}
  */
-export function pitchPlayer(pitch, { t, blob = null, label }) {
+export function pitchPlayer(pitch, { t, blob = null, label, headers = {}, fetch = globalThis.fetch }) {
   const sha = pitch.data?.fields?.video_sha256;
   let url = null;
   let src = null;
+  let released = false;
   if (blob) src = url = URL.createObjectURL(blob);
   else if (pitch.data?.video_uploaded && /^[0-9a-f]{64}$/.test(String(sha ?? ""))) src = videoPath(sha);
-  const video = src ? h("video", { controls: true, preload: "metadata", playsinline: true, src, "aria-label": label, class: "pitch-video" }) : null;
+  const streamed = src !== null && url === null;
+  let retried = false;
+  async function withCredential() {
+    // The stream failed (the cookie's session ended, or the network): fetch it once with the
+    // device credential instead; a second failure leaves the browser's own error showing.
+    if (!streamed || retried || !headers.Authorization || typeof fetch !== "function") return;
+    retried = true;
+    try {
+      const response = await fetch(videoPath(sha), { headers, cache: "no-store" });
+      if (response.status !== 200 || released) return;
+      const at = video.currentTime;
+      url = URL.createObjectURL(await response.blob());
+      video.src = url;
+      video.currentTime = at;
+    } catch {
+      // offline: nothing more to try
+    }
+  }
+  const video = src
+    ? h("video", { controls: true, preload: "metadata", playsinline: true, src, "aria-label": label, class: "pitch-video", on: { error: () => withCredential() } })
+    : null;
   const element = video
     ? h("div", { class: "pitch-player" }, video)
     : h("p", { class: "pitch-missing", role: "status" }, t("pitchReview.notArrived"));
@@ -32,7 +58,10 @@ export function pitchPlayer(pitch, { t, blob = null, label }) {
       video.focus();
     },
     nowMs: () => (video ? Math.round(video.currentTime * 1000) : 0),
-    release: () => url && URL.revokeObjectURL(url),
+    release: () => {
+      released = true;
+      if (url) URL.revokeObjectURL(url);
+    },
   };
 }
 

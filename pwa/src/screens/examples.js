@@ -3,6 +3,7 @@
 // plays from the server when online, or from this phone once "Save for offline" kept it in Cache
 // Storage (examples-cache.js); offline and not saved, it says so. A withdrawn example leaves the
 // list, and this phone, at the next sync.
+import { credentialOf } from "../pitch-player.js";
 import { focus, h, replace, uid } from "../dom.js";
 import { formatDate } from "../coaching.js";
 import { videoPath } from "../examples-cache.js";
@@ -106,8 +107,7 @@ export function mount(root, ctx) {
     status.textContent = t("examples.saving");
     error.textContent = "";
     try {
-      const headers = settings?.device_token ? { Authorization: `Bearer ${settings.device_token}` } : {};
-      await videos.save(e.video_sha256, { headers });
+      await videos.save(e.video_sha256, { headers: credentialOf(settings) });
     } catch (err) {
       status.textContent = "";
       error.textContent = t("examples.saveFailed", { detail: err?.message ?? String(err) });

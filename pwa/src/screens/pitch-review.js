@@ -14,7 +14,7 @@ import { StorageFullError } from "../store.js";
 import { rubricFields } from "../rubric-fields.js";
 import { formatTimestamp } from "../sync/rules.js";
 import { PITCH_LIMITS, addComment, completeReview, formatClock, judgedBehaviours, promptOf, reviewPatch, reviewProblems, reviewValues } from "../pitching.js";
-import { commentList, pitchPlayer } from "../pitch-player.js";
+import { commentList, credentialOf, pitchPlayer } from "../pitch-player.js";
 import { pitchFacts, reviewDetails } from "./pitch-view.js";
 
 export const titleKey = "pitchReview.title";
@@ -22,7 +22,7 @@ export const titleKey = "pitchReview.title";
 export const draftIdOf = (pitchId) => `pitch-review:${pitchId}`;
 
 export function mount(root, ctx) {
-  const { app, store, t, language, param } = ctx;
+  const { app, store, t, language, param, settings } = ctx;
   const draftId = draftIdOf(param);
   let gone = false;
   let values = null;
@@ -87,7 +87,7 @@ export function mount(root, ctx) {
     const repName = peopleById(me).get(pitch.data?.rep_id) ?? pitch.data?.rep_id ?? "";
     const writer = teamReps(me, language).some((r) => r.user_id === pitch.data?.rep_id && r.canObserve);
     values = completeReview(draft?.values ?? reviewValues(pitch, prompt));
-    player = pitchPlayer(pitch, { t, label: t("pitchReview.videoOf", { name: repName }) });
+    player = pitchPlayer(pitch, { t, label: t("pitchReview.videoOf", { name: repName }), headers: credentialOf(settings) });
     const heading = h("h2", {}, t("pitchReview.of", { name: repName }));
     replace(
       root,

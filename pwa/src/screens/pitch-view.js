@@ -12,7 +12,7 @@ import { MAX_COMMENT, isAcknowledged } from "../feedback.js";
 import { practiceRefreshers } from "../practice.js";
 import { formatTimestamp } from "../sync/rules.js";
 import { PITCH_PAYLOAD_VERSION, consentPatch, exemplarState, formatClock, pitchStatus, promptOf, scoresOf } from "../pitching.js";
-import { commentList, pitchPlayer } from "../pitch-player.js";
+import { commentList, credentialOf, pitchPlayer } from "../pitch-player.js";
 
 export const titleKey = "pitchView.title";
 
@@ -63,7 +63,7 @@ export function reviewDetails(pitch, prompt, snapshot, { t, language, seek }) {
 }
 
 export function mount(root, ctx) {
-  const { app, store, t, language, param } = ctx;
+  const { app, store, t, language, param, settings } = ctx;
   let gone = false;
   let saving = false;
   let comment = ""; // an acknowledgement comment being written, kept across redraws
@@ -94,7 +94,7 @@ export function mount(root, ctx) {
     }
     const snapshot = content?.snapshot ?? null;
     const prompt = promptOf(snapshot, pitch.data?.fields?.prompt_id);
-    player = pitchPlayer(pitch, { t, blob, label: t("pitchView.video") });
+    player = pitchPlayer(pitch, { t, blob, label: t("pitchView.video"), headers: credentialOf(settings) });
     const reviewed = pitch.data?.fields?.reviewed === true;
     const refreshers = practiceRefreshers(plan?.practice ?? [], pitch.id)
       .map((id) => (snapshot?.refreshers ?? []).find((r) => r.id === id) ?? null)
