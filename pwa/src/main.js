@@ -7,9 +7,11 @@ import "./styles/reading.css";
 import "./styles/sessions.css";
 import "./styles/feedback.css";
 import "./styles/coaching.css";
+import "./styles/pitches.css";
 import { App } from "./app.js";
 import { IdbStore } from "./store.js";
 import { registerServiceWorker } from "./sw-register.js";
+import { startUploads } from "./pitches/uploader.js";
 import { pickLanguage, translator } from "./i18n.js";
 
 function fatal(key) {
@@ -34,6 +36,7 @@ async function start() {
   }
   const app = new App({ store });
   await app.start();
+  app.uploads = startUploads(app); // pitch videos recorded on this phone, sent when online
   // The running app, for the console and bench/pwa.py (which times app.store.recordAnswer).
   globalThis.recap = app;
   return app;

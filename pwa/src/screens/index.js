@@ -24,6 +24,7 @@ import * as team from "./team.js";
 import * as observe from "./observe.js";
 import * as observation from "./observation.js";
 import * as leaderboard from "./leaderboard.js";
+import * as pitches from "./pitches.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
@@ -32,6 +33,7 @@ export const SCREENS = Object.freeze([
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
   { name: "leaderboard", module: leaderboard, nav: "nav.leaderboard", shownTo: leaderboard.shownTo },
+  { name: "pitches", module: pitches, nav: "nav.pitches", shownTo: pitches.shownTo },
   { name: "team", module: team, nav: "nav.team", shownTo: team.shownTo },
   { name: "observe", module: observe, nav: null, under: "team" },
   { name: "observation", module: observation, nav: null, under: "team" },
