@@ -77,6 +77,26 @@ class Observed:
     id: str
     observed_day: int
     ratings: Mapping[tuple[str, str], int]
+    source: str = "observation"  # or "pitch": a coach's review of a recorded pitch
+
+
+def _ratings(fields: Mapping[str, Any], prefix: str) -> dict[tuple[str, str], int]:
+    ratings: dict[tuple[str, str], int] = {}
+    for name, value in fields.items():
+        parts = name.split(":")
+        if len(parts) == 3 and parts[0] == prefix and isinstance(value, int) and not isinstance(value, bool):
+            ratings[(parts[1], parts[2])] = value
+    return ratings
+
+
+def reviewed_pitch(pitch_id: str, fields: Mapping[str, Any], reviewed_on: str) -> Observed | None:
+    """A pitch's review as practice needs it: its `score:<rubric>:<behaviour>` fields count like
+    an observation's ratings, from the day the review was shared (`reviewed_on`, YYYY-MM-DD).
+    None while the review is not shared, or without a valid day."""
+    day = day_of(reviewed_on)
+    if fields.get("reviewed") is not True or day is None:
+        return None
+    return Observed(id=pitch_id, observed_day=day, ratings=_ratings(fields, "score"), source="pitch")
 
 
 def observed(observation_id: str, fields: Mapping[str, Any]) -> Observed | None:
@@ -85,12 +105,7 @@ def observed(observation_id: str, fields: Mapping[str, Any]) -> Observed | None:
     day = day_of(fields.get("observed_on", ""))
     if day is None:
         return None
-    ratings: dict[tuple[str, str], int] = {}
-    for name, value in fields.items():
-        parts = name.split(":")
-        if len(parts) == 3 and parts[0] == "rating" and isinstance(value, int) and not isinstance(value, bool):
-            ratings[(parts[1], parts[2])] = value
-    return Observed(id=observation_id, observed_day=day, ratings=ratings)
+    return Observed(id=observation_id, observed_day=day, ratings=_ratings(fields, "rating"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +118,7 @@ class Assigned:
     rubric_id: str
     behaviour_id: str
     observed_day: int
+    source: str = "observation"
 
 
 def assigned(observations: Iterable[Observed], links: Links) -> list[Assigned]:
@@ -123,7 +139,10 @@ def assigned(observations: Iterable[Observed], links: Links) -> list[Assigned]:
                     if (o.id, kind, item_id) in seen:
                         continue
                     seen.add((o.id, kind, item_id))
-                    out.append(Assigned(item_kind=kind, item_id=item_id, observation_id=o.id, rubric_id=rubric_id, behaviour_id=behaviour_id, observed_day=o.observed_day))
+                    out.append(Assigned(
+                        item_kind=kind, item_id=item_id, observation_id=o.id, rubric_id=rubric_id, behaviour_id=behaviour_id,
+                        observed_day=o.observed_day, source=o.source,
+                    ))  # fmt: skip
     return out
 
 

@@ -17,9 +17,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from sync.kinds.acknowledgement import AcknowledgementV3, ItemKind
+from sync.kinds.acknowledgement import AcknowledgementV4, ItemKind
 from sync.kinds.answer import AnswerV1
 from sync.kinds.observation import ObservationEditV2
+from sync.kinds.pitch import PitchEditV1
 from sync.kinds.session import SessionEditV1
 from sync.wire import Base, Cursor, LocalDay, Seq, Timestamp, Uuid, Uuid7
 
@@ -123,7 +124,7 @@ class AnswerMutation(_MutationOf, tag="answer"):
 
 
 class AcknowledgementMutation(_MutationOf, tag="acknowledgement"):
-    payload: AcknowledgementV3
+    payload: AcknowledgementV4
 
 
 class ObservationMutation(_MutationOf, tag="observation"):
@@ -134,7 +135,11 @@ class SessionMutation(_MutationOf, tag="session"):
     payload: SessionEditV1
 
 
-TypedMutation = AnswerMutation | AcknowledgementMutation | ObservationMutation | SessionMutation
+class PitchMutation(_MutationOf, tag="pitch"):
+    payload: PitchEditV1
+
+
+TypedMutation = AnswerMutation | AcknowledgementMutation | ObservationMutation | SessionMutation | PitchMutation
 
 
 class PushRequest(Base):
@@ -273,6 +278,20 @@ class SessionData(Base, kw_only=True):
     updated_at: str
 
 
+class PitchData(Base, kw_only=True):
+    """A pitch's current state; `rev` is what the next patch names as `base_rev`.
+    `video_uploaded`: the server holds its video (docs/uploads.md)."""
+
+    id: str
+    rev: int
+    rep_id: str
+    fields: dict[str, Any]
+    conflicts: dict[str, list[FieldVersion]] = msgspec.field(default_factory=dict)
+    video_uploaded: bool = False
+    created_at: str
+    updated_at: str
+
+
 class _Change(Base, tag_field="kind"):
     stream: Stream
     seq: int
@@ -302,7 +321,11 @@ class SessionChange(_Change, tag="session"):
     data: SessionData
 
 
-Change = ContentChange | AnswerChange | ProgressChange | AcknowledgementChange | ObservationChange | SessionChange
+class PitchChange(_Change, tag="pitch"):
+    data: PitchData
+
+
+Change = ContentChange | AnswerChange | ProgressChange | AcknowledgementChange | ObservationChange | SessionChange | PitchChange
 
 
 class Digest(Base):
@@ -324,11 +347,12 @@ class PracticeItem(Base):
 
     item_kind: Literal["question", "refresher"]
     item_id: str
-    observation_id: str
+    observation_id: str  # the observation, or the pitch when `source` is "pitch"
     rubric_id: str
     behaviour_id: str
     observed_on: str  # YYYY-MM-DD
     observed_day: int
+    source: Literal["observation", "pitch"] = "observation"
 
 
 class Plan(Base):
@@ -422,6 +446,21 @@ class Leaderboard(Base):
     teams: list[LeaderboardTeam]
 
 
+class Exemplar(Base):
+    """A pitch the team may learn from: its coach proposed it and its rep consented
+    (docs/coaching.md "Good examples")."""
+
+    pitch_id: str
+    rep_id: str
+    rep_name: str
+    prompt_id: str
+    recorded_on: str  # YYYY-MM-DD
+    video_sha256: str
+    video_size: int
+    video_type: str
+    duration_ms: int
+
+
 class PullResponse(Base):
     acked_through: int
     changes: list[Change]
@@ -439,3 +478,6 @@ class PullResponse(Base):
     # The leaderboard (docs/sync.md "Leaderboard"): on the last page only, None when the
     # organisation has them off.
     leaderboard: Leaderboard | None = None
+    # The good examples of the person's teams (docs/coaching.md "Good examples"): the complete
+    # current list on the last page only, else None; a device replaces what it kept.
+    exemplars: list[Exemplar] | None = None

@@ -14,9 +14,10 @@ from typing import Any
 import msgspec
 
 from sync import content, protocol
-from sync.kinds.acknowledgement import AcknowledgementV1, AcknowledgementV2, AcknowledgementV3
+from sync.kinds.acknowledgement import AcknowledgementV1, AcknowledgementV2, AcknowledgementV3, AcknowledgementV4
 from sync.kinds.answer import AnswerV1
 from sync.kinds.observation import ObservationEditV1, ObservationEditV2
+from sync.kinds.pitch import PitchEditV1
 from sync.kinds.session import SessionEditV1
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "sync-schema.json"
@@ -30,9 +31,11 @@ MESSAGES = {
     "AcknowledgementV1": AcknowledgementV1,
     "AcknowledgementV2": AcknowledgementV2,
     "AcknowledgementV3": AcknowledgementV3,
+    "AcknowledgementV4": AcknowledgementV4,
     "ObservationEditV1": ObservationEditV1,
     "ObservationEditV2": ObservationEditV2,
     "SessionEditV1": SessionEditV1,
+    "PitchEditV1": PitchEditV1,
     "SnapshotDocument": content.SnapshotDocument,
 }
 

@@ -21,10 +21,10 @@ NOW = "2026-12-01T09:00:00.000Z"
 
 
 def test_every_kind_has_a_codec_and_unknown_kinds_or_versions_are_unsupported() -> None:
-    assert set(kinds.CODECS) == {"answer", "acknowledgement", "observation", "session"}
-    assert kinds.payload_versions() == {"answer": [1], "acknowledgement": [1, 2, 3], "observation": [1, 2], "session": [1]}
+    assert set(kinds.CODECS) == {"answer", "acknowledgement", "observation", "session", "pitch"}
+    assert kinds.payload_versions() == {"answer": [1], "acknowledgement": [1, 2, 3, 4], "observation": [1, 2], "session": [1], "pitch": [1]}
     with pytest.raises(PayloadUnsupported):
-        kinds.codec("pitch")
+        kinds.codec("video")
     with pytest.raises(PayloadUnsupported):
         kinds.codec("answer").decode(2, b"{}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from server.pitches import store as pitch_store
 from server.storage import answers as answer_store
 from server.storage import observations as observation_store
 from sync import practice
@@ -22,9 +23,20 @@ def _observed(stored: list[observation_store.StoredObservation]) -> list[practic
     return out
 
 
+def _reviewed(stored: list[pitch_store.StoredPitch]) -> list[practice.Observed]:
+    """The reviews shared of these pitches, from the day each was shared."""
+    out = []
+    for p in stored:
+        found = practice.reviewed_pitch(p.id, p.values(), (p.stamp_at("reviewed") or "")[:10])
+        if found is not None:
+            out.append(found)
+    return out
+
+
 def practice_plan(db: sqlite_utils.Database, user_id: str, links: practice.Links, today: int) -> list[PracticeItem]:
-    """The open practice items of the observations shared with this rep."""
-    items = practice.assigned(_observed(observation_store.about(db, user_id, shared_only=True)), links)
+    """The open practice items of the observations shared with this rep and of their pitches' reviews."""
+    shared = _observed(observation_store.about(db, user_id, shared_only=True)) + _reviewed(pitch_store.of_rep(db, user_id))
+    items = practice.assigned(shared, links)
     if not items:
         return []
     answered = answer_store.days_answered(db, user_id, [i.item_id for i in items if i.item_kind == "question"])
@@ -32,6 +44,7 @@ def practice_plan(db: sqlite_utils.Database, user_id: str, links: practice.Links
         PracticeItem(
             item_kind="question" if i.item_kind == "question" else "refresher", item_id=i.item_id, observation_id=i.observation_id,
             rubric_id=i.rubric_id, behaviour_id=i.behaviour_id, observed_on=practice.date_of(i.observed_day), observed_day=i.observed_day,
+            source="pitch" if i.source == "pitch" else "observation",
         )
         for i in practice.open_items(items, answered, today)
     ]

@@ -257,3 +257,45 @@ def m016_leaderboards(db: sqlite_utils.Database) -> None:
     db.execute(
         "ALTER TABLE organisation ADD COLUMN leaderboards INTEGER NOT NULL DEFAULT 0 CHECK (leaderboards IN (0, 1))"
     )
+
+
+@migrations()
+def m017_pitches(db: sqlite_utils.Database) -> None:
+    # Video pitches (sync/kinds/pitch.py): edited records like observations, each patch kept as a
+    # revision. The video travels apart (docs/uploads.md, m018) and is named by its SHA-256.
+    # `reviewed` and `exemplar` (proposed AND consented) are kept beside the state for the reads
+    # that select on them (the exemplar list, retention, the reviewers' queue).
+    db.executescript(
+        """
+        CREATE TABLE pitches (
+            id TEXT PRIMARY KEY,            -- UUIDv7 made by the rep's device
+            rep_id TEXT NOT NULL,
+            prompt_id TEXT NOT NULL,
+            video_sha256 TEXT NOT NULL,
+            video_size INTEGER NOT NULL,
+            video_type TEXT NOT NULL,
+            reviewed INTEGER NOT NULL DEFAULT 0 CHECK (reviewed IN (0, 1)),
+            exemplar INTEGER NOT NULL DEFAULT 0 CHECK (exemplar IN (0, 1)),
+            rev INTEGER NOT NULL,
+            state TEXT NOT NULL,            -- JSON: every field's value and stamp, open conflicts
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            seq INTEGER NOT NULL
+        );
+        CREATE INDEX pitches_by_rep ON pitches(rep_id, created_at);
+        CREATE INDEX pitches_by_video ON pitches(video_sha256);
+        CREATE INDEX pitches_exemplars ON pitches(exemplar) WHERE exemplar = 1;
+        CREATE TABLE pitch_revisions (
+            pitch_id TEXT NOT NULL REFERENCES pitches(id),
+            rev INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            mutation_id TEXT NOT NULL,
+            patch TEXT NOT NULL,            -- JSON: base_rev, set, resolve
+            outcome TEXT NOT NULL,          -- JSON: applied, unchanged, lost, conflicted, resolved
+            at TEXT NOT NULL,               -- effective time
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (pitch_id, rev)
+        ) WITHOUT ROWID;
+        """
+    )

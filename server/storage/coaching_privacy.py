@@ -1,10 +1,10 @@
 """A person's coaching records on export and erasure (server/storage/privacy.py calls these).
 
-Observations and intervision sessions are about two kinds of people, treated differently
+Observations, intervision sessions and pitches are about two kinds of people, treated differently
 (docs/people.md "Export and erasure"):
-- the person they are about (an observation's rep, a session's case owner): erasing them
+- the person they are about (an observation's rep, a session's case owner, a pitch's rep): erasing them
   deletes those records, with every revision, every acknowledgement of them and their feed rows;
-- the person who wrote them (an observation's coach, a session's moderator): the records are
+- the person who wrote them (an observation's coach, a session's moderator, a pitch's reviewer): the records are
   the rep's and the team's, so they stay; erasing the writer replaces their user id by the
   erasure's pseudonym everywhere in them (the author or moderator column, every field's stamp,
   every revision), and gives each changed record a new seq so that devices that hold it pull the
@@ -25,6 +25,8 @@ from server.storage.sync import reserve_seqs
 EDITED: dict[str, tuple[str, str, str, str, str, str | None]] = {
     "observation": ("observations", "observation_revisions", "observation_id", "author_id", "rep_id", "observation_revisions_no_update"),
     "session": ("intervision_sessions", "intervision_revisions", "session_id", "moderator_id", "case_owner_id", None),
+    # A pitch has no author column: its reviewers appear only in field stamps and revisions.
+    "pitch": ("pitches", "pitch_revisions", "pitch_id", "rep_id", "rep_id", None),
 }
 
 

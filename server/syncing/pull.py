@@ -21,6 +21,8 @@ import sqlite_utils
 from server.coaching import view as coaching_view
 from server.db import read_transaction
 from server.leaderboards import view as leaderboard_view
+from server.pitches import exemplars as exemplar_view
+from server.pitches import store as pitch_store
 from server.storage import acknowledgements as ack_store
 from server.storage import answers as answer_store
 from server.storage import content as content_store
@@ -32,6 +34,7 @@ from server.storage import sync as store
 from server.syncing import errors
 from server.syncing.content_index import version_index
 from server.syncing.kinds.observations import as_data
+from server.syncing.kinds.pitches import as_data as pitch_data
 from server.syncing.kinds.sessions import as_data as session_data
 from sync import clock, enrollment, practice
 from sync.digest import as_hex
@@ -46,6 +49,7 @@ from sync.protocol import (
     Digest,
     MutationResult,
     ObservationChange,
+    PitchChange,
     Plan,
     PlanCampaign,
     ProgressChange,
@@ -132,6 +136,7 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
         plan = _plan(db, user_id, latest, today)
         me = None if has_more else coaching_view.me(db, user_id, _links(db, latest))
         board = None
+        exemplars = None if has_more else exemplar_view.for_person(db, user_id)
         if not has_more:
             server_day = practice.day_of(now.date().isoformat()) or 0
             board = leaderboard_view.for_person(db, user_id, leaderboard_view.today_for(request.local_day, server_day))
@@ -144,6 +149,7 @@ def pull(db: sqlite_utils.Database, user_id: str, request: PullRequest, now: dat
     return PullResponse(
         acked_through=acked, changes=changes, cursors=cursors, has_more=has_more, reset=reset, digest=digest,
         server_time=clock.format_utc(now), plan=plan, rejected=rejected, me=me, leaderboard=board,
+        exemplars=exemplars,
     )  # fmt: skip
 
 
@@ -190,6 +196,8 @@ def _shared(db: sqlite_utils.Database, rows: list[store.FeedRow]) -> list[Change
     acks = ack_store.by_ids(db, [r.entity_id for r in rows if r.kind == "acknowledgement"])
     observations = observation_store.by_ids(db, [r.entity_id for r in rows if r.kind == "observation"])
     sessions = session_store.by_ids(db, [r.entity_id for r in rows if r.kind == "session"])
+    pitches = pitch_store.by_ids(db, [r.entity_id for r in rows if r.kind == "pitch"])
+    held = pitch_store.videos_held(db, sorted({p.video_sha256 for p in pitches.values()}))
     out: list[Change] = []
     for row in rows:
         if row.kind == "acknowledgement" and row.entity_id in acks:
@@ -198,4 +206,7 @@ def _shared(db: sqlite_utils.Database, rows: list[store.FeedRow]) -> list[Change
             out.append(ObservationChange(stream="records", seq=row.seq, data=as_data(observations[row.entity_id])))
         elif row.kind == "session" and row.entity_id in sessions:
             out.append(SessionChange(stream="records", seq=row.seq, data=session_data(sessions[row.entity_id])))
+        elif row.kind == "pitch" and row.entity_id in pitches:
+            pitch = pitches[row.entity_id]
+            out.append(PitchChange(stream="records", seq=row.seq, data=pitch_data(pitch, pitch.video_sha256 in held)))
     return out

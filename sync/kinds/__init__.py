@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.kinds import acknowledgement, answer, observation, session
+from sync.kinds import acknowledgement, answer, observation, pitch, session
 from sync.kinds.base import Codec, PayloadUnsupported
 
-CODECS: dict[str, Codec[Any]] = {c.kind: c for c in (answer.CODEC, acknowledgement.CODEC, observation.CODEC, session.CODEC)}
+CODECS: dict[str, Codec[Any]] = {c.kind: c for c in (answer.CODEC, acknowledgement.CODEC, observation.CODEC, session.CODEC, pitch.CODEC)}
 
 
 def codec(kind: str) -> Codec[Any]:

@@ -14,7 +14,8 @@ also its author, for a session also its moderator.
 Payload versions: v2 has v1's shape and adds the item kind `session`; v3 adds `refresher` (the
 rep opened a "How do I…?" refresher) and `reminder` (the rep opened the reminder sent to them for
 that day): recorded for the adoption dashboard (docs/measures.md); only `acknowledged: true`,
-there is no un-opening. Earlier payloads are upcast unchanged. A device
+there is no un-opening. v4 adds `pitch`: the rep acknowledges their coach's review of a pitch
+(once reviewed), like an observation, with an optional comment; it reaches the reviewers. Earlier payloads are upcast unchanged. A device
 sends the lowest version that knows its item kind, so a server that does not know the kind
 answers `payload_unsupported` (kept, retried) instead of rejecting it for good.
 """
@@ -33,7 +34,8 @@ from sync.wire import Base, ItemId, LocalDay, Timestamp, Uuid7
 KIND = "acknowledgement"
 ItemKindV1 = Literal["nugget", "observation"]
 ItemKindV2 = Literal["nugget", "observation", "session"]
-ItemKind = Literal["nugget", "observation", "session", "refresher", "reminder"]
+ItemKindV3 = Literal["nugget", "observation", "session", "refresher", "reminder"]
+ItemKind = Literal["nugget", "observation", "session", "refresher", "reminder", "pitch"]
 MAX_COMMENT = 2_000
 
 
@@ -68,6 +70,19 @@ class AcknowledgementV3(Base, kw_only=True):
     `item_id`, YYYY-MM-DD)."""
 
     id: Uuid7
+    item_kind: ItemKindV3
+    item_id: ItemId
+    acknowledged: bool = True
+    at: Timestamp
+    local_day: LocalDay
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
+
+
+class AcknowledgementV4(Base, kw_only=True):
+    """Payload of an `acknowledgement` mutation, version 4: v3's fields; `item_kind` may also be
+    `pitch` (the rep acknowledges their coach's review of a pitch, with an optional comment)."""
+
+    id: Uuid7
     item_kind: ItemKind
     item_id: ItemId
     acknowledged: bool = True
@@ -76,14 +91,16 @@ class AcknowledgementV3(Base, kw_only=True):
     comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
 
 
-def upcast(earlier: AcknowledgementV1 | AcknowledgementV2) -> AcknowledgementV3:
-    """A v1 or v2 acknowledgement as v3: the same fields."""
-    return AcknowledgementV3(**{name: getattr(earlier, name) for name in earlier.__struct_fields__})
+def upcast(earlier: AcknowledgementV1 | AcknowledgementV2 | AcknowledgementV3) -> AcknowledgementV4:
+    """A v1, v2 or v3 acknowledgement as v4: the same fields."""
+    return AcknowledgementV4(**{name: getattr(earlier, name) for name in earlier.__struct_fields__})
 
 
-CODEC: Codec[AcknowledgementV3] = Codec(
-    kind=KIND, current=AcknowledgementV3,
-    versions={1: (AcknowledgementV1, upcast), 2: (AcknowledgementV2, upcast), 3: (AcknowledgementV3, identity)},
+CODEC: Codec[AcknowledgementV4] = Codec(
+    kind=KIND, current=AcknowledgementV4,
+    versions={
+        1: (AcknowledgementV1, upcast), 2: (AcknowledgementV2, upcast), 3: (AcknowledgementV3, upcast), 4: (AcknowledgementV4, identity),
+    },
 )  # fmt: skip
 
 
@@ -92,12 +109,12 @@ class ItemFacts:
     """What the rule needs to know about the acknowledged item (None fields: not applicable)."""
 
     exists: bool
-    addressed_to: str | None = None  # an observation's rep (once shared), a session's case owner
+    addressed_to: str | None = None  # an observation's rep (once shared), a session's case owner, a reviewed pitch's rep
     # A reminder exists only as one sent to the acknowledging person, so `exists` says it all.
 
 
 def decide(
-    ack: AcknowledgementV3, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
+    ack: AcknowledgementV4, owner: str | None, user_id: str, seen_in_push: bool, item: ItemFacts
 ) -> Decision | None:
     """`rejected` or `duplicate`, or None when the acknowledgement is to be applied."""
     if owner is not None and owner != user_id:
@@ -110,6 +127,8 @@ def decide(
         return Decision.rejected("only the rep an observation was shared with can acknowledge it")
     if ack.item_kind == "session" and item.addressed_to != user_id:
         return Decision.rejected("only a session's case owner can mark its commitment done")
+    if ack.item_kind == "pitch" and item.addressed_to != user_id:
+        return Decision.rejected("only a pitch's rep can acknowledge its review, once it is shared with them")
     if ack.item_kind in ("refresher", "reminder") and not ack.acknowledged:
         return Decision.rejected(f"a {ack.item_kind} is only opened: acknowledged must be true")
     return None

@@ -56,6 +56,8 @@ class Device:
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)  # the server's state, by id
     patches: list[dict[str, Any]] = field(default_factory=list)  # own observation patches, as sent
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # intervision sessions: the server's state
+    pitches: dict[str, dict[str, Any]] = field(default_factory=dict)  # video pitches: the server's state
+    exemplars: list[dict[str, Any]] | None = None  # the last page's good examples, as last pulled
 
     # ---- recording ---------------------------------------------------------------------------
 
@@ -92,9 +94,9 @@ class Device:
         self, record_id: str, values: dict[str, Any], local_day: int, resolve: tuple[str, ...] = (), kind: str = "observation",
         version: int = 1,
     ) -> dict[str, Any]:
-        """Record a patch of an observation (or a session) against the revision this device last
+        """Record a patch of an observation (or a session, a pitch) against the revision this device last
         pulled (0: new)."""
-        held = self.sessions if kind == "session" else self.observations
+        held = {"session": self.sessions, "pitch": self.pitches}.get(kind, self.observations)
         base = held.get(record_id, {}).get("rev", 0)
         payload = {"id": record_id, "base_rev": base, "set": dict(values), "resolve": list(resolve),
                    "at": self._now(), "local_day": local_day}  # fmt: skip
@@ -219,6 +221,10 @@ class Device:
                 self.observations[change["data"]["id"]] = change["data"]
             elif change["kind"] == "session":
                 self.sessions[change["data"]["id"]] = change["data"]
+            elif change["kind"] == "pitch":
+                self.pitches[change["data"]["id"]] = change["data"]
+        if data.get("exemplars") is not None:
+            self.exemplars = data["exemplars"]
         for stream, value in data["cursors"].items():
             if stream in data.get("reset", []) or value >= self.cursors.get(stream, 0):
                 self.cursors[stream] = value

@@ -9,6 +9,7 @@ from server.syncing.kinds.acknowledgements import Acknowledgements
 from server.syncing.kinds.answers import Answers
 from server.syncing.kinds.context import PushContext
 from server.syncing.kinds.observations import Observations
+from server.syncing.kinds.pitches import Pitches
 from server.syncing.kinds.sessions import Sessions
 from sync.kinds import CODECS
 from sync.kinds.base import Decision
@@ -23,7 +24,7 @@ class Handler(Protocol):
     def write(self) -> None: ...
 
 
-HANDLERS: dict[str, type[Any]] = {h.kind: h for h in (Answers, Acknowledgements, Observations, Sessions)}
+HANDLERS: dict[str, type[Any]] = {h.kind: h for h in (Answers, Acknowledgements, Observations, Sessions, Pitches)}
 assert set(HANDLERS) == set(CODECS), "every registered kind needs a server handler"
 
 __all__ = ["HANDLERS", "Handler", "PushContext"]
