@@ -23,7 +23,7 @@ export function mountRecord(root, ctx, promptId) {
   let stage = "start"; // start | camera | countdown | recording | review | saving | saved
   let countdown = null;
   const body = h("div", { class: "record-body" });
-  const status = h("p", { class: "record-status", role: "status", "aria-live": "polite" });
+  const status = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" }); // the screen shows each state itself
 
   const back = () => h("p", {}, h("a", { href: "#/pitches" }, t("record.back")));
 
@@ -172,7 +172,7 @@ export function mountRecord(root, ctx, promptId) {
       },
       t("record.retake"),
     );
-    show(playback, h("p", { class: "hint" }, t("record.length", { length: clock(take.duration_ms / 1000) })), error, h("div", { class: "actions" }, submit, retake));
+    show(h("p", {}, t("record.review")), playback, h("p", { class: "hint" }, t("record.length", { length: clock(take.duration_ms / 1000) })), error, h("div", { class: "actions" }, submit, retake));
     focus(submit);
   }
 
@@ -183,6 +183,7 @@ export function mountRecord(root, ctx, promptId) {
     retake.disabled = true;
     error.textContent = "";
     status.textContent = t("record.saving");
+    submit.textContent = t("record.saving");
     const now = Date.now();
     try {
       const sha256 = await sha256Hex(take.blob);
@@ -201,6 +202,7 @@ export function mountRecord(root, ctx, promptId) {
       });
     } catch (err) {
       stage = "review";
+      submit.textContent = t("record.submit");
       submit.disabled = false;
       retake.disabled = false;
       status.textContent = "";
