@@ -15,6 +15,11 @@ import * as kinds from "../src/db/kinds/index.js";
 import { creationPatch, pitchStatus, recordingProblems, videoType, MAX_VIDEO_BYTES } from "../src/pitches/pitch.js";
 import { bytesNeeded, roomToRecord } from "../src/pitches/quota.js";
 import { fingerprintOf, pitchIdOf, urlStorage } from "../src/pitches/url-storage.js";
+import { clock, limitWords, noRoomMessage } from "../src/pitches/words.js";
+import { judgedBehaviours, promptsFor } from "../src/pitches/prompts.js";
+import { pickMimeType } from "../src/pitches/recorder.js";
+import { retryable } from "../src/pitches/uploader.js";
+import { translator } from "../src/i18n.js";
 import { uuid7 } from "../src/uuid7.js";
 
 let dbs = 0;
@@ -239,5 +244,45 @@ describe("pure rules", () => {
     assert.deepEqual(pitchStatus({ video: { upload: { done: true } }, progress: { sent: 42, total: 100 } }).state, "uploaded");
     assert.deepEqual(pitchStatus({ pulled: { video_uploaded: true, fields: {} } }).state, "uploaded", "uploaded from another device");
     assert.deepEqual(pitchStatus({ video: { upload: { done: false } }, pulled: { video_uploaded: true, fields: { reviewed: true } } }).state, "reviewed");
+  });
+
+  test("the room message in words, English and Dutch, as the recording screen shows it", () => {
+    const en = translator("en");
+    const nl = translator("nl");
+    const short = roomToRecord({ quota: 20e6, usage: 10e6 }, 120);
+    assert.equal(noRoomMessage(en, short, 120), `Not enough space on this phone to record 2 minutes: free about ${short.short_mb} MB`);
+    assert.equal(noRoomMessage(nl, short, 120), `Niet genoeg ruimte op deze telefoon om 2 minuten op te nemen: maak ongeveer ${short.short_mb} MB vrij`);
+    assert.equal(noRoomMessage(en, roomToRecord({ quota: 1e6, usage: 0 }, 90), 90), "Not enough space on this phone to record 90 seconds: free about 22 MB");
+    assert.equal(noRoomMessage(en, roomToRecord({ quota: 1e6, usage: 0 }, 60), 60).includes("1 minute:"), true);
+    assert.equal(noRoomMessage(en, roomToRecord({ quota: 1e9, usage: 0 }, 60), 60), null);
+    assert.deepEqual([clock(0), clock(59.9), clock(120), clock(185)], ["0:00", "0:59", "2:00", "3:05"]);
+    assert.equal(limitWords(nl, 30), "30 seconden");
+  });
+
+  test("the recorder picks WebM (VP8/Opus) first and MP4 where only that records", () => {
+    assert.equal(pickMimeType(() => true), "video/webm;codecs=vp8,opus");
+    assert.equal(pickMimeType((t) => t.startsWith("video/mp4")), "video/mp4;codecs=avc1.42E01E,mp4a.40.2");
+    assert.equal(pickMimeType(() => false), null);
+  });
+
+  test("uploads retry on no answer, a busy or failing server, an offset or a chunk to redo; not on a refusal", () => {
+    for (const status of [0, 500, 503, 409, 423, 429, 460]) assert.equal(retryable(status), true, String(status));
+    for (const status of [400, 401, 403, 404, 410, 413, 415]) assert.equal(retryable(status), false, String(status));
+  });
+
+  test("prompts in the rep's language by title, with the judged behaviours named by their rubric", () => {
+    const snapshot = {
+      rubrics: [{ id: "r", behaviours: [{ id: "b1", text: "Asks why now" }, { id: "b2", text: "Quantifies value" }] }],
+      pitch_prompts: [
+        { id: "z", title: "Zero budget", language: "en", rubric: "r", behaviours: ["b2", "b1"] },
+        { id: "a", title: "Already have a vendor", language: "en", rubric: "r", behaviours: ["gone"] },
+        { id: "z-nl", title: "Geen budget", language: "nl", translation_of: "z", rubric: "r", behaviours: ["b2"] },
+      ],
+    };
+    assert.deepEqual(promptsFor(snapshot, "en").map((p) => p.id), ["a", "z"]);
+    assert.deepEqual(promptsFor(snapshot, "nl").map((p) => p.id), ["z-nl", "a"], "the Dutch one, and the untranslated original");
+    assert.deepEqual(judgedBehaviours(snapshot, snapshot.pitch_prompts[0]), ["Quantifies value", "Asks why now"]);
+    assert.deepEqual(judgedBehaviours(snapshot, snapshot.pitch_prompts[1]), ["gone"]);
+    assert.deepEqual(promptsFor(null, "en"), []);
   });
 });

@@ -10,7 +10,8 @@ import { isoDate } from "../intervision.js";
 import { formatTimestamp } from "../sync/rules.js";
 import { uuid7 } from "../uuid7.js";
 import { CameraError, checkRoom, closeCamera, openCamera, poster, record, sha256Hex } from "../pitches/recorder.js";
-import { clock, limitWords, promptById } from "../pitches/prompts.js";
+import { promptById } from "../pitches/prompts.js";
+import { clock, limitWords, noRoomMessage } from "../pitches/words.js";
 
 const COUNTDOWN_FROM = 3;
 
@@ -67,7 +68,7 @@ export function mountRecord(root, ctx, promptId) {
     if (!room.ok) {
       const retry = h("button", { type: "button", class: "secondary", on: { click: () => prepare(prompt) } }, t("record.tryAgain"));
       show(
-        h("p", { class: "error", role: "alert" }, t("record.noRoom", { limit: limitWords(t, prompt.time_limit_s), mb: room.short_mb })),
+        h("p", { class: "error", role: "alert" }, noRoomMessage(t, room, prompt.time_limit_s)),
         h("p", { class: "hint" }, t("record.noRoomHint")),
         h("div", { class: "actions" }, retry),
       );

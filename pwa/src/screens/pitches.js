@@ -8,7 +8,8 @@ import { h, replace } from "../dom.js";
 import { formatDay } from "../i18n.js";
 import { rolesOf } from "../coaching.js";
 import { pitchStatus } from "../pitches/pitch.js";
-import { clock, judgedBehaviours, limitWords, promptById, promptsFor } from "../pitches/prompts.js";
+import { judgedBehaviours, promptById, promptsFor } from "../pitches/prompts.js";
+import { clock, limitWords } from "../pitches/words.js";
 import { dayOfDate } from "../study-plan.js";
 import { mountRecord } from "./pitch-record.js";
 

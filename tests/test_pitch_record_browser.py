@@ -1,0 +1,163 @@
+"""A rep records a pitch with no signal and forgets about it (issue 15): real Chromium at 360×740
+with a fake camera and microphone, the real server behind a fault-injecting proxy.
+
+Offline, the rep records a pitch (it stops itself at the prompt's time limit), watches it and
+submits it; the app closes; reopened (still offline) it lists the pitch "Waiting to upload".
+Back online, through a proxy that fails and drops upload requests and responses, the video
+uploads resumably and exactly once: the server holds one `videos` row and one complete upload
+for the pitch, the file's SHA-256 is the one the app computed, the pitch record carries it, and
+the app says "Uploaded" and has dropped its copy of the video.
+
+The room check before recording is a pure decision and its words (pwa/test/pitches.test.js):
+Chromium offers no way to give an app little room that its estimate() reflects."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.fault_proxy import FaultProxy
+from tests.support.mail import signed_in_phone
+from tests.support.server import LiveServer, demo_database
+
+# Faults on every upload request (POST, HEAD, PATCH): failed with a 503, dropped before the
+# server, or answered by the server and the answer lost (the server has the bytes; the app never hears).
+UPLOAD_FAULTS = {"pass": 45, "fail": 20, "drop_request": 15, "drop_response": 20}
+SHORTEST_PROMPT = """async () => {
+    const { snapshot } = await globalThis.recap.store.content();
+    const prompts = [...(snapshot.pitch_prompts ?? [])].filter((p) => p.language === "en");
+    prompts.sort((a, b) => a.time_limit_s - b.time_limit_s);
+    return prompts[0] ?? null;
+}"""
+MY_VIDEOS = """async () => (await globalThis.recap.store.pitchVideos()).map((v) => ({
+    pitch_id: v.pitch_id, sha256: v.sha256, size: v.size, type: v.type, duration_ms: v.duration_ms,
+    blob: v.blob ? v.blob.size : null, done: v.upload.done,
+}))"""
+
+
+def noise_video(path: Path, *, width: int = 320, height: int = 240, frames: int = 8) -> Path:
+    """A Y4M file of random frames for Chromium's fake camera (it loops it): noise does not
+    compress, so the recorder writes near its full bitrate and the video spans several 1 MiB chunks."""
+    rng = random.Random(15)
+    frame = width * height * 3 // 2  # 4:2:0
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + rng.randbytes(frame))
+    return path
+
+
+@pytest.fixture(scope="module")
+def camera_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Chromium whose fake camera films noise (the session's browser films a calm test pattern)."""
+    from playwright.sync_api import sync_playwright
+
+    video = noise_video(tmp_path_factory.mktemp("camera") / "noise.y4m")
+    with sync_playwright() as playwright:
+        args = [*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"]
+        instance = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=args)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def flaky_uploads(tmp_path: Path) -> Iterator[tuple[LiveServer, FaultProxy]]:
+    server = LiveServer(demo_database(tmp_path / "live" / "recap.db"))
+    proxy = FaultProxy(server.url, seed=15, weights=UPLOAD_FAULTS, paths=("/uploads/",))
+    yield server, proxy
+    proxy.stop()
+    server.stop()
+
+
+def limit_words(seconds: int) -> str:
+    """A time limit as the app words it ("2 minutes", "1 minute", "90 seconds")."""
+    if seconds % 60:
+        return f"{seconds} seconds"
+    return f"{seconds // 60} minute{'s' if seconds != 60 else ''}"
+
+
+def rows(db_path: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as db:
+        return db.execute(sql, args).fetchall()
+
+
+def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
+    flaky_uploads: tuple[LiveServer, FaultProxy], camera_browser: Any
+) -> None:
+    server, proxy = flaky_uploads
+    context, page, errors = signed_in_phone(camera_browser, proxy.url, server.db_path)
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link", name="Pitches")).to_have_count(1, timeout=30_000)  # the first pull brought `me`
+    prompt = page.evaluate(SHORTEST_PROMPT)
+    assert prompt, "the demo library has a pitch prompt in English"
+
+    context.set_offline(True)
+    page.goto(f"{proxy.url}/#/pitches")
+    main = page.get_by_role("main")
+    record = main.get_by_role("link", name=f"Record: {prompt['title']}")
+    expect(record).to_be_visible()
+    record.click()
+    expect(main.get_by_role("heading", name="Record a pitch")).to_be_visible()
+    expect(main.get_by_text(f"Time limit: {limit_words(prompt['time_limit_s'])}")).to_be_visible()
+    main.get_by_role("button", name="Start recording").click()
+    expect(main.get_by_text("Recording", exact=True)).to_be_visible(timeout=10_000)
+    expect(main.get_by_role("button", name="Stop")).to_be_focused()
+    # Nobody presses Stop: the recording ends itself at the time limit, then plays back.
+    limit_s = prompt["time_limit_s"]
+    expect(main.get_by_role("button", name="Submit")).to_be_visible(timeout=(limit_s + 15) * 1000)
+    length = main.get_by_text(re.compile(r"^Length: \d+:\d\d$")).inner_text()
+    minutes, seconds = length.removeprefix("Length: ").split(":")
+    assert limit_s - 2 <= int(minutes) * 60 + int(seconds) <= limit_s, length
+    expect(main.get_by_label("Your recording")).to_be_visible()
+    main.get_by_role("button", name="Submit").click()
+    expect(main.get_by_text("Saved on this phone. It uploads when you're online.")).to_be_visible(timeout=20_000)
+    [video] = page.evaluate(MY_VIDEOS)
+    assert video["blob"] == video["size"] > 2 * 1024 * 1024, "the video spans several 1 MiB chunks"
+    assert video["duration_ms"] <= limit_s * 1000
+    assert video["type"] == "video/webm"
+    assert rows(server.db_path, "SELECT count(*) FROM uploads")[0][0] == 0, "nothing left the phone offline"
+    page.close()
+
+    # The app is opened again, still with no signal: the pitch waits on the phone.
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{proxy.url}/#/pitches")
+    main = page.get_by_role("main")
+    mine = main.get_by_role("region", name="My pitches")
+    expect(mine.get_by_role("link", name=prompt["title"])).to_be_visible()
+    expect(mine.get_by_text("Waiting to upload")).to_be_visible()
+
+    # Online, through the faults: the upload starts by itself, resumes after each fault, ends once.
+    context.set_offline(False)
+    expect(mine.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=180_000)
+    pitch_id, sha256 = video["pitch_id"], video["sha256"]
+    assert rows(server.db_path, "SELECT sha256, size, content_type FROM videos WHERE pitch_id = ?", pitch_id) == [
+        (sha256, video["size"], "video/webm")
+    ]
+    completed = rows(
+        server.db_path, "SELECT sha256 FROM uploads WHERE pitch_id = ? AND completed_at IS NOT NULL", pitch_id
+    )
+    assert completed == [(sha256,)], "one complete upload, never a second"
+    stored = next((server.db_path.parent / "videos").glob(f"*/{sha256}"))
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha256, "the server's file is the app's, byte for byte"
+    # The pitch record went through the outbox meanwhile and names the same video.
+    expect(page.get_by_role("banner").get_by_text("All synced")).to_be_visible(timeout=60_000)
+    assert rows(server.db_path, "SELECT video_sha256, video_size FROM pitches WHERE id = ?", pitch_id) == [
+        (sha256, video["size"])
+    ]
+    [after] = page.evaluate(MY_VIDEOS)
+    assert after["done"] is True and after["blob"] is None, "the phone's copy is dropped once uploaded"
+    faulted = sum(n for key, n in proxy.seen.items() if not key.endswith(" pass"))
+    patches = sum(n for key, n in proxy.seen.items() if key.startswith("PATCH"))
+    assert faulted >= 2 and patches >= 4, f"the upload met faults on the way: {dict(proxy.seen)}"
+    assert errors == []
+    context.close()
