@@ -154,11 +154,15 @@ export class Uploader {
           this.#store.setUploadState(id, { offset: accepted }).catch(() => {});
         },
         onSuccess: async () => {
-          await this.#store.uploadDone(id);
+          // Kept as done before anything else happens: from here on it is never sent again.
+          const kept = await this.#store.uploadDone(id).then(
+            () => true,
+            () => false, // not kept (storage trouble): the next run finds the server complete (HEAD) and marks it then
+          );
           this.#progress.delete(id);
           this.#current = null;
           this.#changed(id);
-          resolve(true);
+          resolve(kept);
         },
         onError: async (err) => {
           if (this.#current?.upload !== upload) return; // paused meanwhile
