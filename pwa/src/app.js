@@ -53,7 +53,7 @@ export class App {
   planPending = false;
   settings = null;
   t = translator("en");
-  /** The pitch uploader (pitches/uploader.js), set by main.js once the app has started; screens read its progress. */
+  /** The pitch uploader (pitches/uploader.js), set by main.js before start(); screens read its progress. */
   uploads = null;
 
   /**

@@ -35,8 +35,11 @@ async function start() {
     return null;
   }
   const app = new App({ store });
+  // Pitch videos recorded on this phone, sent when online: made before the first screen shows,
+  // so that My pitches hears the uploader from the start; started once the app has.
+  app.uploads = startUploads(app);
   await app.start();
-  app.uploads = startUploads(app); // pitch videos recorded on this phone, sent when online
+  app.uploads.kick();
   // The running app, for the console and bench/pwa.py (which times app.store.recordAnswer).
   globalThis.recap = app;
   return app;

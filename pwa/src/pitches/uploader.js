@@ -190,8 +190,9 @@ export class Uploader {
 }
 
 /**
- * The app's uploader: made once the app has started, kicked on start, on `online`, after each
- * sync and after a recording is saved (screens/pitch-record.js); paused on `offline`.
+ * The app's uploader, made before the app starts (main.js kicks it once it has): kicked on
+ * `online`, after each sync and after a recording is saved (screens/pitch-record.js); paused
+ * on `offline`.
  * @param {import("../app.js").App} app
  */
 export function startUploads(app, baseUrl = `${globalThis.location.origin}/`) {
@@ -203,6 +204,5 @@ export function startUploads(app, baseUrl = `${globalThis.location.origin}/`) {
   globalThis.addEventListener?.("online", () => uploader.kick());
   globalThis.addEventListener?.("offline", () => uploader.pause());
   app.on("synced", () => uploader.kick());
-  uploader.kick();
   return uploader;
 }
