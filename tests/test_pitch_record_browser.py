@@ -29,6 +29,7 @@ from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.fault_proxy import FaultProxy
 from tests.support.mail import signed_in_phone
 from tests.support.server import LiveServer, demo_database
+from tests.test_pwa_a11y import blocking_violations
 
 # Faults on every upload request (POST, HEAD, PATCH): failed with a 503, dropped before the
 # server, or answered by the server and the answer lost (the server has the bytes; the app never hears).
@@ -126,6 +127,8 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     minutes, seconds = length.removeprefix("Length: ").split(":")
     assert RECORD_S - 1 <= int(minutes) * 60 + int(seconds) <= RECORD_S + 3, length
     expect(main.get_by_label("Your recording")).to_be_visible()
+    # The take plays from its blob: URL under the app's real Content-Security-Policy.
+    page.wait_for_function("() => document.querySelector('video[aria-label=\"Your recording\"]').readyState >= 1")
     main.get_by_role("button", name="Submit").click()
     expect(main.get_by_text("Saved on this phone. It uploads when you're online.")).to_be_visible(timeout=20_000)
     [video] = page.evaluate(MY_VIDEOS)
@@ -184,5 +187,43 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     faulted = sum(n for key, n in proxy.seen.items() if not key.endswith(" pass"))
     patches = sum(n for key, n in proxy.seen.items() if key.startswith("PATCH"))
     assert faulted >= 2 and patches >= 4, f"the upload met faults on the way: {dict(proxy.seen)}"
+    assert errors == []
+    context.close()
+
+
+def test_the_pitch_screens_pass_an_accessibility_scan_in_dark_mode(
+    demo_server: LiveServer, camera_browser: Any
+) -> None:
+    """axe on the Pitches list, the camera preview, a take ready to submit and My pitches
+    (bypass_csp: axe is injected), at 360 px in dark mode."""
+    context, page, errors = signed_in_phone(
+        camera_browser, demo_server.url, demo_server.db_path, bypass_csp=True, color_scheme="dark"
+    )
+    expect(page.get_by_role("navigation").get_by_role("link", name="Pitches")).to_have_count(1, timeout=30_000)
+    prompt = page.evaluate(SHORTEST_PROMPT)
+    page.get_by_role("navigation").get_by_role("link", name="Pitches").click()
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Situations to pitch")).to_be_visible()
+    problems = blocking_violations(page, "pitches")
+    main.get_by_role("link", name=f"Record: {prompt['title']}").click()
+    expect(main.get_by_role("button", name="Start recording")).to_be_visible(timeout=10_000)
+    problems += blocking_violations(page, "camera preview")
+    main.get_by_role("button", name="Start recording").click()
+    expect(main.get_by_role("button", name="Stop")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(1_500)
+    main.get_by_role("button", name="Stop").click()
+    expect(main.get_by_role("button", name="Submit")).to_be_visible(timeout=10_000)
+    problems += blocking_violations(page, "take to submit")
+    main.get_by_role("button", name="Retake").click()
+    expect(main.get_by_role("button", name="Start recording")).to_be_focused()
+    main.get_by_role("button", name="Start recording").click()
+    main.get_by_role("button", name="Stop").click(timeout=10_000)
+    main.get_by_role("button", name="Submit").click()
+    expect(main.get_by_text("Saved on this phone. It uploads when you're online.")).to_be_visible(timeout=10_000)
+    main.get_by_role("link", name="My pitches").click()
+    expect(main.get_by_role("region", name="My pitches").get_by_role("listitem")).to_have_count(1)
+    problems += blocking_violations(page, "my pitches")
+    assert problems == []
+    assert len(page.evaluate(MY_VIDEOS)) == 1, "the retaken take was not kept"
     assert errors == []
     context.close()
