@@ -208,6 +208,30 @@ class Rubric(Item, kw_only=True, forbid_unknown_fields=True):
     behaviours: Annotated[list[Behaviour], msgspec.Meta(min_length=3, max_length=6)]
 
 
+# A pitch prompt's time limit, in seconds: long enough to say something, short enough to watch.
+MIN_TIME_LIMIT_S = 30
+MAX_TIME_LIMIT_S = 180
+
+
+class PitchPrompt(Item, kw_only=True, forbid_unknown_fields=True):
+    """A client situation a rep answers by recording a short video pitch, judged by a coach on
+    some behaviours of one rubric."""
+
+    kind: ClassVar[str] = "pitch_prompt"
+    body_field: ClassVar[str] = "situation"
+
+    title: ShortText
+    language: Language = "en"
+    translation_of: Slug | None = None
+    situation: Markdown
+    time_limit_s: Annotated[int, msgspec.Meta(ge=MIN_TIME_LIMIT_S, le=MAX_TIME_LIMIT_S, description="seconds, 30 to 180")]
+    rubric: Slug
+    # The rubric's behaviours the coach judges, in the order the coach scores them.
+    behaviours: Annotated[list[Slug], msgspec.Meta(min_length=1)]
+    campaign: Slug | None = None
+    audience: Annotated[str, msgspec.Meta(min_length=1, max_length=120)] | None = None
+
+
 KINDS: dict[str, type[Item]] = {
     "competencies": Competency,
     "nuggets": Nugget,
@@ -215,6 +239,7 @@ KINDS: dict[str, type[Item]] = {
     "refreshers": Refresher,
     "campaigns": Campaign,
     "rubrics": Rubric,
+    "pitch-prompts": PitchPrompt,
 }
 
 
@@ -258,6 +283,11 @@ class RubricEntry(Rubric, kw_only=True, forbid_unknown_fields=True):
     rev: int
 
 
+class PitchPromptEntry(PitchPrompt, kw_only=True, forbid_unknown_fields=True):
+    rev: int
+    situation_html: str
+
+
 class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The whole library at one published version (docs/api.md "The snapshot document")."""
 
@@ -270,3 +300,5 @@ class SnapshotDocument(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     campaigns: list[CampaignEntry]
     # Versions published before rubrics existed have none.
     rubrics: list[RubricEntry] = []
+    # Versions published before pitch prompts existed have none.
+    pitch_prompts: list[PitchPromptEntry] = []

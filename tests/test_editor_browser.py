@@ -8,7 +8,8 @@
    the question again.
 2. Two editors edit one refresher at once: the second one's autosave is refused, "Compare and
    merge" shows the merge view, they keep their title, and the other editor's change stays.
-3. axe-core finds no serious or critical violation on any editor page.
+3. A pitch prompt's behaviours follow the rubric chosen, without a reload.
+4. axe-core finds no serious or critical violation on any editor page.
 
 Pages run under the server's Content-Security-Policy (scripts and styles from the server only),
 except in the axe test, which injects axe (as tests/test_pwa_a11y.py does)."""
@@ -296,6 +297,43 @@ def test_a_rubric_gets_a_behaviour_in_the_browser_with_its_four_levels(editor_se
         context.close()
 
 
+def test_a_pitch_prompt_s_behaviours_follow_the_rubric_chosen_in_the_browser(editor_server: LiveServer, browser: Any) -> None:
+    """A pitch prompt's form in the browser: choosing another rubric redraws the behaviours'
+    checkboxes (by the editor's script, no reload); the ticks and a new time limit are saved by
+    themselves and come back after a reload; the phone preview shows the prompt as a rep reads it."""
+    context, page, watch = desk(browser, editor_server, EDITOR)
+    try:
+        path = editor_server.url + "/editor/items/pitch-prompts/why-change-now"
+        page.goto(path)
+        main = page.get_by_role("main")
+        behaviours = main.get_by_role("group", name=re.compile("^Behaviours"))
+        expect(behaviours.get_by_role("checkbox", name=re.compile("^Makes the cost of doing nothing clear"))).to_be_checked()
+        expect(behaviours.get_by_role("checkbox")).to_have_count(4)
+        expect(main.locator("#f-time_limit_s")).to_have_attribute("max", "180")
+        main.locator("#f-rubric").select_option("conversation-rubric")
+        expect(behaviours.get_by_role("checkbox")).to_have_count(5)
+        expect(behaviours.get_by_role("checkbox", name=re.compile("^Makes the cost"))).to_have_count(0)
+        for text in ("Summarises what was heard before proposing anything", "Ends with a concrete next step the customer owns"):
+            behaviours.get_by_role("checkbox", name=re.compile(f"^{re.escape(text)}")).check()
+        main.locator("#f-time_limit_s").fill("150")
+        expect(page.locator("#autosave")).to_contain_text("Saved at", timeout=10_000)
+        page.reload()
+        expect(main.locator("#f-rubric")).to_have_value("conversation-rubric")
+        expect(main.locator("#f-time_limit_s")).to_have_value("150")
+        ticked = behaviours.locator("input[type=checkbox]:checked")
+        expect(ticked).to_have_count(2)
+        assert [ticked.nth(i).get_attribute("value") for i in range(2)] == ["summarises-before-proposing", "agrees-a-customer-next-step"]
+        expect(main.locator("#p-behaviours li")).to_have_count(0)
+        page.goto(path + "/preview?screen=item")
+        expect(page.get_by_role("heading", name='"Our current system works fine"')).to_be_visible(timeout=10_000)
+        expect(page.get_by_text("Record at most 2:30.")).to_be_visible()
+        expect(page.get_by_role("listitem").filter(has_text="Summarises what was heard before proposing anything")).to_be_visible()
+        expect(page.locator("blockquote")).to_contain_text("Why would we change now?")
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
 def test_every_editor_page_has_no_serious_accessibility_violation(editor_server: LiveServer, browser: Any, tmp_path: Path) -> None:
     # bypass_csp: the server's policy (rightly) refuses the inline script tag that injects axe.
     context, page, watch = desk(browser, editor_server, EDITOR, bypass_csp=True)
@@ -310,12 +348,12 @@ def test_every_editor_page_has_no_serious_accessibility_violation(editor_server:
 
         scan("/editor", "list")
         scan("/editor?kind=question&quality=flagged", "list, filtered")
-        for folder in ("competencies", "nuggets", "questions", "refreshers", "campaigns", "rubrics"):
+        for folder in ("competencies", "nuggets", "questions", "refreshers", "campaigns", "rubrics", "pitch-prompts"):
             scan(f"/editor/new/{folder}", f"new {folder}")
         items = {
             "competencies": "value-messaging", "nuggets": "the-value-wedge", "questions": "who-else-is-involved",
             "refreshers": "how-to-find-who-else-decides", "campaigns": "value-selling-foundations",
-            "rubrics": "discovery-rubric",
+            "rubrics": "discovery-rubric", "pitch-prompts": "too-expensive-at-the-end",
         }  # fmt: skip
         for folder, item_id in items.items():
             scan(f"/editor/items/{folder}/{item_id}", f"{folder} form")
@@ -335,6 +373,7 @@ def test_every_editor_page_has_no_serious_accessibility_violation(editor_server:
         scan("/editor/items/refreshers/how-to-find-who-else-decides/withdraw", "withdraw confirmation")
         scan("/editor/items/questions/who-else-is-involved/preview?screen=right", "phone preview", ready="#feedback p")
         scan("/editor/items/rubrics/discovery-rubric/preview?screen=item", "rubric preview", ready="h3")
+        scan("/editor/items/pitch-prompts/too-expensive-at-the-end/preview?screen=item", "pitch prompt preview", ready="article h2")
         # The merge view: someone else saves while this page is open.
         page.goto(base + "/editor/items/nuggets/the-value-wedge")
         other = signed_in(editor_server, EDITOR2)

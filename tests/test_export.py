@@ -21,6 +21,7 @@ from server.library.loader import Source, load_source, read_folder
 from server.library.publish import canonical, publish, publish_sources
 from server.library.render import render
 from server.library.schema import KINDS
+from server.library.snapshot import SNAPSHOT_KEYS
 from server.storage import content as store
 from sync.content import SnapshotDocument
 from tests.support.paths import DEMO_LIBRARY
@@ -49,7 +50,7 @@ def snapshot_items(db: sqlite_utils.Database, version: int) -> dict[str, dict[st
     return {
         f"{folder}/{entry['id']}": {k: v for k, v in entry.items() if k not in ("rev", "epoch")}
         for folder in KINDS
-        for entry in data[folder]
+        for entry in data[SNAPSHOT_KEYS[folder]]
     }
 
 

@@ -232,7 +232,13 @@ def test_malformed_duplicated_and_replayed_pitch_patches_lose_nothing(client: Te
     assert [r["status"] for r in results(d["rep"], client)] == ["applied"]
     body = {"protocol": 1, "device_id": d["rep"].device_id, "sent_at": d["rep"]._now(), "mutations": [entry]}
     again = client.post("/sync/push", json=body, headers=d["rep"]._auth())
-    assert again.status_code == 200 and again.json()["results"][0]["status"] == "duplicate"
+    assert again.status_code == 200 and again.json()["results"][0]["status"] == "applied", "a repeat gets its stored result"
+    db = database(client)
+    try:
+        assert db.execute("SELECT rev FROM pitches WHERE id = ?", [pitch_id]).fetchone()[0] == 1, "and changes nothing"
+        assert db.execute("SELECT count(*) FROM pitch_revisions WHERE pitch_id = ?", [pitch_id]).fetchone()[0] == 1
+    finally:
+        db.close()
     d["rep"].edit(uuid7(), {**CREATED, "prompt_id": prompt["id"], "comments": "not a list"}, DAY, kind="pitch")
     d["rep"]._enqueue({"id": "not-a-uuid", "base_rev": 0, "set": {}, "at": d["rep"]._now(), "local_day": DAY}, "pitch", 1)
     statuses = [(r["status"], r["reason"] or "") for r in results(d["rep"], client)]
@@ -245,3 +251,31 @@ def test_malformed_duplicated_and_replayed_pitch_patches_lose_nothing(client: Te
     assert newer.json()["supported"]["pitch"] == [1]
     pull(d["rep"], client)
     assert list(d["rep"].pitches) == [pitch_id]
+
+
+def test_erasing_the_rep_removes_their_pitches_and_erasing_the_coach_pseudonymises_the_review(client: TestClient) -> None:  # type: ignore[type-arg]
+    from server import privacy
+
+    d = devices(client)
+    prompt = a_prompt(client)
+    pitch_id = record_pitch(d["rep"], prompt)
+    results(d["rep"], client)
+    pull(d["coach"], client)
+    d["coach"].edit(pitch_id, {"feedback": "Clear.", "reviewed": True}, DAY, kind="pitch")
+    results(d["coach"], client)
+    d["rep"].acknowledge("pitch", pitch_id, DAY, version=4)
+    results(d["rep"], client)
+    coach_id = d["coach"].user_id
+    db = database(client)
+    try:
+        coach_uid = db.execute("SELECT id FROM users WHERE email = ?", [coach_id]).fetchone()[0]
+        removed = privacy.erase(db, "coach@example.com")
+        assert removed["pitches (pseudonymised)"] == 1
+        state = db.execute("SELECT state FROM pitches WHERE id = ?", [pitch_id]).fetchone()[0]
+        assert coach_uid not in state and "erased-" in state
+        assert db.execute("SELECT count(*) FROM pitch_revisions WHERE user_id = ?", [coach_uid]).fetchone()[0] == 0
+        removed = privacy.erase(db, "rep@example.com")
+        assert removed["pitches"] == 1 and removed["pitch_revisions"] == 2 and removed["acknowledgements of pitches"] == 1
+        assert db.execute("SELECT count(*) FROM feed WHERE kind = 'pitch'").fetchone()[0] == 0
+    finally:
+        db.close()

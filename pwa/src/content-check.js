@@ -91,6 +91,27 @@ function checkRubric(r, where, problems) {
   });
 }
 
+export const TIME_LIMIT_S = Object.freeze({ min: 30, max: 180 });
+
+/** A pitch prompt (docs/content.md "Pitch prompt"): a situation, a time limit, a rubric's behaviours to judge. */
+function checkPitchPrompt(p, where, problems) {
+  if (!isObject(p)) return problems.push(`${where} is not an object`);
+  if (!isText(p.id)) problems.push(`${where} has no id`);
+  const name = isText(p.id) ? `pitch prompt ${p.id}` : where;
+  if (!isText(p.title)) problems.push(`${name} has no title`);
+  if (typeof p.situation_html !== "string" || !p.situation_html.trim()) problems.push(`${name} has no situation_html`);
+  const limit = p.time_limit_s;
+  if (!Number.isSafeInteger(limit) || limit < TIME_LIMIT_S.min || limit > TIME_LIMIT_S.max) {
+    problems.push(`${name} has no time_limit_s of ${TIME_LIMIT_S.min} to ${TIME_LIMIT_S.max} seconds`);
+  }
+  if (!isText(p.rubric)) problems.push(`${name} has no rubric`);
+  if (!Array.isArray(p.behaviours) || p.behaviours.length < 1 || !p.behaviours.every(isText)) problems.push(`${name} has no behaviours to judge`);
+  else if (new Set(p.behaviours).size !== p.behaviours.length) problems.push(`${name} lists a behaviour twice`);
+  if (p.campaign != null && !isText(p.campaign)) problems.push(`${name} has a campaign that is not an id`);
+  if (p.audience != null && typeof p.audience !== "string") problems.push(`${name} has an audience that is not text`);
+  if (!isCount(p.rev)) problems.push(`${name} has no rev`);
+}
+
 /**
  * Everything wrong with a snapshot document, as a list of sentences (empty: it can be used).
  * `currentVersion` is the version the device has: an older document is refused.
@@ -117,5 +138,8 @@ export function checkSnapshot(doc, { currentVersion = 0 } = {}) {
   // Rubrics came later: a snapshot published before them has none.
   if (doc.rubrics != null && !Array.isArray(doc.rubrics)) problems.push("the snapshot's rubrics are not a list");
   else (doc.rubrics ?? []).forEach((r, i) => checkRubric(r, `rubric #${i + 1}`, problems));
+  // Pitch prompts came later still.
+  if (doc.pitch_prompts != null && !Array.isArray(doc.pitch_prompts)) problems.push("the snapshot's pitch_prompts are not a list");
+  else (doc.pitch_prompts ?? []).forEach((p, i) => checkPitchPrompt(p, `pitch prompt #${i + 1}`, problems));
   return problems;
 }

@@ -87,3 +87,22 @@ export function relatedReading(snapshot, q, language) {
     .slice(0, RELATED_REFRESHERS);
   return { nugget, refreshers };
 }
+
+/**
+ * The library's pitch prompts (docs/content.md "Pitch prompt"; none in a snapshot published
+ * before they existed). With `language`: those a learner reading it sees (inLanguage: theirs,
+ * then originals without a translation into it), by title; without: all of them, by id.
+ */
+export function pitchPrompts(snapshot, language) {
+  const all = Array.isArray(snapshot?.pitch_prompts) ? snapshot.pitch_prompts : [];
+  if (language == null) return [...all].sort(byId);
+  const { mine, untranslated } = splitByLanguage(all, language);
+  const collator = new Intl.Collator(language);
+  const byTitle = (a, b) => collator.compare(a.title ?? "", b.title ?? "");
+  return [...mine.sort(byTitle), ...untranslated.sort(byTitle)];
+}
+
+/** One pitch prompt by id (a withdrawn or unknown id: null). */
+export function pitchPrompt(snapshot, id) {
+  return (Array.isArray(snapshot?.pitch_prompts) ? snapshot.pitch_prompts : []).find((p) => p.id === id) ?? null;
+}

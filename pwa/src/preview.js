@@ -5,7 +5,8 @@
 //   right     the feedback after choosing the right option(s), with the reading it offers
 //   wrong     the feedback after choosing a wrong option
 //   item      a refresher or a lesson in the reader; a rubric as its behaviours and their four
-//             levels; a competency or a campaign as a card
+//             levels; a pitch prompt as a rep reads it before recording; a competency or a
+//             campaign as a card
 // Nothing is recorded: no store, no outbox, no sync.
 import "./styles/base.css";
 import "./styles/study.css";
@@ -17,6 +18,7 @@ import { answerKey } from "./answer-key.js";
 import { isCorrect } from "./study-plan.js";
 import { LANGUAGES, translator } from "./i18n.js";
 import { relatedReading } from "./library.js";
+import { judgedBehaviours, promptCard } from "./prompt-card.js";
 
 function read() {
   const node = document.getElementById("preview-data");
@@ -89,6 +91,10 @@ function start() {
     const done = h("button", { type: "button", class: "primary" }, t("nuggets.markDone"));
     replace(root, nuggetArticle(snapshot, entry, { t, language, after: [h("div", { class: "actions" }, done)] }));
   } else if (data.kind === "rubric") replace(root, rubricCard(entry));
+  else if (data.kind === "pitch_prompt") {
+    const library = { rubrics: data.rubrics ?? [] };
+    replace(root, promptCard(entry, judgedBehaviours(library, entry, language), { t }));
+  }
   else {
     const title = entry.title ?? entry.name ?? entry.id;
     replace(root, h("article", { class: "card reader" }, h("h2", { lang: entry.language ?? null }, title), h("div", { class: "body", html: entry.description_html ?? "" })));

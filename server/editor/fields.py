@@ -29,6 +29,15 @@ REFERENCES = {
     "refreshers": "refreshers",
     "translation_of": "",
     "audience": "teams",
+    "rubric": "rubrics",
+    "campaign": "campaigns",
+}
+# Where a field's name means something else in one kind: (kind folder, field) -> its source, or
+# None for plain text. A pitch prompt's `audience` is words, not teams; its `behaviours` are
+# picked (checkboxes) among those of the rubric its `rubric` field names.
+KIND_REFERENCES: dict[tuple[str, str], str | None] = {
+    ("pitch-prompts", "audience"): None,
+    ("pitch-prompts", "behaviours"): "rubric",
 }
 # A language tag's pattern, as the schema has it: such fields get the library's languages as suggestions.
 LANGUAGE_PATTERN: str = typing.get_args(Language)[1].pattern
@@ -45,7 +54,8 @@ class FieldSpec(msgspec.Struct, frozen=True, kw_only=True):
     `date`, `reference` (one id, picked from a list), `references` (ids, one per row, in order),
     `rows` (texts, one per row, in order), `words` (short slugs, separated by commas), `correct`
     (the right options, ticked beside the options), `map` (a key, then sub-fields, per row) and
-    `structs` (sub-fields per row).
+    `structs` (sub-fields per row), `behaviours` (checkboxes: the behaviours of the rubric that
+    the field named by `source` picks).
     """
 
     name: str
@@ -108,7 +118,7 @@ def _spec(name: str, type_: Any, *, required: bool, default: Any, kind_folder: s
         "name": name, "label": humanise(name), "help": meaning, "format": format_,
         "required": required, "default": default,
     }  # fmt: skip
-    source = REFERENCES.get(name)
+    source = KIND_REFERENCES[(kind_folder, name)] if (kind_folder, name) in KIND_REFERENCES else REFERENCES.get(name)
     if source == "":
         source = kind_folder
     if isinstance(plain, mi.UnionType):
@@ -147,6 +157,8 @@ def _spec(name: str, type_: Any, *, required: bool, default: Any, kind_folder: s
         counts: dict[str, Any] = {"min_length": plain.min_length, "max_length": plain.max_length}
         if isinstance(item, mi.StructType):
             return FieldSpec(widget="structs", subfields=_struct_fields(item, kind_folder), **counts, **common)
+        if source is not None and KIND_REFERENCES.get((kind_folder, name)) == source:
+            return FieldSpec(widget="behaviours", source=source, **counts, **common)
         if source is not None:
             return FieldSpec(widget="references", source=source, **counts, **common)
         if isinstance(item, mi.StrType) and item.pattern and (item.max_length or 0) <= 80:
@@ -207,7 +219,7 @@ def field_names(kind_folder: str) -> set[str]:
 
 # ---- the authoring guide ---------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^### .*\(`(\w+)/`")
+_HEADING = re.compile(r"^### .*\(`([\w-]+)/`")
 _ROW = re.compile(r"^\| `(\w+)` \| [^|]* \| ([^|]*) \| (.*) \|\s*$")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 

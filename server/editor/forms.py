@@ -135,6 +135,10 @@ def parse_form(kind_folder: str, pairs: Iterable[tuple[str, str]]) -> dict[str, 
             words = [w for w in re.split(r"[\s,]+", _first(form, name) or "") if w]
             if words:
                 values[name] = words
+        elif spec.widget == "behaviours":  # ticked checkboxes, in the page's (the rubric's) order
+            picked = list(dict.fromkeys(v.strip() for v in form.get(name, []) if v.strip()))
+            if picked:
+                values[name] = picked
         elif spec.widget == "correct":
             continue  # after the options, below
         elif spec.widget == "map":

@@ -72,6 +72,8 @@ def rows(
         by_key[key] = draft.fields  # the list shows what the editor is working on
     membership: dict[tuple[str, str], list[str]] = {}
     for (kind, item_id), data in by_key.items():
+        if kind == "pitch_prompt" and isinstance(data.get("campaign"), str):
+            membership.setdefault((kind, item_id), []).append(data["campaign"])
         if kind != "campaign":
             continue
         for field, target in (("questions", "question"), ("nuggets", "nugget")):

@@ -32,7 +32,7 @@ EDITOR = {"access": "role:editor,admin"}
 EDITOR_FORM = {"access": "role:editor,admin", "csrf": "form"}
 # A form carries one item (a file is at most 256 KiB) and its merge; more is not an edit.
 MAX_FORM_BYTES = 1024 * 1024
-NOUNS = {"competencies": "competency", "nuggets": "nugget", "questions": "question", "refreshers": "refresher", "campaigns": "campaign", "rubrics": "rubric"}
+NOUNS = {"competencies": "competency", "nuggets": "nugget", "questions": "question", "refreshers": "refresher", "campaigns": "campaign", "rubrics": "rubric", "pitch-prompts": "pitch prompt"}
 
 
 class Conflicted(RecapError):
@@ -104,6 +104,7 @@ class FieldView(msgspec.Struct, kw_only=True):
     value: str = ""
     rows: list[Any] = []
     checked: list[int] = []  # `correct`: the right option numbers
+    picked: list[str] = []  # `behaviours`: the ids ticked
     several: bool = False
     problems: list[str] = []
     html: str = ""  # Markdown: the saved text, rendered as the app shows it
@@ -125,6 +126,9 @@ def field_views(folder: str, values: dict[str, Any], problems: list[Problem]) ->
             view.value = text_of(value) if not view.checked and value is not None else ""
         elif spec.widget == "words":
             view.value = ", ".join(map(str, value)) if isinstance(value, list) else text_of(value)
+        elif spec.widget == "behaviours":
+            view.picked = [str(v) for v in value] if isinstance(value, list) else ([str(value)] if value else [])
+            view.value = text_of(values.get(spec.source))  # the rubric whose behaviours are offered
         else:
             view.value = text_of(value)
         if spec.widget == "markdown" and isinstance(value, str):
@@ -157,6 +161,22 @@ def reference_choices(db: sqlite_utils.Database, current: dict[tuple[str, str], 
     out: dict[str, list[tuple[str, str]]] = {folder: sorted(ids.items()) for folder, ids in found.items()}
     out["teams"] = [("all", "everyone"), *((t, t) for t in store.teams(db))]
     return out
+
+
+def rubric_behaviours(current: dict[tuple[str, str], StoredItem], drafts: list[store.Draft]) -> dict[str, list[tuple[str, str]]]:
+    """Each rubric's behaviours (published, or as its draft has them), as (id, text): what a pitch
+    prompt's behaviours are picked among."""
+    found: dict[str, Any] = {
+        item_id: json.loads(item.data).get("behaviours")
+        for (kind, item_id), item in current.items()
+        if kind == "rubric" and not item.removed and item.data
+    }
+    found.update({d.item_id: d.fields.get("behaviours") for d in drafts if d.kind == "rubric"})
+    return {
+        rubric_id: [(str(b["id"]), str(b.get("text") or b["id"])) for b in behaviours if isinstance(b, dict) and b.get("id")]
+        for rubric_id, behaviours in sorted(found.items())
+        if isinstance(behaviours, list)
+    }
 
 
 def published_items(current: dict[tuple[str, str], StoredItem]) -> list[Published]:
@@ -243,6 +263,7 @@ def item_context(
         change_problems=[p.message for p in problems if field_of(p.where)[0] == "change"],
         ask_change=state.live and (checked.changed if checked else False),
         choices=choices, languages=languages, who=who,
+        behaviour_choices=rubric_behaviours(current, drafts) if state.kind == "pitch_prompt" else {},
         history=store.history(db, state.kind, state.item_id),
         family=translation_family(current, state) if state.live else None,
         quality=question_quality(db, state.published) if state.kind == "question" else None,

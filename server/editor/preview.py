@@ -68,7 +68,15 @@ def preview_data(db: sqlite_utils.Database, state: drafts.ItemState, data: dict[
                 fields = json.loads(item.data)
                 keep = ("id", "title", "language", "competency", "translation_of")
                 reading[f"{kind}s"].append({key: fields.get(key) for key in keep if fields.get(key) is not None})
-    return {"kind": state.kind, "entry": entry, "competencies": competencies, "campaign": campaign, **reading}
+    rubrics: list[dict[str, Any]] = []
+    if state.kind == "pitch_prompt":
+        # The rubric the prompt names, and its translations: the card shows the behaviours' texts.
+        rubrics = [
+            snapshot_entry("rubric", json.loads(item.data), item.rev, item.epoch)
+            for (kind, _), item in sorted(current.items())
+            if kind == "rubric" and not item.removed and item.data
+        ]
+    return {"kind": state.kind, "entry": entry, "competencies": competencies, "campaign": campaign, "rubrics": rubrics, **reading}
 
 
 @get("/editor/items/{folder:str}/{item_id:str}/preview", sync_to_thread=True, opt=EDITOR, include_in_schema=False)

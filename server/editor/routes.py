@@ -37,8 +37,10 @@ from server.editor.pages import (
     folder_or_404,
     item_context,
     item_url,
+    published_items,
     read_form,
 )
+from server.editor.translations import translated_references
 from server.errors import NotFound, RecapError, wants_json
 from server.pool import ConnectionPool, in_thread
 from server.storage import content
@@ -100,6 +102,7 @@ def new_page(request: Request[Any, Any, Any], db: NamedDependency[sqlite_utils.D
         values.update({"id": f"{original}-{language}" if language else "", "translation_of": original})
         if language:
             values["language"] = language
+            values = translated_references(folder, values, language, published_items(content.current_items(db)))
     state = drafts.ItemState(folder, "", None, None)
     return Template("editor/item.html", context=item_context(request, db, state, values, None, new=True))
 

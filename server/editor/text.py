@@ -45,5 +45,10 @@ def show(value: Any) -> Markup:
     return Markup('<span class="pre">{}</span>').format(value)
 
 
-FILTERS = {"guide": guide, "singular": singular, "show": show}
+def noun(kind: str) -> str:
+    """A kind or its folder in words: `pitch_prompt` -> `pitch prompt`, `pitch-prompts` -> `pitch prompts`."""
+    return str(kind).replace("_", " ").replace("-", " ")
+
+
+FILTERS = {"guide": guide, "singular": singular, "show": show, "noun": noun}
 GLOBALS = {"row_label": row_label, "sub_value": sub_value}

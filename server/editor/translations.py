@@ -71,3 +71,22 @@ def family(items: Iterable[Published], kind: str, item_id: str) -> Family | None
     ]
     have = {original.language or "", *(t.language for t in translations)}
     return Family(original.item_id, original.language or "", translations, [x for x in used if x not in have])
+
+
+# A translation's references that have their own translations: (kind folder, field) -> the kind it names.
+TRANSLATED_REFERENCES = {("pitch-prompts", "rubric"): "rubric", ("pitch-prompts", "campaign"): "campaign"}
+
+
+def translated_references(folder: str, values: dict[str, object], language: str, items: Iterable[Published]) -> dict[str, object]:
+    """The values of a new translation into `language`, each reference that has a translation into
+    that language naming the translation instead (a Dutch prompt: the Dutch campaign and rubric)."""
+    items = list(items)
+    out = dict(values)
+    for (kind_folder, field), kind in TRANSLATED_REFERENCES.items():
+        ref = values.get(field)
+        if kind_folder != folder or not isinstance(ref, str):
+            continue
+        match = next((i.item_id for i in items if i.kind == kind and i.translation_of == ref and i.language == language), None)
+        if match is not None:
+            out[field] = match
+    return out

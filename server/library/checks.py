@@ -10,7 +10,7 @@ import msgspec
 from server.library.loader import Library, LoadedItem, Source, load_sources, nearest, read_folder
 from server.library.option_refs import option_ref_problems
 from server.library.problems import ContentError, Problem
-from server.library.schema import Campaign, Item, Nugget, Pause, Question, Refresher, Rubric
+from server.library.schema import Campaign, Item, Nugget, Pause, PitchPrompt, Question, Refresher, Rubric
 from sync.enrollment import EVERYONE, BadAudience, parse_audience_entry
 from sync.progress import campaign_settings
 
@@ -53,6 +53,15 @@ def _line_in_text(loaded: LoadedItem, where: str, text: str, offset: int) -> int
     return line
 
 
+def _repeats(loaded: LoadedItem, path: str, values: list[str]) -> Iterator[Problem]:
+    """A value given again in a list that names each thing once (at the repeat)."""
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            yield _at(loaded, f"{path}[{i}]", f"`{value}` is listed twice")
+        seen.add(value)
+
+
 def _reference(library: Library, loaded: LoadedItem, where: str, kind: str, ref: str, language: str | None = None) -> Iterator[Problem]:
     target = library.of(kind).get(ref)
     if target is None and (kind, ref) in library.broken:
@@ -86,16 +95,12 @@ def _translation_problems(library: Library, kind: str, loaded: LoadedItem) -> It
 
 def _campaign_problems(loaded: LoadedItem, c: Campaign) -> Iterator[Problem]:
     """Its audience, and its days: start, end and pauses in order."""
-    seen: set[str] = set()
+    yield from _repeats(loaded, "$.audience", c.audience)
     for i, entry in enumerate(c.audience):
-        where = f"$.audience[{i}]"
-        if entry in seen:
-            yield _at(loaded, where, f"`{entry}` is listed twice")
-        seen.add(entry)
         try:
             parse_audience_entry(entry)
         except BadAudience as error:
-            yield _at(loaded, where, str(error))
+            yield _at(loaded, f"$.audience[{i}]", str(error))
     if EVERYONE in c.audience and len(c.audience) > 1:
         yield _at(loaded, "$.audience", "`all` already includes everyone: list either `all` or teams and roles")
     if c.start is not None and c.end is not None and c.end < c.start:
@@ -150,13 +155,9 @@ def _rubric_problems(library: Library, loaded: LoadedItem, r: Rubric) -> Iterato
         if not behaviour.text.strip():
             yield _at(loaded, f"$.behaviours[{i}].text", f"behaviour `{behaviour.id}` has no text: say what the coach looks for")
         for field, refs in (("questions", behaviour.questions), ("refreshers", behaviour.refreshers)):
-            seen: set[str] = set()
+            yield from _repeats(loaded, f"$.behaviours[{i}].{field}", refs)
             for j, ref in enumerate(refs):
-                where = f"$.behaviours[{i}].{field}[{j}]"
-                if ref in seen:
-                    yield _at(loaded, where, f"`{ref}` is listed twice")
-                seen.add(ref)
-                yield from _reference(library, loaded, where, field, ref, r.language)
+                yield from _reference(library, loaded, f"$.behaviours[{i}].{field}[{j}]", field, ref, r.language)
     original = library.of("rubrics").get(r.translation_of or "")
     if original is not None and isinstance(original.item, Rubric):
         yield from _translated_rubric_problems(loaded, r, original.item)
@@ -168,6 +169,56 @@ def _rubric_problems(library: Library, loaded: LoadedItem, r: Rubric) -> Iterato
                 loaded, "$.competency",
                 f"competency `{r.competency}` already has a rubric in `{r.language}`: `{o.id}` ({other.path}); keep one rubric per competency and language",
             )  # fmt: skip
+
+
+def _rubric_family(library: Library, rubric_id: str) -> set[str]:
+    """A rubric's id, its original's and every translation of that original."""
+    loaded = library.of("rubrics").get(rubric_id)
+    root = (getattr(loaded.item, "translation_of", None) or rubric_id) if loaded else rubric_id
+    return {root} | {i for i, other in library.of("rubrics").items() if getattr(other.item, "translation_of", None) == root}
+
+
+def _prompt_rubric_problems(library: Library, loaded: LoadedItem, p: PitchPrompt) -> Iterator[Problem]:
+    """The rubric exists, in the prompt's language when it has a translation into it, and the
+    behaviours to judge are that rubric's, each named once."""
+    yield from _reference(library, loaded, "$.rubric", "rubrics", p.rubric)
+    target = library.of("rubrics").get(p.rubric)
+    if target is None or not isinstance(target.item, Rubric):
+        return
+    rubric = target.item
+    if rubric.language != p.language:
+        for other_id in sorted(_rubric_family(library, p.rubric)):
+            other = library.of("rubrics")[other_id].item if other_id in library.of("rubrics") else None
+            if isinstance(other, Rubric) and other.language == p.language:
+                yield _at(loaded, "$.rubric", f"rubric `{p.rubric}` is in `{rubric.language}` but this prompt is in `{p.language}`: use its translation `{other_id}`")
+                break
+    known = [b.id for b in rubric.behaviours]
+    for i, behaviour in enumerate(p.behaviours):
+        if behaviour not in known:
+            close = nearest(behaviour, known)
+            hint = f"; did you mean `{close}`?" if close else f" (its behaviours: {', '.join(known)})"
+            yield _at(loaded, f"$.behaviours[{i}]", f"rubric `{p.rubric}` has no behaviour `{behaviour}`{hint}")
+
+
+def _pitch_prompt_problems(library: Library, loaded: LoadedItem, p: PitchPrompt) -> Iterator[Problem]:
+    """Blank texts, the rubric and its behaviours, the campaign, and what a translation keeps."""
+    if not p.title.strip():
+        yield _at(loaded, "$.title", "the pitch prompt has no title")
+    if not p.situation.strip():
+        yield _at(loaded, "$.situation", "the pitch prompt has no situation: describe the client and what they said")
+    if p.audience is not None and not p.audience.strip():
+        yield _at(loaded, "$.audience", "`audience` is blank: say who the prompt is for, or leave the field out")
+    yield from _repeats(loaded, "$.behaviours", p.behaviours)
+    yield from _prompt_rubric_problems(library, loaded, p)
+    if p.campaign is not None:
+        yield from _reference(library, loaded, "$.campaign", "campaigns", p.campaign, p.language)
+    original = library.of("pitch-prompts").get(p.translation_of or "")
+    if original is not None and isinstance(original.item, PitchPrompt):
+        o = original.item
+        if p.rubric not in _rubric_family(library, o.rubric):
+            yield _at(loaded, "$.rubric", f"the original `{o.id}` is judged with `{o.rubric}`: a translation uses that rubric or a translation of it")
+        if p.behaviours != o.behaviours:
+            yield _at(loaded, "$.behaviours", f"a translation judges the behaviours of `{o.id}`, in the same order: {', '.join(o.behaviours)}")
 
 
 def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[Problem]:
@@ -184,17 +235,15 @@ def _item_problems(library: Library, kind: str, loaded: LoadedItem) -> Iterator[
         if not item.title.rstrip().endswith("?"):
             yield _at(loaded, "$.title", "a refresher's title is a question (\"How do I …?\"): end it with ?")
     elif isinstance(item, Campaign):
-        for field, refs, target in (("questions", item.questions, "questions"), ("nuggets", item.nuggets, "nuggets")):
-            seen: set[str] = set()
+        for field, refs in (("questions", item.questions), ("nuggets", item.nuggets)):
+            yield from _repeats(loaded, f"$.{field}", refs)
             for i, ref in enumerate(refs):
-                where = f"$.{field}[{i}]"
-                if ref in seen:
-                    yield _at(loaded, where, f"`{ref}` is listed twice")
-                seen.add(ref)
-                yield from _reference(library, loaded, where, target, ref, item.language)
+                yield from _reference(library, loaded, f"$.{field}[{i}]", field, ref, item.language)
         yield from _campaign_problems(loaded, item)
     elif isinstance(item, Rubric):
         yield from _rubric_problems(library, loaded, item)
+    elif isinstance(item, PitchPrompt):
+        yield from _pitch_prompt_problems(library, loaded, item)
     elif isinstance(item, Nugget) and not item.body.strip():
         yield _at(loaded, "$.body", "the nugget has no text")
 

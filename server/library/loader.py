@@ -16,8 +16,9 @@ import msgspec
 import yaml
 
 from server.library.problems import Problem
+from server.library.prompt_rules import time_limit_problems
 from server.library.rubric_rules import behaviour_problems
-from server.library.schema import KINDS, Item, Rubric
+from server.library.schema import KINDS, Item, PitchPrompt, Rubric
 from sync.content import AUDIENCE_PATTERN
 
 MAX_FILE_BYTES = 256 * 1024
@@ -215,6 +216,7 @@ def _friendly(message: str, field_type: Any = None) -> str:
 # Fields whose own rules say more than the schema's first error: (where inside, message) each.
 _FIELD_RULES: dict[tuple[type[Item], str], Callable[[Any], list[tuple[str, str]]]] = {
     (Rubric, "behaviours"): behaviour_problems,
+    (PitchPrompt, "time_limit_s"): time_limit_problems,
 }
 
 _EXPECTED_TEXT = re.compile(r"^Expected `str(?: \| null)?`, got `\w+`")

@@ -13,10 +13,11 @@ from sync.content import (
     Item,
     Nugget,
     Pause,
+    PitchPrompt,
     Question,
     Refresher,
     RepeatMode,
     Rubric,
 )
 
-__all__ = ["KINDS", "LEVELS", "Behaviour", "Campaign", "ChangeKind", "Competency", "Item", "Nugget", "Pause", "Question", "Refresher", "RepeatMode", "Rubric"]
+__all__ = ["KINDS", "LEVELS", "Behaviour", "Campaign", "ChangeKind", "Competency", "Item", "Nugget", "Pause", "PitchPrompt", "Question", "Refresher", "RepeatMode", "Rubric"]

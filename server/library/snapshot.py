@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from server.library.schema import KINDS
 from sync.content import SnapshotDocument
 
-__all__ = ["SnapshotDocument", "build_snapshot", "render_markdown", "snapshot_entry"]
+__all__ = ["SNAPSHOT_KEYS", "SnapshotDocument", "build_snapshot", "render_markdown", "snapshot_entry"]
 
 # Raw HTML in authored Markdown is shown as text, never rendered: content must not be able to
 # inject scripts into the app. markdown-it also refuses javascript: links.
@@ -27,8 +27,12 @@ _MARKDOWN_FIELDS = {
     "refresher": ("body",),
     "campaign": ("description",),
     "rubric": (),
+    "pitch_prompt": ("situation",),
 }
 KIND_BY_NAME = {cls.kind: folder for folder, cls in KINDS.items()}
+# The snapshot document's list of each kind folder: the folder's name, `_` for `-`
+# (`pitch-prompts/` → `pitch_prompts`).
+SNAPSHOT_KEYS = {folder: folder.replace("-", "_") for folder in KINDS}
 
 
 def render_markdown(text: str) -> str:
@@ -62,7 +66,7 @@ def build_snapshot(version: int, published_at: str, entries: dict[str, list[dict
     """Encode a snapshot; return (JSON, gzip of it, ETag). Deterministic for the same input."""
     document: dict[str, Any] = {"version": version, "published_at": published_at}
     for folder in KINDS:
-        document[folder] = sorted(entries.get(folder, []), key=lambda e: e["id"])
+        document[SNAPSHOT_KEYS[folder]] = sorted(entries.get(folder, []), key=lambda e: e["id"])
     body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     # mtime=0 keeps the compressed bytes identical for identical input.

@@ -159,6 +159,13 @@ def rubric_behaviours(db: sqlite_utils.Database, rubric_ids: list[str]) -> froze
     return frozenset(found)
 
 
+def pitch_prompt_ids(db: sqlite_utils.Database) -> frozenset[str]:
+    """The id of every pitch prompt any published version has had (withdrawn ones included): a
+    pitch recorded offline against an older library still names a prompt that existed."""
+    rows = db.execute("SELECT DISTINCT item_id FROM item_versions WHERE kind = 'pitch_prompt' AND data IS NOT NULL")
+    return frozenset(str(r[0]) for r in rows)
+
+
 class FileAt(msgspec.Struct, frozen=True):
     """An item as it stood at one version: its data and, when kept, its authored file."""
 

@@ -136,10 +136,11 @@ def test_every_demo_item_round_trips_through_its_form(editor: httpx.Client, serv
     """Opening a published item and saving it unchanged starts no draft: the form says exactly
     what the item says, for every field of every kind."""
     items = rows(server, "SELECT kind, item_id FROM item_versions WHERE version = 1 ORDER BY kind, item_id")
-    folders = {"competency": "competencies", "nugget": "nuggets", "question": "questions", "refresher": "refreshers", "campaign": "campaigns", "rubric": "rubrics"}
+    folders = {"competency": "competencies", "nugget": "nuggets", "question": "questions", "refresher": "refreshers", "campaign": "campaigns", "rubric": "rubrics", "pitch_prompt": "pitch-prompts"}
     picked = [items[i] for i in range(0, len(items), 4)] + [
         ("competency", "value-messaging"), ("campaign", "value-selling-foundations-nl"),
         ("rubric", "discovery-rubric"), ("rubric", "conversation-rubric-nl"),
+        ("pitch_prompt", "too-expensive-at-the-end"), ("pitch_prompt", "too-expensive-at-the-end-nl"), ("pitch_prompt", "why-change-now"),
     ]  # fmt: skip
     for kind, item_id in picked:
         path = f"/editor/items/{folders[kind]}/{item_id}"
