@@ -6,12 +6,6 @@ export function limitWords(t, seconds) {
   return seconds % 60 === 0 ? t("pitch.minutes", { n: seconds / 60 }) : t("pitch.seconds", { n: seconds });
 }
 
-/** A time limit or a length in seconds as m:ss ("2:00"). */
-export function clock(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
 /**
  * What the recording screen says when quota.js roomToRecord finds no room: "Not enough space on
  * this phone to record 2 minutes: free about 12 MB". Null when there is room.

@@ -10,8 +10,9 @@ import { isoDate } from "../intervision.js";
 import { formatTimestamp } from "../sync/rules.js";
 import { uuid7 } from "../uuid7.js";
 import { CameraError, checkRoom, closeCamera, openCamera, poster, record, sha256Hex } from "../pitches/recorder.js";
-import { promptById } from "../pitches/prompts.js";
-import { clock, limitWords, noRoomMessage } from "../pitches/words.js";
+import { pitchPrompt } from "../library.js";
+import { clockTime as clock, judgedBehaviours, promptCard } from "../prompt-card.js";
+import { noRoomMessage } from "../pitches/words.js";
 
 const COUNTDOWN_FROM = 3;
 
@@ -41,17 +42,14 @@ export function mountRecord(root, ctx, promptId) {
     if (take?.url) URL.revokeObjectURL(take.url);
   }
 
-  async function start(prompt) {
-    const limitS = prompt.time_limit_s;
+  async function start(prompt, snapshot) {
     replace(
       root,
       h(
         "section",
-        { class: "card pitch-record" },
+        { class: "pitch-record" },
         h("h2", {}, t("record.title")),
-        h("h3", {}, prompt.title ?? prompt.id),
-        prompt.situation_html ? h("div", { class: "situation", html: prompt.situation_html }) : null,
-        h("p", { class: "hint" }, t("pitches.timeLimit", { limit: limitWords(t, limitS) })),
+        promptCard(prompt, judgedBehaviours(snapshot, prompt, ctx.language), { t, headingLevel: 3 }),
         status,
         body,
         back(),
@@ -224,12 +222,12 @@ export function mountRecord(root, ctx, promptId) {
   (async () => {
     const content = await store.content();
     if (gone) return;
-    const prompt = promptById(content?.snapshot, promptId);
+    const prompt = pitchPrompt(content?.snapshot, promptId);
     if (!prompt) {
       replace(root, h("section", { class: "card pitch-record" }, h("h2", {}, t("record.title")), h("p", {}, t("record.notFound")), back()));
       return;
     }
-    await start(prompt);
+    await start(prompt, content.snapshot);
   })();
 
   return {

@@ -1,6 +1,6 @@
-// "Pitches" (docs/app.md "Pitches"), for reps: the library's situations to pitch (title,
-// situation, time limit, the behaviours a coach judges) each with "Record", and "My pitches"
-// with where each one is: waiting to upload, uploading (per cent), uploaded, reviewed. Works
+// "Pitches" (docs/app.md "Pitches"), for reps: "My pitches" with where each one is (waiting to
+// upload, uploading (per cent), uploaded, reviewed), then the library's situations to pitch
+// (prompt-card.js: title, situation, time limit, the behaviours a coach judges), each with "Record". Works
 // offline: the prompts come from the kept library, the pitches from this device's videos and
 // the pulled pitch records. #/pitches/record/<prompt_id> records one (pitch-record.js);
 // #/pitches/<id> shows one (the pitch's own view).
@@ -8,8 +8,8 @@ import { h, replace } from "../dom.js";
 import { formatDay } from "../i18n.js";
 import { rolesOf } from "../coaching.js";
 import { pitchStatus } from "../pitches/pitch.js";
-import { judgedBehaviours, promptById, promptsFor } from "../pitches/prompts.js";
-import { clock, limitWords } from "../pitches/words.js";
+import { pitchPrompt, pitchPrompts } from "../library.js";
+import { clockTime, judgedBehaviours, promptCard } from "../prompt-card.js";
 import { dayOfDate } from "../study-plan.js";
 import { mountRecord } from "./pitch-record.js";
 
@@ -62,18 +62,18 @@ function mountList(root, ctx) {
       root,
       h(
         "section",
-        { class: "card pitches" },
+        { class: "pitches" },
         h("h2", {}, t("pitches.title")),
         h("p", { class: "hint" }, t("pitches.intro")),
+        pitchList(myPitches(videos, records, me)), // first: where a rep's pitches are is what they come back for
         prompts(),
-        pitchList(myPitches(videos, records, me)),
       ),
     );
     if (hadFocus) root.querySelector("h2")?.focus?.();
   }
 
   function prompts() {
-    const list = promptsFor(snapshot, language);
+    const list = pitchPrompts(snapshot, language);
     return h(
       "section",
       { "aria-labelledby": "pitch-prompts" },
@@ -82,22 +82,12 @@ function mountList(root, ctx) {
         ? h(
             "ul",
             { class: "pitch-prompts" },
-            list.map((prompt) =>
-              h(
-                "li",
-                { lang: prompt.language ?? null },
-                h("h4", {}, prompt.title ?? prompt.id),
-                prompt.situation_html ? h("div", { class: "situation", html: prompt.situation_html }) : null,
-                h("p", { class: "hint" }, t("pitches.timeLimit", { limit: limitWords(t, prompt.time_limit_s) })),
-                h("p", { class: "judged-label" }, t("pitches.judged")),
-                h("ul", { class: "judged" }, judgedBehaviours(snapshot, prompt).map((text) => h("li", {}, text))),
-                h(
-                  "a",
-                  { class: "button primary", href: `#/pitches/record/${encodeURIComponent(prompt.id)}`, "aria-label": t("pitches.recordLabel", { title: prompt.title ?? prompt.id }) },
-                  t("pitches.record"),
-                ),
-              ),
-            ),
+            list.map((prompt) => {
+              const card = promptCard(prompt, judgedBehaviours(snapshot, prompt, language), { t, headingLevel: 4 });
+              const label = t("pitches.recordLabel", { title: prompt.title ?? prompt.id });
+              card.append(h("a", { class: "button primary", href: `#/pitches/record/${encodeURIComponent(prompt.id)}`, "aria-label": label }, t("pitches.record")));
+              return h("li", {}, card);
+            }),
           )
         : h("p", {}, t("pitches.noPrompts")),
     );
@@ -114,10 +104,10 @@ function mountList(root, ctx) {
             { class: "my-pitches" },
             pitches.map((p) => {
               const promptId = p.video?.prompt_id ?? p.pulled?.fields?.prompt_id;
-              const title = promptById(snapshot, promptId)?.title ?? t("pitches.unknownPrompt");
+              const title = pitchPrompt(snapshot, promptId)?.title ?? t("pitches.unknownPrompt");
               const recordedOn = p.pulled?.fields?.recorded_on ?? p.video?.recorded_at?.slice(0, 10);
               const day = recordedOn ? dayOfDate(recordedOn) : null;
-              const length = clock(Math.round((p.video?.duration_ms ?? p.pulled?.fields?.duration_ms ?? 0) / 1000));
+              const length = clockTime(Math.round((p.video?.duration_ms ?? p.pulled?.fields?.duration_ms ?? 0) / 1000));
               const status = h("span", { class: "pitch-status", "data-pitch": p.id }, statusText(p));
               statusLines.set(p.id, { status, pitch: p });
               const error = !p.video?.upload?.done && p.video?.upload?.last_error ? h("p", { class: "hint" }, t("pitches.lastError", { detail: p.video.upload.last_error })) : null;
