@@ -7,6 +7,7 @@ import "./styles/reading.css";
 import "./styles/sessions.css";
 import "./styles/feedback.css";
 import "./styles/coaching.css";
+import "./styles/pitch-review.css";
 import "./styles/pitches.css";
 import { App } from "./app.js";
 import { IdbStore } from "./store.js";

@@ -15,6 +15,7 @@ import * as answers from "./db/answers.js";
 import * as content from "./db/content.js";
 import * as dayQueue from "./db/day-queue.js";
 import * as drafts from "./db/drafts.js";
+import * as exemplars from "./db/exemplars.js";
 import * as kinds from "./db/kinds/index.js";
 import * as learner from "./db/learner.js";
 import * as meta from "./db/meta.js";
@@ -28,6 +29,8 @@ import * as uploads from "./db/uploads.js";
 import * as videos from "./db/videos.js";
 import { acknowledgedIds } from "./acknowledged.js";
 import { editedView } from "./edited-view.js";
+import { videoCache } from "./examples-cache.js";
+import { videosOf } from "./exemplars.js";
 import { checkLeaderboard } from "./leaderboard.js";
 import { checkPlan, today } from "./study-plan.js";
 import { PITCH_PAYLOAD_VERSION, creationPatch } from "./pitches/pitch.js";
@@ -45,13 +48,17 @@ const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "re
 export class IdbStore {
   /** @type {Database} */
   #db;
+  /** The examples saved for offline (examples-cache.js), or null where there is no Cache Storage. */
+  #exampleCache = null;
 
   /**
    * Open (and create or upgrade) the store.
-   * @param {{name?: string, version?: number, onVersionChange?: () => void}} [options] as Database.open
+   * @param {{name?: string, version?: number, onVersionChange?: () => void, exampleCache?: object|null}} [options]
+   *   as Database.open; `exampleCache`: the good examples' video cache (default: Cache Storage's, examples-cache.js)
    */
-  static async open(options = {}) {
+  static async open({ exampleCache = videoCache(), ...options } = {}) {
     const store = new IdbStore();
+    store.#exampleCache = exampleCache;
     store.#db = await Database.open(options);
     await store.#adoptReading();
     return store;
@@ -101,8 +108,8 @@ export class IdbStore {
   }
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null, leaderboard = undefined }) {
-    return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
+  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null, leaderboard = undefined, exemplars: examples = undefined }) {
+    const kept = await this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
       // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
       for (const change of changes) disagreements += await kinds.applyChange(tx, change);
@@ -125,7 +132,9 @@ export class IdbStore {
         const board = checkLeaderboard(leaderboard);
         if (board) await meta.put(tx, "leaderboard", board);
       }
+      return exemplars.replace(tx, examples); // the last page's complete list, as the leaderboard
     });
+    if (kept) await this.#keepVideos(kept);
   }
 
   async knownOnServerIds() {
@@ -338,6 +347,30 @@ export class IdbStore {
     return this.#db.write(["videos"], (tx) => uploads.finish(tx, pitchId), { strict: true });
   }
 
+  // ---- good examples (docs/coaching.md "Good examples") ---------------------------------------
+
+  /** The good examples of my teams from the last pull (exemplars.js checkExemplars), newest first. */
+  async exemplars() {
+    return this.#db.read(["meta"], (tx) => exemplars.all(tx));
+  }
+
+  /** The examples' video cache (examples-cache.js), or null: the screen saves and plays through it. */
+  get exampleVideos() {
+    return this.#exampleCache;
+  }
+
+  /**
+   * After a kept list committed: delete the saved videos no example plays any more (a withdrawn
+   * one, another person's). A failure is retried by the next list; the list itself is kept.
+   */
+  async #keepVideos(list) {
+    try {
+      await this.#exampleCache?.keepOnly(videosOf(list));
+    } catch (err) {
+      console.warn("saved examples not pruned", err);
+    }
+  }
+
   // ---- drafts (db/drafts.js) ------------------------------------------------------------------
 
   /** Keep a draft {id, kind, values, updated_at}, replacing the one with its id. */
@@ -431,7 +464,7 @@ export class IdbStore {
    * Returns {ok: true} or {ok: false, unsynced, user} naming the previous user.
    */
   async signIn(user, newDeviceId = () => globalThis.crypto.randomUUID(), { deviceToken } = {}) {
-    return this.#db.write(ALL, async (tx) => {
+    const result = await this.#db.write(ALL, async (tx) => {
       const previous = await settings.get(tx, "user");
       if (previous && previous !== user) {
         const waiting = await learner.unsynced(tx);
@@ -440,7 +473,9 @@ export class IdbStore {
       }
       await settings.put(tx, "user", user);
       if (deviceToken !== undefined) await settings.put(tx, "device_token", deviceToken);
-      return { ok: true };
+      return { ok: true, forgot: Boolean(previous && previous !== user) };
     });
+    if (result.forgot) await this.#keepVideos([]); // the previous person's saved examples
+    return result.ok ? { ok: true } : result;
   }
 }

@@ -36,7 +36,7 @@ export async function deviceId(tx, make) {
 /**
  * Forget the signed-in learner's records (all on the server: the caller checked unsynced()) and
  * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential,
- * no plan and no `me` (the next learner's come with their first pull), no drafts, no pitch
+ * no plan, no `me` and no good examples (the next learner's come with their first pull), no drafts, no pitch
  * videos (all uploaded: unsynced() counts the others), no pinned
  * day's queue. The library
  * and the settings stay.
@@ -47,6 +47,7 @@ export async function forget(tx, newDeviceId) {
   await meta.remove(tx, "plan");
   await meta.remove(tx, "me");
   await meta.remove(tx, "leaderboard");
+  await meta.remove(tx, "exemplars");
   await dayQueue.clear(tx);
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);
