@@ -266,5 +266,7 @@ describe("pure rules", () => {
   test("uploads retry on no answer, a busy or failing server, an offset or a chunk to redo; not on a refusal", () => {
     for (const status of [0, 500, 503, 409, 423, 429, 460]) assert.equal(retryable(status), true, String(status));
     for (const status of [400, 401, 403, 404, 410, 413, 415]) assert.equal(retryable(status), false, String(status));
+    assert.equal(retryable(400, '{"error": "body_dropped", "detail": "the body stopped"}'), true, "a body the server saw stop: resume");
+    assert.equal(retryable(400, '{"error": "bad_request"}'), false);
   });
 });

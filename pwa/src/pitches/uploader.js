@@ -17,8 +17,12 @@ export const RETRY_DELAYS = Object.freeze([0, 1000, 3000, 5000, 10_000, 20_000, 
 /** After a run gave up (retries spent) while online, the next try starts this much later. */
 export const RETRY_LATER_MS = 60_000;
 
-/** Statuses worth another try: no response, the server busy or failing, an offset or chunk to redo. */
-export function retryable(status) {
+/**
+ * Answers worth another try: none at all, the server busy or failing, an offset or a chunk to
+ * redo, and a body the server saw stop (400 `body_dropped`: HEAD says where to go on).
+ */
+export function retryable(status, body = "") {
+  if (status === 400) return /"body_dropped"/.test(String(body ?? ""));
   return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429 || status === 460;
 }
 
@@ -145,7 +149,7 @@ export class Uploader {
           const offset = Number(req.getHeader("Upload-Offset"));
           req.setHeader("Upload-Checksum", `sha256 ${await chunkChecksum(blob.slice(offset, Math.min(offset + chunkSize, blob.size)))}`);
         },
-        onShouldRetry: (err) => this.#online() && retryable(err?.originalResponse?.getStatus?.() ?? 0),
+        onShouldRetry: (err) => this.#online() && retryable(err?.originalResponse?.getStatus?.() ?? 0, err?.originalResponse?.getBody?.()),
         onProgress: (sent, total) => {
           this.#progress.set(id, { sent, total });
           this.#changed(id);
