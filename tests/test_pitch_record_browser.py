@@ -1,10 +1,9 @@
 """A rep records a pitch with no signal and forgets about it (issue 15): real Chromium at 360×740
 with a fake camera and microphone, the real server behind a fault-injecting proxy.
 
-Offline, the rep records a pitch (it stops itself at the prompt's time limit), watches it and
-submits it; the app closes; reopened (still offline) it lists the pitch "Waiting to upload".
+Offline, the rep records a short pitch, watches it and submits it; the app closes; reopened (still offline) it lists the pitch "Waiting to upload".
 Back online, through a proxy that fails and drops upload requests and responses, the video
-uploads resumably and exactly once: the server holds one `videos` row and one complete upload
+uploads resumably (the app closed and opened again mid-upload too) and exactly once: the server holds one `videos` row and one complete upload
 for the pitch, the file's SHA-256 is the one the app computed, the pitch record carries it, and
 the app says "Uploaded" and has dropped its copy of the video; opened again and synced, it sends
 nothing more.
@@ -18,6 +17,7 @@ import hashlib
 import random
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from tests.test_pwa_a11y import blocking_violations
 # Faults on every upload request (POST, HEAD, PATCH): failed with a 503, dropped before the
 # server, or answered by the server and the answer lost (the server has the bytes; the app never hears).
 RECORD_S = 25  # about 3 MiB of the fake camera's noise: several 1 MiB chunks
-UPLOAD_FAULTS = {"pass": 45, "fail": 20, "drop_request": 15, "drop_response": 20}
+UPLOAD_FAULTS = {"pass": 35, "delay": 10, "fail": 20, "drop_request": 15, "drop_response": 20}
 SHORTEST_PROMPT = """async () => {
     const { snapshot } = await globalThis.recap.store.content();
     const prompts = [...(snapshot.pitch_prompts ?? [])].filter((p) => p.language === "en");
@@ -47,6 +47,9 @@ MY_VIDEOS = """async () => (await globalThis.recap.store.pitchVideos()).map((v) 
 }))"""
 
 
+# Part of the video is on the server and the upload's address is kept on the phone.
+PART_SENT = """(id) => globalThis.recap.store.pitchVideo(id)
+    .then((v) => (v.upload.url !== null && v.upload.offset > 0) || v.upload.done)"""
 MY_VIDEOS_STATE = "async () => JSON.stringify((await globalThis.recap.store.pitchVideos()).map((v) => v.upload))"
 
 
@@ -142,6 +145,19 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
 
     # Online, through the faults: the upload starts by itself, resumes after each fault, ends once.
     context.set_offline(False)
+    expect(mine.get_by_text(re.compile(r"^Uploading \d+ %$"))).to_be_visible(timeout=60_000)
+    # The app is closed mid-upload, once a chunk has arrived.
+    deadline = time.monotonic() + 60
+    while not page.evaluate(PART_SENT, video["pitch_id"]):
+        assert time.monotonic() < deadline, f"no chunk arrived: {dict(proxy.seen)}"
+        page.wait_for_timeout(50)
+    created = sum(n for key, n in proxy.seen.items() if key.startswith("POST"))
+    print(f"closed mid-upload at: {page.evaluate(MY_VIDEOS_STATE)}")
+    page.close()
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{proxy.url}/#/pitches")
+    mine = page.get_by_role("main").get_by_role("region", name="My pitches")
     try:
         expect(mine.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=120_000)
     except AssertionError as err:
@@ -162,8 +178,14 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     assert rows(server.db_path, "SELECT video_sha256, video_size FROM pitches WHERE id = ?", pitch_id) == [
         (sha256, video["size"])
     ]
-    [after] = page.evaluate(MY_VIDEOS)
-    assert after["done"] is True and after["blob"] is None, "the phone's copy is dropped once uploaded"
+    # The pull may say "uploaded" before this phone hears it: its uploader then learns it by HEAD.
+    deadline = time.monotonic() + 60
+    while not (after := page.evaluate(MY_VIDEOS)[0])["done"]:
+        assert time.monotonic() < deadline, f"the phone never marked it uploaded: {dict(proxy.seen)}"
+        page.wait_for_timeout(100)
+    assert after["blob"] is None, "the phone's copy is dropped once uploaded"
+    after_restart = sum(n for key, n in proxy.seen.items() if key.startswith("POST"))
+    assert after_restart == created, "reopened, the app resumed the upload at its kept address (HEAD), not a new one"
     # Never twice: the app opened again, online, syncing, sends nothing more for it.
     sent = dict(proxy.seen)
     page.close()
