@@ -53,6 +53,8 @@ export class App {
   planPending = false;
   settings = null;
   t = translator("en");
+  /** The pitch uploader (pitches/uploader.js), set by main.js before start(); screens read its progress. */
+  uploads = null;
 
   /**
    * @param {{store: import("./store.js").IdbStore, doc?: Document, fetch?: typeof fetch, baseUrl?: string}} options

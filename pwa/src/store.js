@@ -25,12 +25,15 @@ import * as reading from "./db/reading.js";
 import * as records from "./db/records.js";
 import * as rejections from "./db/rejections.js";
 import * as settings from "./db/settings.js";
+import * as uploads from "./db/uploads.js";
+import * as videos from "./db/videos.js";
 import { acknowledgedIds } from "./acknowledged.js";
 import { editedView } from "./edited-view.js";
 import { videoCache } from "./examples-cache.js";
 import { videosOf } from "./exemplars.js";
 import { checkLeaderboard } from "./leaderboard.js";
 import { checkPlan, today } from "./study-plan.js";
+import { PITCH_PAYLOAD_VERSION, creationPatch } from "./pitches/pitch.js";
 import { ANSWER_PAYLOAD_VERSION } from "./sync/rules.js";
 import { uuid7 } from "./uuid7.js";
 
@@ -38,9 +41,9 @@ export { StorageFullError };
 export { DEFAULT_SETTINGS } from "./db/settings.js";
 
 /** The payload version the device records for each edited kind. */
-export const EDITED_VERSIONS = Object.freeze({ observation: 2, session: 1, pitch: 1 });
+export const EDITED_VERSIONS = Object.freeze({ observation: 2, session: 1, pitch: PITCH_PAYLOAD_VERSION });
 
-const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records", "drafts"];
+const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records", "drafts", "videos"];
 
 export class IdbStore {
   /** @type {Database} */
@@ -293,6 +296,57 @@ export class IdbStore {
     return this.#db.read(["meta"], (tx) => meta.get(tx, "me", null));
   }
 
+  // ---- pitch videos (db/videos.js, db/uploads.js; docs/app.md "Pitches") --------------------------
+
+  /**
+   * Keep a recorded pitch: its video row AND its creation patch (kind `pitch`, payload v1) in the
+   * outbox, in ONE strict transaction, so the phone holds both or neither. Throws (before writing
+   * anything) for a recording the server would refuse (pitches/pitch.js), and refuses a second
+   * video for the same pitch. Returns {entry, video}.
+   * @param {{pitch_id: string, blob: Blob, sha256: string, size: number, type: string, duration_ms: number,
+   *   prompt_id: string, recorded_on: string, recorded_at: string, local_day: number, poster?: Blob|null}} r
+   */
+  async savePitch(r, mutationId = uuid7()) {
+    const payload = creationPatch({ ...r, id: r.pitch_id, at: r.recorded_at });
+    if (!(r.blob instanceof Blob) || r.blob.size !== r.size) throw new RangeError("the recording's blob does not match its size");
+    const row = { pitch_id: r.pitch_id, blob: r.blob, sha256: r.sha256, size: r.size, type: r.type, duration_ms: r.duration_ms, prompt_id: r.prompt_id, recorded_at: r.recorded_at, poster: r.poster ?? null };
+    const stores = [...kinds.storesToRecord("pitch", PITCH_PAYLOAD_VERSION), "videos"];
+    return this.#db.write(
+      stores,
+      async (tx) => {
+        await videos.add(tx, row);
+        const entry = await kinds.record(tx, "pitch", PITCH_PAYLOAD_VERSION, payload, mutationId);
+        return { entry, video: await videos.get(tx, r.pitch_id) };
+      },
+      { strict: true },
+    );
+  }
+
+  /** The recordings still to upload, oldest first. */
+  async pendingUploads() {
+    return this.#db.read(["videos"], (tx) => videos.waiting(tx));
+  }
+
+  /** Every recording made on this device (blob null once uploaded), newest first. */
+  async pitchVideos() {
+    return this.#db.read(["videos"], (tx) => videos.all(tx));
+  }
+
+  /** One recording's row (db/videos.js), or null. */
+  async pitchVideo(pitchId) {
+    return this.#db.read(["videos"], async (tx) => (await videos.get(tx, pitchId)) ?? null);
+  }
+
+  /** Merge into a recording's upload state (db/uploads.js; a finished one stays). Returns the row or null. */
+  async setUploadState(pitchId, patch) {
+    return this.#db.write(["videos"], (tx) => uploads.setState(tx, pitchId, patch));
+  }
+
+  /** The server holds the whole video: mark it uploaded and drop the blob. Returns the row or null. */
+  async uploadDone(pitchId) {
+    return this.#db.write(["videos"], (tx) => uploads.finish(tx, pitchId), { strict: true });
+  }
+
   // ---- good examples (docs/coaching.md "Good examples") ---------------------------------------
 
   /** The good examples of my teams from the last pull (exemplars.js checkExemplars), newest first. */
@@ -391,7 +445,7 @@ export class IdbStore {
    * Returns {ok: true, deviceId, previous} or {ok: false, unsynced, user} naming the previous user.
    */
   async signInDevice(user, newDeviceId = () => globalThis.crypto.randomUUID()) {
-    const result = await this.#db.read(["settings", "outbox", "answers", "rejections", "drafts"], async (tx) => {
+    const result = await this.#db.read(["settings", "outbox", "answers", "rejections", "drafts", "videos"], async (tx) => {
       const previous = await settings.get(tx, "user");
       if (!previous || previous === user) return { ok: true, deviceId: null, previous };
       const waiting = await learner.unsynced(tx);

@@ -27,6 +27,7 @@ import * as observation from "./observation.js";
 import * as leaderboard from "./leaderboard.js";
 import * as pitch from "./pitch.js";
 import * as examples from "./examples.js";
+import * as pitches from "./pitches.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
@@ -37,6 +38,7 @@ export const SCREENS = Object.freeze([
   { name: "leaderboard", module: leaderboard, nav: "nav.leaderboard", shownTo: leaderboard.shownTo },
   { name: "examples", module: examples, nav: "nav.examples", shownTo: examples.shownTo },
   { name: "pitches", module: pitch, nav: null, takes: pitch.takes },
+  { name: "pitches", module: pitches, nav: "nav.pitches", shownTo: pitches.shownTo },
   { name: "team", module: team, nav: "nav.team", shownTo: team.shownTo },
   { name: "observe", module: observe, nav: null, under: "team" },
   { name: "observation", module: observation, nav: null, under: "team" },
