@@ -66,16 +66,13 @@ def noise_video(path: Path, *, width: int = 320, height: int = 240, frames: int 
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def camera_browser(playwright: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Chromium whose fake camera films noise (the session's browser films a calm test pattern)."""
-    from playwright.sync_api import sync_playwright
-
     video = noise_video(tmp_path_factory.mktemp("camera") / "noise.y4m")
-    with sync_playwright() as playwright:
-        args = [*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"]
-        instance = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=args)
-        yield instance
-        instance.close()
+    args = [*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"]
+    instance = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=args)
+    yield instance
+    instance.close()
 
 
 @pytest.fixture
