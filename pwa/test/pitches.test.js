@@ -17,7 +17,7 @@ import { bytesNeeded, roomToRecord } from "../src/pitches/quota.js";
 import { fingerprintOf, pitchIdOf, urlStorage } from "../src/pitches/url-storage.js";
 import { limitWords, noRoomMessage } from "../src/pitches/words.js";
 import { pickMimeType } from "../src/pitches/recorder.js";
-import { retryable } from "../src/pitches/uploader.js";
+import { REFUSED, Uploader, refusalOf, retryable } from "../src/pitches/uploader.js";
 import { translator } from "../src/i18n.js";
 import { uuid7 } from "../src/uuid7.js";
 
@@ -268,5 +268,26 @@ describe("pure rules", () => {
     for (const status of [400, 401, 403, 404, 410, 413, 415]) assert.equal(retryable(status), false, String(status));
     assert.equal(retryable(400, '{"error": "body_dropped", "detail": "the body stopped"}'), true, "a body the server saw stop: resume");
     assert.equal(retryable(400, '{"error": "bad_request"}'), false);
+  });
+
+  test("a video the server refused for good (413, 415) is never sent again, and says why", async () => {
+    assert.deepEqual([...REFUSED].sort(), [413, 415]);
+    assert.equal(refusalOf(415, '{"error": "unsupported_media_type", "detail": "not a WebM or MP4 video"}'), "not a WebM or MP4 video");
+    assert.equal(refusalOf(413, "<html>"), "HTTP 413");
+    const name = dbName();
+    const store = await IdbStore.open({ name });
+    const refused = recording();
+    const waiting = recording();
+    await store.savePitch(refused);
+    await store.savePitch(waiting);
+    await store.setUploadState(refused.pitch_id, { refused: "not a WebM or MP4 video", tries: 1 });
+    // Nothing listens on port 9: the waiting video's try fails at once; the refused one is never tried.
+    const uploader = new Uploader({ store, baseUrl: "http://127.0.0.1:9/", getAuthHeader: async () => "Bearer x", online: () => true, retryDelays: [] });
+    await uploader.kick();
+    uploader.pause();
+    assert.equal((await store.pitchVideo(refused.pitch_id)).upload.tries, 1, "the refused video was not sent again");
+    assert.equal((await store.pitchVideo(waiting.pitch_id)).upload.tries, 1, "the other one was tried");
+    assert.equal((await store.pitchVideo(refused.pitch_id)).upload.refused, "not a WebM or MP4 video");
+    store.close();
   });
 });

@@ -5,7 +5,7 @@
 import * as videos from "./videos.js";
 
 /** The fields an upload state may be patched with (setState). */
-const FIELDS = new Set(["url", "offset", "tries", "last_error", "created_at"]);
+const FIELDS = new Set(["url", "offset", "tries", "last_error", "refused", "created_at"]);
 
 /**
  * Merge `patch` into the upload state of `pitchId`. Unknown fields are refused (TypeError);

@@ -21,6 +21,20 @@ export const RETRY_LATER_MS = 60_000;
  * Answers worth another try: none at all, the server busy or failing, an offset or a chunk to
  * redo, and a body the server saw stop (400 `body_dropped`: HEAD says where to go on).
  */
+/** Answers that no retry can change: the video is too large, or not a video (docs/uploads.md "Errors"). */
+export const REFUSED = new Set([413, 415]);
+
+/** What the server said of a refused video: its `detail`, or the status. */
+export function refusalOf(status, body = "") {
+  try {
+    const detail = JSON.parse(String(body ?? "")).detail;
+    if (typeof detail === "string" && detail) return detail.slice(0, 200);
+  } catch {
+    // not JSON: the status says it
+  }
+  return `HTTP ${status}`;
+}
+
 export function retryable(status, body = "") {
   if (status === 400) return /"body_dropped"/.test(String(body ?? ""));
   return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429 || status === 460;
@@ -115,7 +129,7 @@ export class Uploader {
     while (this.#online()) {
       const auth = await this.#getAuthHeader();
       if (!auth) return;
-      const next = (await this.#store.pendingUploads()).find((v) => !tried.has(v.pitch_id) && v.blob);
+      const next = (await this.#store.pendingUploads()).find((v) => !tried.has(v.pitch_id) && v.blob && !v.upload?.refused);
       if (!next) return;
       tried.add(next.pitch_id);
       const ok = await this.#upload(next);
@@ -174,9 +188,10 @@ export class Uploader {
           this.#current = null;
           const status = err?.originalResponse?.getStatus?.() ?? null;
           const row = await this.#store.pitchVideo(id);
-          await this.#store
-            .setUploadState(id, { tries: (row?.upload?.tries ?? 0) + 1, last_error: status ? `HTTP ${status}` : String(err?.message ?? err).slice(0, 200) })
-            .catch(() => {});
+          const state = { tries: (row?.upload?.tries ?? 0) + 1, last_error: status ? `HTTP ${status}` : String(err?.message ?? err).slice(0, 200) };
+          // Refused for good (too large, not a video): never sent again; the rep is told to record anew.
+          if (REFUSED.has(status)) state.refused = refusalOf(status, err?.originalResponse?.getBody?.());
+          await this.#store.setUploadState(id, state).catch(() => {});
           this.#changed(id);
           resolve(false);
         },

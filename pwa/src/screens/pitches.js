@@ -110,7 +110,14 @@ function mountList(root, ctx) {
               const length = clockTime(Math.round((p.video?.duration_ms ?? p.pulled?.fields?.duration_ms ?? 0) / 1000));
               const status = h("span", { class: "pitch-status", "data-pitch": p.id }, statusText(p));
               statusLines.set(p.id, { status, pitch: p });
-              const error = !p.video?.upload?.done && p.video?.upload?.last_error ? h("p", { class: "hint" }, t("pitches.lastError", { detail: p.video.upload.last_error })) : null;
+              const upload = p.video?.upload;
+              const error = upload?.done
+                ? null
+                : upload?.refused
+                  ? h("p", { class: "error" }, t("pitches.refused", { detail: upload.refused }))
+                  : upload?.last_error
+                    ? h("p", { class: "hint" }, t("pitches.lastError", { detail: upload.last_error }))
+                    : null;
               return h(
                 "li",
                 {},
