@@ -17,7 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Receive, Scope, Send
 
-from server import __version__, migrations, proxies, urls
+from server import __version__, jobs, migrations, proxies, urls
 from server.coaching import routes as coaching
 from server.dashboards import routes as dashboards
 from server.db import connect
@@ -29,13 +29,14 @@ from server.policy import access_guard, check_declarations
 from server.pool import ConnectionPool
 from server.reminders import keys as push_keys
 from server.reminders import routes as reminders
-from server.reminders import schedule
 from server.request_log import log_request
 from server.results import routes as results
 from server.routes import admin, auth, content, health, shell, sync
 from server.security_headers import with_security_headers
 from server.settings import Settings
 from server.storage.writer import Writer
+from server.uploads import routes as uploads
+from server.uploads.transfer import Transfers
 from server.xapi import routes as xapi
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -108,10 +109,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
                 push_keys.ensure(db, clock())
         finally:
             pool.release(db)
-        app.state.reminders = schedule.start(settings, clock)
+        app.state.jobs = jobs.start(settings, clock)
 
     def stop() -> None:
-        schedule.stop(app.state.get("reminders"))
+        jobs.stop(app.state.get("jobs"))
         writer.stop()
         pool.close()
 
@@ -143,6 +144,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             dashboards.router(),
             results.router(),
             xapi.xapi_download,
+            *uploads.ROUTES,
             editor_router(),
             shell.app_shell,
             shell.service_worker,
@@ -157,7 +159,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             "pool": Provide(provide_pool, sync_to_thread=False),
             "writer": Provide(provide_writer, sync_to_thread=False),
         },
-        state=State({"settings": settings, "pool": pool, "writer": writer, "clock": clock}),
+        state=State(
+            {"settings": settings, "pool": pool, "writer": writer, "clock": clock, "transfers": Transfers(settings, pool, writer)}
+        ),
         on_startup=[migrate_on_start],
         on_shutdown=[stop],
         exception_handlers={Exception: handle_error},

@@ -17,6 +17,7 @@ from server.library import commands as library_commands
 from server.people import commands as people_commands
 from server.results import commands as results_commands
 from server.settings import SettingsError
+from server.uploads import commands as video_commands
 from server.xapi import commands as xapi_commands
 
 
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     people_commands.add_commands(commands)
     results_commands.add_commands(commands)
     xapi_commands.add_commands(commands)
+    video_commands.add_commands(commands)
     cli_settings.add_commands(commands, migrated)
     return parser
 

@@ -3,6 +3,7 @@
 `daily-limit`: the total number of questions a day a learner gets across all their campaigns
 (docs/people.md "Questions a day"), for everyone or for one person. `leaderboards`: `on` or
 `off`, whether reps see leaderboards in the app (docs/measures.md "Leaderboards").
+`video-retention-days`: how long video pitches that are not team examples are kept (docs/uploads.md).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import sqlite_utils
 
 from server.leaderboards import setting as leaderboards
 from server.people import limits, rules
+from server.uploads import retention
+from server.uploads import setting as video_retention
 
 OpenDb = Callable[[argparse.Namespace], sqlite_utils.Database]
-SETTINGS = ("daily-limit", "leaderboards")
+SETTINGS = ("daily-limit", "leaderboards", "video-retention-days")
 
 
 def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
@@ -28,10 +31,12 @@ def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
         limit = limits.organisation_limit(db)
         own = limits.own_limits(db)
         boards = leaderboards.enabled(db)
+        retention_days = video_retention.days(db)
     finally:
         db.close()
     print(f"daily-limit\t{limit}")
     print(f"leaderboards\t{leaderboards.shown(boards)}")
+    print(f"video-retention-days\t{retention_days}")
     for email, value in own:
         print(f"daily-limit\t{value}\t{email}")
     return 0
@@ -42,6 +47,8 @@ def _set(args: argparse.Namespace, open_db: OpenDb) -> int:
     now = datetime.datetime.now(datetime.UTC)
     if args.name == "leaderboards":
         return _set_leaderboards(args, open_db, label, now)
+    if args.name == "video-retention-days":
+        return _set_retention(args, open_db, label, now)
     try:
         email = rules.normalise_email(args.person) if args.person else None
         value = rules.check_person_daily_limit(args.value) if email else rules.check_daily_limit(args.value)
@@ -85,6 +92,24 @@ def _set_leaderboards(args: argparse.Namespace, open_db: OpenDb, label: str, now
     return 0
 
 
+def _set_retention(args: argparse.Namespace, open_db: OpenDb, label: str, now: datetime.datetime) -> int:
+    if args.person:
+        print(f"{label}: video-retention-days is an organisation-wide setting: leave out --person", file=sys.stderr)
+        return 1
+    try:
+        days = retention.parse_days(args.value)
+    except retention.Invalid as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return 1
+    db = open_db(args)
+    try:
+        before = video_retention.set_days(db, days, now)
+    finally:
+        db.close()
+    print(f"video-retention-days: {before} -> {days}" if before != days else f"video-retention-days: {days} (no change)")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser], open_db: OpenDb) -> None:
     """Add `recap settings show` and `recap settings set` to the `recap` parser."""
     settings = commands.add_parser("settings", help="organisation-wide settings, such as the daily limit (docs/operations.md)")
@@ -93,7 +118,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser], 
     show.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")
     show.set_defaults(func=lambda args: _show(args, open_db))
     put = actions.add_parser("set", help="change a setting, for everyone or (--person) for one person")
-    put.add_argument("name", choices=SETTINGS, metavar="NAME", help="daily-limit: questions a day across all campaigns, 1-20; leaderboards: on or off")
+    put.add_argument("name", choices=SETTINGS, metavar="NAME", help="daily-limit: questions a day across all campaigns, 1-20; leaderboards: on or off; video-retention-days: 1-3650")
     put.add_argument("value", metavar="VALUE", help="the new value; with --person, `default` follows the organisation's again")
     put.add_argument("--person", metavar="EMAIL", help="set this person's own value instead of the organisation's")
     put.add_argument("--db", type=Path, help="database file (RECAP_DB, default var/recap.db)")

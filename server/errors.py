@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 log = logging.getLogger("recap.errors")
 
 # Machine clients get JSON on these paths; people get an HTML page everywhere else.
-API_PREFIXES = ("/api", "/sync", "/content", "/auth", "/reminders", "/coaching", "/-/", "/schema")
+API_PREFIXES = ("/api", "/sync", "/content", "/auth", "/reminders", "/coaching", "/-/", "/schema", "/uploads", "/videos")
 
 _TITLES = {
     400: "That request was not understood",
@@ -24,6 +24,7 @@ _TITLES = {
     409: "That clashes with something already there",
     413: "That is too large",
     415: "That kind of content is not accepted here",
+    416: "That part of the file does not exist",
     429: "Too many requests",
     500: "Something went wrong on our side",
     503: "Not ready yet",

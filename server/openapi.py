@@ -34,10 +34,14 @@ _MEANING = {
     401: "Not signed in, or the credential has ended: sign in again (nothing recorded is lost)",
     403: "Signed in, but not allowed: a missing role or CSRF token, or a device bound to someone else",
     404: "No such thing",
-    409: "Conflicts with what the server holds (sync: a gap or a reused seq)",
+    409: "Conflicts with what the server holds (sync: a gap or a reused seq; uploads: another offset)",
+    410: "Gone: an upload that expired before it was finished",
+    412: "The request's Tus-Resumable version is not 1.0.0",
     413: "The body is over the size limit",
-    415: "The body must be JSON, sent with Content-Type: application/json",
+    415: "The body must be JSON (uploads: application/offset+octet-stream, and a WebM or MP4 video)",
+    416: "No part of the requested range lies within the file",
     429: "Too many requests: wait for Retry-After seconds",
+    460: "An upload's checksum does not match its bytes: nothing of them was kept",
     503: "Not ready, or busy: nothing was changed; retry shortly",
 }
 

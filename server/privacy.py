@@ -20,6 +20,7 @@ from server.people import rules
 from server.storage import auth as auth_store
 from server.storage import people
 from server.storage import privacy as store
+from server.uploads import privacy as video_privacy
 from sync.clock import format_utc
 
 
@@ -36,22 +37,25 @@ def _who(db: sqlite_utils.Database, email: str) -> tuple[str, str]:
 
 
 def export(db: sqlite_utils.Database, email: str, out: Path, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Write everything held about a person to `out` as JSON; return the row count per table."""
+    """Write everything held about a person to `out` as JSON; return the row count per table
+    (and how many video files are listed under `media`)."""
     moment = format_utc(now or datetime.datetime.now(datetime.UTC))
     with write_transaction(db):
         user_id, address = _who(db, email)
         data = store.collect(db, user_id)
+        video_tables, media = video_privacy.collect(db, user_id)
+        data.update(video_tables)
         auth_store.audit(db, moment, "export", address, detail=str(out.name))
     document: dict[str, Any] = {
         "exported_at": moment,
         "by": f"recap {__version__}",
         "email": address,
-        "media": [],  # no media is stored yet; video pitches will be listed here
+        "media": media,  # their video pitches: each file's hash, size, type and path beside the database
         "tables": data,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    return {table: len(rows) for table, rows in data.items()}
+    return {**{table: len(rows) for table, rows in data.items()}, "video files": len(media)}
 
 
 def erase(db: sqlite_utils.Database, email: str, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -61,5 +65,8 @@ def erase(db: sqlite_utils.Database, email: str, now: datetime.datetime | None =
     with write_transaction(db):
         user_id, address = _who(db, email)
         removed = store.erase(db, user_id, address, pseudonym)
+        video_counts, doomed = video_privacy.erase(db, user_id)
+        removed.update(video_counts)
         auth_store.audit(db, moment, "erase", pseudonym, detail=f"{sum(removed.values())} rows")
+    removed["video and upload files"] = video_privacy.remove(doomed)  # once the rows are gone for good
     return removed

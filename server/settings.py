@@ -9,6 +9,8 @@ from pathlib import Path
 
 import msgspec
 
+from sync.kinds.pitch import MAX_VIDEO_BYTES  # the pitch record's video_size limit
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("debug", "info", "warning", "error")
 SMTP_TLS_MODES = ("starttls", "tls", "none")
@@ -68,6 +70,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     lrs_endpoint: str = ""
     lrs_user: str = ""
     lrs_password: str = ""
+    # Video pitches (docs/uploads.md): the largest video accepted, and how long an unfinished
+    # upload may wait for its next bytes before it is refused (410) and its bytes deleted.
+    max_video_bytes: int = MAX_VIDEO_BYTES
+    upload_expiry_hours: int = 24
+    # A PATCH body that sends nothing for this long is taken as dropped (what came is kept), so a
+    # connection that died without closing does not hold its upload until TCP gives up.
+    upload_idle_seconds: int = 30
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -112,6 +121,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raise SettingsError(f"RECAP_PUSH_CONTACT={self.push_contact!r} must start with mailto: or https://")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise SettingsError(f"RECAP_PUBLIC_URL={self.public_url!r} must be an http(s) address, e.g. https://recap.example.com")
+        if not 1 <= self.max_video_bytes <= MAX_VIDEO_BYTES:
+            raise SettingsError(
+                f"RECAP_MAX_VIDEO_MIB gives {self.max_video_bytes} bytes: use 1 to {MAX_VIDEO_BYTES // 2**20} (MiB, default 200)"
+            )
+        if not 1 <= self.upload_expiry_hours <= 24 * 30:
+            raise SettingsError(f"RECAP_UPLOAD_EXPIRY_HOURS={self.upload_expiry_hours} is out of range: use 1 to 720 (default 24)")
+        if not 1 <= self.upload_idle_seconds <= 600:
+            raise SettingsError(f"RECAP_UPLOAD_IDLE_SECONDS={self.upload_idle_seconds} is out of range: use 1 to 600 (default 30)")
         if self.lrs_endpoint and not self.lrs_endpoint.startswith(("https://", "http://")):
             raise SettingsError(f"RECAP_LRS_ENDPOINT={self.lrs_endpoint!r} must be an http(s) address, e.g. https://lrs.example.com/xapi")
 
@@ -154,6 +171,10 @@ def _raw(name: str, raw: str) -> str:
     return raw
 
 
+def _mib(name: str, raw: str) -> int:
+    return _int(name, raw) * 1024 * 1024
+
+
 def _path(name: str, raw: str) -> Path:
     return Path(raw)
 
@@ -191,6 +212,9 @@ _FROM_ENV: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "RECAP_LRS_ENDPOINT": ("lrs_endpoint", _text),
     "RECAP_LRS_USER": ("lrs_user", _raw),
     "RECAP_LRS_PASSWORD": ("lrs_password", _raw),
+    "RECAP_MAX_VIDEO_MIB": ("max_video_bytes", _mib),
+    "RECAP_UPLOAD_EXPIRY_HOURS": ("upload_expiry_hours", _int),
+    "RECAP_UPLOAD_IDLE_SECONDS": ("upload_idle_seconds", _int),
 }
 
 

@@ -225,8 +225,10 @@ def _device_routes(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def test_only_sync_signing_out_and_reminders_accept_a_device_credential(client: TestClient) -> None:  # type: ignore[type-arg]
+def test_only_sync_signing_out_reminders_and_uploads_accept_a_device_credential(client: TestClient) -> None:  # type: ignore[type-arg]
     assert sorted((path, method) for path, method, _ in _device_routes(client.app)) == [
         ("/auth/logout", "POST"), ("/reminders/settings", "GET"), ("/reminders/settings", "POST"),
         ("/reminders/subscribe", "POST"), ("/reminders/unsubscribe", "POST"), ("/sync/pull", "POST"), ("/sync/push", "POST"),
+        ("/uploads", "POST"), ("/uploads/{upload_id:str}", "DELETE"), ("/uploads/{upload_id:str}", "GET"),
+        ("/uploads/{upload_id:str}", "PATCH"), ("/videos/{sha256:str}", "GET"),
     ]  # fmt: skip

@@ -204,7 +204,7 @@ def test_admins_set_the_daily_limit_on_the_pages_with_the_form_token(demo: Path)
     audit = run_recap("audit", "list", db_path=demo).stdout
     assert "daily-limit\t-\t-\torganisation: 3 -> 4" in audit and "daily-limit\trep@example.com\t-\tthe organisation's -> 6" in audit
     shown = run_recap("settings", "show", db_path=demo).stdout.splitlines()
-    assert shown == ["daily-limit\t4", "leaderboards\toff", "daily-limit\t6\trep@example.com"]
+    assert shown == ["daily-limit\t4", "leaderboards\toff", "video-retention-days\t180", "daily-limit\t6\trep@example.com"]
 
 
 def test_the_settings_command_refuses_bad_values_and_unknown_people(demo: Path) -> None:
@@ -215,7 +215,7 @@ def test_the_settings_command_refuses_bad_values_and_unknown_people(demo: Path) 
     ):
         result = run_recap("settings", "set", "daily-limit", *args, db_path=demo)
         assert result.returncode == 1 and message in result.stderr, result.stderr
-    assert run_recap("settings", "show", db_path=demo).stdout == "daily-limit\t3\nleaderboards\toff\n"
+    assert run_recap("settings", "show", db_path=demo).stdout == "daily-limit\t3\nleaderboards\toff\nvideo-retention-days\t180\n"
 
 
 # ---- what the editors' pages call ------------------------------------------------------------------------

@@ -140,5 +140,5 @@ def test_a_schema_driven_fuzzer_finds_nothing_undocumented(fuzzed_server: LiveSe
     summary = result.stdout[-6000:]
     assert result.returncode == 0, f"{summary}\n--- server log ---\n{fuzzed_server.logs()[-3000:]}"
     tested = re.search(r"Tested: (\d+)", result.stdout)
-    assert tested and int(tested.group(1)) == 17, summary  # every operation of the document
+    assert tested and int(tested.group(1)) == 22, summary  # every operation of the document (17, and 5 of uploads and videos)
     assert "internal_error" not in fuzzed_server.logs()

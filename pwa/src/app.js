@@ -15,7 +15,7 @@ import { pickLanguage, translator } from "./i18n.js";
 import { focus, h, replace } from "./dom.js";
 import { createSyncBar } from "./sync-bar.js";
 import { watchNavOverflow } from "./nav-overflow.js";
-import { DEFAULT_SCREEN, SCREENS } from "./screens/index.js";
+import { DEFAULT_SCREEN, SCREENS, screenFor } from "./screens/index.js";
 import { today } from "./study-plan.js";
 
 const DAY_CHECK_MS = 60_000;
@@ -53,6 +53,8 @@ export class App {
   planPending = false;
   settings = null;
   t = translator("en");
+  /** The pitch uploader (pitches/uploader.js), set by main.js before start(); screens read its progress. */
+  uploads = null;
 
   /**
    * @param {{store: import("./store.js").IdbStore, doc?: Document, fetch?: typeof fetch, baseUrl?: string}} options
@@ -444,20 +446,21 @@ export class App {
   #route() {
     // "#/name" or "#/name/param" (e.g. #/nuggets/the-value-wedge: a screen's item).
     const [wanted, ...rest] = (location.hash.replace(/^#\/?/, "") || DEFAULT_SCREEN).split("/");
-    const known = SCREENS.some((s) => s.name === wanted);
-    const name = known ? wanted : DEFAULT_SCREEN;
     let param = null;
     try {
-      param = known && rest.length ? decodeURIComponent(rest.join("/")) : null;
+      param = rest.length ? decodeURIComponent(rest.join("/")) : null;
     } catch {
       param = null;
     }
+    const known = Boolean(screenFor(wanted, param));
+    const name = known ? wanted : DEFAULT_SCREEN;
+    if (!known) param = null;
     this.#param = param;
     this.#show(!this.settings.user ? "sign-in" : name, { keepFocus: !this.#screen });
   }
 
   #show(name, { keepFocus = false } = {}) {
-    const entry = SCREENS.find((s) => s.name === name) ?? SCREENS.find((s) => s.name === DEFAULT_SCREEN);
+    const entry = screenFor(name, this.#param) ?? screenFor(DEFAULT_SCREEN);
     this.#screen?.instance?.unmount?.();
     const main = this.#doc.getElementById("app");
     main.replaceChildren();
@@ -479,7 +482,7 @@ export class App {
     const nav = this.#doc.getElementById("nav");
     if (!nav) return;
     nav.setAttribute("aria-label", this.t("nav.label"));
-    const shown = SCREENS.find((s) => s.name === this.#screen?.name);
+    const shown = this.#screen ? screenFor(this.#screen.name, this.#param) : undefined;
     const current = shown?.under ?? shown?.name;
     replace(
       nav,

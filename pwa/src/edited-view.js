@@ -6,13 +6,14 @@
 /** A record created on this device and not yet pulled back. */
 function blank(kind, id) {
   const base = { id, rev: 0, fields: {}, conflicts: {}, created_at: null, updated_at: null };
-  return kind === "session"
-    ? { ...base, moderator_id: null, team_id: null, case_owner_id: null, stage: 1 }
-    : { ...base, author_id: null, rep_id: null, shared: false };
+  if (kind === "session") return { ...base, moderator_id: null, team_id: null, case_owner_id: null, stage: 1 };
+  // A pitch made here is the rep's own; its video has not reached the server yet.
+  if (kind === "pitch") return { ...base, rep_id: null, video_uploaded: false };
+  return { ...base, author_id: null, rep_id: null, shared: false };
 }
 
 /**
- * @param {string} kind "observation" or "session"
+ * @param {string} kind "observation", "session" or "pitch"
  * @param {Array<{id: string, data: object}>} pulled the kept records of `kind`
  * @param {Array<{client_seq: number, kind: string, payload: {id: string, set?: object, resolve?: string[]}}>} queued outbox entries
  * @returns {Array<{id: string, data: object, pending: boolean}>} by id
@@ -30,7 +31,7 @@ export function editedView(kind, pulled, queued) {
     if (kind === "observation") {
       data.rep_id = data.rep_id ?? set.rep_id ?? null;
       if ("shared" in set) data.shared = Boolean(set.shared);
-    } else {
+    } else if (kind === "session") {
       data.team_id = data.team_id ?? set.team_id ?? null;
       data.case_owner_id = data.case_owner_id ?? set.case_owner_id ?? null;
       if (Number.isInteger(set.stage)) data.stage = Math.max(data.stage ?? 1, set.stage);

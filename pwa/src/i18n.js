@@ -9,6 +9,8 @@ import * as coach from "./i18n-coach.js";
 import * as leaderboard from "./i18n-leaderboard.js";
 import * as feedback from "./i18n-feedback.js";
 import * as prompts from "./i18n-prompts.js";
+import * as pitchReview from "./i18n-pitch-review.js";
+import * as pitch from "./i18n-pitch.js";
 
 export const LANGUAGES = Object.freeze(["en", "nl"]);
 export const LANGUAGE_NAMES = Object.freeze({ en: "English", nl: "Nederlands" });
@@ -405,7 +407,7 @@ const nl = {
 };
 
 // Each feature's words live beside it in a catalogue part of their own, taken in here.
-const PARTS = [intervision, coach, leaderboard, feedback, prompts];
+const PARTS = [intervision, coach, leaderboard, feedback, prompts, pitchReview, pitch];
 
 export const CATALOGUE = Object.freeze({
   en: Object.assign({}, en, ...PARTS.map((p) => p.en)),

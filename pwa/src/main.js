@@ -7,9 +7,12 @@ import "./styles/reading.css";
 import "./styles/sessions.css";
 import "./styles/feedback.css";
 import "./styles/coaching.css";
+import "./styles/pitch-review.css";
+import "./styles/pitches.css";
 import { App } from "./app.js";
 import { IdbStore } from "./store.js";
 import { registerServiceWorker } from "./sw-register.js";
+import { startUploads } from "./pitches/uploader.js";
 import { pickLanguage, translator } from "./i18n.js";
 
 function fatal(key) {
@@ -33,7 +36,11 @@ async function start() {
     return null;
   }
   const app = new App({ store });
+  // Pitch videos recorded on this phone, sent when online: made before the first screen shows,
+  // so that My pitches hears the uploader from the start; started once the app has.
+  app.uploads = startUploads(app);
   await app.start();
+  app.uploads.kick();
   // The running app, for the console and bench/pwa.py (which times app.store.recordAnswer).
   globalThis.recap = app;
   return app;

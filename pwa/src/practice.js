@@ -32,6 +32,9 @@ export function checkPractice(practice) {
   );
 }
 
+/** Where a practice item comes from: a reviewed pitch ("pitch") or an observation (the default, older servers). */
+export const sourceOf = (p) => (p?.source === "pitch" ? "pitch" : "observation");
+
 /** True when the rep answered `questionId` (a counted answer) on a day after `observedDay`. */
 export function practised(states, questionId, observedDay) {
   const last = stateOf(states, questionId)?.last_day;
@@ -48,7 +51,7 @@ export function practiceQuestionIds(practice) {
  * observed before `day` (practice starts the day after the coaching) and not practised since.
  * A question named by two observations is open while one of them is not practised; it carries
  * the oldest such observation.
- * @returns {Array<{questionId: string, observedOn: string, observedDay: number, observationId: string}>}
+ * @returns {Array<{questionId: string, observedOn: string, observedDay: number, observationId: string, source: "observation"|"pitch"}>}
  */
 export function openPractice(practice, { snapshot, states, day }) {
   const known = new Set((snapshot?.questions ?? []).map((q) => q.id));
@@ -58,7 +61,7 @@ export function openPractice(practice, { snapshot, states, day }) {
     if (p.item_kind !== "question" || seen.has(p.item_id) || !known.has(p.item_id)) continue;
     if (p.observed_day >= day || practised(states, p.item_id, p.observed_day)) continue;
     seen.add(p.item_id);
-    open.push({ questionId: p.item_id, observedOn: p.observed_on, observedDay: p.observed_day, observationId: p.observation_id });
+    open.push({ questionId: p.item_id, observedOn: p.observed_on, observedDay: p.observed_day, observationId: p.observation_id, source: sourceOf(p) });
   }
   return open;
 }
@@ -68,7 +71,7 @@ export function openPractice(practice, { snapshot, states, day }) {
  * at most PRACTICE_PER_DAY practice questions a day (less those practised today already),
  * a practice question already in `queue` moved to the front rather than asked twice, and the
  * whole cut to the daily limit less every question answered today. Each practice item carries
- * `reason: {observed_on, observation_id}`; its campaign is the first of `campaigns` that has
+ * `reason: {observed_on, observation_id, source}` (source "pitch": a pitch review's); its campaign is the first of `campaigns` that has
  * the question, else COACHING (answers carry no campaign: it only names the card's campaign).
  * @param {Array<{questionId: string, campaignId: string, repeat: boolean, dueDay: number|null}>} queue todaysQueue()
  * @param {unknown} practice the plan's `practice`
@@ -82,14 +85,14 @@ export function withPractice(queue, practice, { snapshot, campaigns = [], states
   const campaignOf = (qid) => campaigns.find((c) => (c.questions ?? []).includes(qid))?.id ?? COACHING;
   const picks = openPractice(practice, { snapshot, states, day })
     .slice(0, take)
-    .map(({ questionId, observedOn, observationId }) => {
+    .map(({ questionId, observedOn, observationId, source }) => {
       const state = stateOf(states, questionId);
       return {
         questionId,
         campaignId: campaignOf(questionId),
         repeat: isRepeat(state),
         dueDay: state?.due_day ?? null,
-        reason: { observed_on: observedOn, observation_id: observationId },
+        reason: { observed_on: observedOn, observation_id: observationId, source },
       };
     });
   const picked = new Set(picks.map((p) => p.questionId));

@@ -7,16 +7,19 @@ import { LEVELS, LIMITS, behaviourKey } from "./coaching.js";
 
 /**
  * @param {object} rubric the library's rubric ({id, title, language, behaviours})
- * @param {{t: Function, values: object, onRate: (key: string, level: string|null) => void, onEvidence: (key: string, text: string) => void}} options
+ * @param {{t: Function, values: object, onRate: (key: string, level: string|null) => void, onEvidence?: (key: string, text: string) => void, only?: string[]}} options
+ *   `only`: the ids of the behaviours to show, in that order (a pitch prompt's); without
+ *   `onEvidence` no evidence boxes
  * @returns {HTMLElement} a section with the rubric's title and its behaviours
  */
-export function rubricFields(rubric, { t, values, onRate, onEvidence }) {
+export function rubricFields(rubric, { t, values, onRate, onEvidence = null, only = null }) {
   const headingId = uid("rubric");
+  const behaviours = only ? only.map((id) => (rubric.behaviours ?? []).find((b) => b.id === id) ?? { id, text: id, levels: {} }) : (rubric.behaviours ?? []);
   return h(
     "section",
     { class: "rubric", "aria-labelledby": headingId, lang: rubric.language ?? null, "data-rubric": rubric.id },
     h("h3", { id: headingId }, rubric.title ?? rubric.id),
-    (rubric.behaviours ?? []).map((behaviour) => behaviourFields(rubric, behaviour, { t, values, onRate, onEvidence })),
+    behaviours.map((behaviour) => behaviourFields(rubric, behaviour, { t, values, onRate, onEvidence })),
   );
 }
 
@@ -62,6 +65,7 @@ function behaviourFields(rubric, behaviour, { t, values, onRate, onEvidence }) {
     onRate(key, null);
     inputs[0].focus();
   });
+  if (!onEvidence) return h("div", { class: "behaviour" }, group, clear);
   const evidenceId = uid("evidence");
   const evidence = h("textarea", {
     id: evidenceId,

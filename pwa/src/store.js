@@ -15,6 +15,7 @@ import * as answers from "./db/answers.js";
 import * as content from "./db/content.js";
 import * as dayQueue from "./db/day-queue.js";
 import * as drafts from "./db/drafts.js";
+import * as exemplars from "./db/exemplars.js";
 import * as kinds from "./db/kinds/index.js";
 import * as learner from "./db/learner.js";
 import * as meta from "./db/meta.js";
@@ -24,10 +25,15 @@ import * as reading from "./db/reading.js";
 import * as records from "./db/records.js";
 import * as rejections from "./db/rejections.js";
 import * as settings from "./db/settings.js";
+import * as uploads from "./db/uploads.js";
+import * as videos from "./db/videos.js";
 import { acknowledgedIds } from "./acknowledged.js";
 import { editedView } from "./edited-view.js";
+import { videoCache } from "./examples-cache.js";
+import { videosOf } from "./exemplars.js";
 import { checkLeaderboard } from "./leaderboard.js";
 import { checkPlan, today } from "./study-plan.js";
+import { PITCH_PAYLOAD_VERSION, creationPatch } from "./pitches/pitch.js";
 import { ANSWER_PAYLOAD_VERSION } from "./sync/rules.js";
 import { uuid7 } from "./uuid7.js";
 
@@ -35,20 +41,24 @@ export { StorageFullError };
 export { DEFAULT_SETTINGS } from "./db/settings.js";
 
 /** The payload version the device records for each edited kind. */
-export const EDITED_VERSIONS = Object.freeze({ observation: 2, session: 1 });
+export const EDITED_VERSIONS = Object.freeze({ observation: 2, session: 1, pitch: PITCH_PAYLOAD_VERSION });
 
-const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records", "drafts"];
+const ALL = ["content", "answers", "outbox", "progress", "meta", "settings", "rejections", "reading", "acknowledgements", "records", "drafts", "videos"];
 
 export class IdbStore {
   /** @type {Database} */
   #db;
+  /** The examples saved for offline (examples-cache.js), or null where there is no Cache Storage. */
+  #exampleCache = null;
 
   /**
    * Open (and create or upgrade) the store.
-   * @param {{name?: string, version?: number, onVersionChange?: () => void}} [options] as Database.open
+   * @param {{name?: string, version?: number, onVersionChange?: () => void, exampleCache?: object|null}} [options]
+   *   as Database.open; `exampleCache`: the good examples' video cache (default: Cache Storage's, examples-cache.js)
    */
-  static async open(options = {}) {
+  static async open({ exampleCache = videoCache(), ...options } = {}) {
     const store = new IdbStore();
+    store.#exampleCache = exampleCache;
     store.#db = await Database.open(options);
     await store.#adoptReading();
     return store;
@@ -98,8 +108,8 @@ export class IdbStore {
   }
 
   /** @param {import("./sync/store-interface.js").PullPage} page */
-  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null, leaderboard = undefined }) {
-    return this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
+  async applyPullPage({ changes, cursors, ackedThrough, rejected = [], content: snapshot, disagreementsReported = 0, plan = null, me = null, leaderboard = undefined, exemplars: examples = undefined }) {
+    const kept = await this.#db.write([...kinds.ACK_STORES, "meta", "content"], async (tx) => {
       let disagreements = Math.max(0, (await progress.disagreements(tx)) - disagreementsReported);
       // Every kind the app knows; another kind is skipped, and the cursor still moves past it.
       for (const change of changes) disagreements += await kinds.applyChange(tx, change);
@@ -122,7 +132,9 @@ export class IdbStore {
         const board = checkLeaderboard(leaderboard);
         if (board) await meta.put(tx, "leaderboard", board);
       }
+      return exemplars.replace(tx, examples); // the last page's complete list, as the leaderboard
     });
+    if (kept) await this.#keepVideos(kept);
   }
 
   async knownOnServerIds() {
@@ -284,6 +296,81 @@ export class IdbStore {
     return this.#db.read(["meta"], (tx) => meta.get(tx, "me", null));
   }
 
+  // ---- pitch videos (db/videos.js, db/uploads.js; docs/app.md "Pitches") --------------------------
+
+  /**
+   * Keep a recorded pitch: its video row AND its creation patch (kind `pitch`, payload v1) in the
+   * outbox, in ONE strict transaction, so the phone holds both or neither. Throws (before writing
+   * anything) for a recording the server would refuse (pitches/pitch.js), and refuses a second
+   * video for the same pitch. Returns {entry, video}.
+   * @param {{pitch_id: string, blob: Blob, sha256: string, size: number, type: string, duration_ms: number,
+   *   prompt_id: string, recorded_on: string, recorded_at: string, local_day: number, poster?: Blob|null}} r
+   */
+  async savePitch(r, mutationId = uuid7()) {
+    const payload = creationPatch({ ...r, id: r.pitch_id, at: r.recorded_at });
+    if (!(r.blob instanceof Blob) || r.blob.size !== r.size) throw new RangeError("the recording's blob does not match its size");
+    const row = { pitch_id: r.pitch_id, blob: r.blob, sha256: r.sha256, size: r.size, type: r.type, duration_ms: r.duration_ms, prompt_id: r.prompt_id, recorded_at: r.recorded_at, poster: r.poster ?? null };
+    const stores = [...kinds.storesToRecord("pitch", PITCH_PAYLOAD_VERSION), "videos"];
+    return this.#db.write(
+      stores,
+      async (tx) => {
+        await videos.add(tx, row);
+        const entry = await kinds.record(tx, "pitch", PITCH_PAYLOAD_VERSION, payload, mutationId);
+        return { entry, video: await videos.get(tx, r.pitch_id) };
+      },
+      { strict: true },
+    );
+  }
+
+  /** The recordings still to upload, oldest first. */
+  async pendingUploads() {
+    return this.#db.read(["videos"], (tx) => videos.waiting(tx));
+  }
+
+  /** Every recording made on this device (blob null once uploaded), newest first. */
+  async pitchVideos() {
+    return this.#db.read(["videos"], (tx) => videos.all(tx));
+  }
+
+  /** One recording's row (db/videos.js), or null. */
+  async pitchVideo(pitchId) {
+    return this.#db.read(["videos"], async (tx) => (await videos.get(tx, pitchId)) ?? null);
+  }
+
+  /** Merge into a recording's upload state (db/uploads.js; a finished one stays). Returns the row or null. */
+  async setUploadState(pitchId, patch) {
+    return this.#db.write(["videos"], (tx) => uploads.setState(tx, pitchId, patch));
+  }
+
+  /** The server holds the whole video: mark it uploaded and drop the blob. Returns the row or null. */
+  async uploadDone(pitchId) {
+    return this.#db.write(["videos"], (tx) => uploads.finish(tx, pitchId), { strict: true });
+  }
+
+  // ---- good examples (docs/coaching.md "Good examples") ---------------------------------------
+
+  /** The good examples of my teams from the last pull (exemplars.js checkExemplars), newest first. */
+  async exemplars() {
+    return this.#db.read(["meta"], (tx) => exemplars.all(tx));
+  }
+
+  /** The examples' video cache (examples-cache.js), or null: the screen saves and plays through it. */
+  get exampleVideos() {
+    return this.#exampleCache;
+  }
+
+  /**
+   * After a kept list committed: delete the saved videos no example plays any more (a withdrawn
+   * one, another person's). A failure is retried by the next list; the list itself is kept.
+   */
+  async #keepVideos(list) {
+    try {
+      await this.#exampleCache?.keepOnly(videosOf(list));
+    } catch (err) {
+      console.warn("saved examples not pruned", err);
+    }
+  }
+
   // ---- drafts (db/drafts.js) ------------------------------------------------------------------
 
   /** Keep a draft {id, kind, values, updated_at}, replacing the one with its id. */
@@ -358,7 +445,7 @@ export class IdbStore {
    * Returns {ok: true, deviceId, previous} or {ok: false, unsynced, user} naming the previous user.
    */
   async signInDevice(user, newDeviceId = () => globalThis.crypto.randomUUID()) {
-    const result = await this.#db.read(["settings", "outbox", "answers", "rejections", "drafts"], async (tx) => {
+    const result = await this.#db.read(["settings", "outbox", "answers", "rejections", "drafts", "videos"], async (tx) => {
       const previous = await settings.get(tx, "user");
       if (!previous || previous === user) return { ok: true, deviceId: null, previous };
       const waiting = await learner.unsynced(tx);
@@ -377,7 +464,7 @@ export class IdbStore {
    * Returns {ok: true} or {ok: false, unsynced, user} naming the previous user.
    */
   async signIn(user, newDeviceId = () => globalThis.crypto.randomUUID(), { deviceToken } = {}) {
-    return this.#db.write(ALL, async (tx) => {
+    const result = await this.#db.write(ALL, async (tx) => {
       const previous = await settings.get(tx, "user");
       if (previous && previous !== user) {
         const waiting = await learner.unsynced(tx);
@@ -386,7 +473,9 @@ export class IdbStore {
       }
       await settings.put(tx, "user", user);
       if (deviceToken !== undefined) await settings.put(tx, "device_token", deviceToken);
-      return { ok: true };
+      return { ok: true, forgot: Boolean(previous && previous !== user) };
     });
+    if (result.forgot) await this.#keepVideos([]); // the previous person's saved examples
+    return result.ok ? { ok: true } : result;
   }
 }

@@ -9,8 +9,9 @@ import { openPractice, practiceQuestionIds, withPractice } from "./practice.js";
  * @property {"no-library"|"no-campaigns"|"question"|"done"} kind
  * @property {number} day the local day it was computed for
  * @property {object} [question] the question to ask (kind "question")
- * @property {{questionId: string, campaignId: string, repeat: boolean, reason?: {observed_on: string, observation_id: string}}} [item]
+ * @property {{questionId: string, campaignId: string, repeat: boolean, reason?: {observed_on: string, observation_id: string, source?: "observation"|"pitch"}}} [item]
  *   `reason`: practice from coaching (practice.js), shown as "From your coaching on 12 March"
+ *   ("From your pitch review on 12 March" when its source is a pitch)
  * @property {object} [campaign]
  * @property {number} [position] 1-based position of this question among today's
  * @property {number} [total] today's questions: answered + still to answer

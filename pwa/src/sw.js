@@ -21,7 +21,9 @@ cleanupOutdatedCaches();
 
 // Any navigation (including an unknown route while offline) gets the app, which routes itself.
 // Server pages and APIs are excluded: they must reach the server or fail visibly.
-const SERVER_PATHS = [/^\/(api|sync|content|auth|reminders|schema|admin|editor|-)\//, /^\/(schema|admin|editor)$/];
+// Uploads (tus PATCHes of pitch videos) and videos (range requests) are never cached or answered
+// here: a cached 206 or an app shell in place of a video would break both.
+const SERVER_PATHS = [/^\/(api|sync|content|auth|reminders|schema|admin|editor|uploads|videos|-)\//, /^\/(schema|admin|editor)$/];
 registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: SERVER_PATHS }));
 
 const sameOrigin = (url) => url.origin === self.location.origin;

@@ -51,8 +51,11 @@ describe("practice from coaching in today's queue", () => {
 
   test("each practice item carries its reason and a campaign", () => {
     const [first, , third] = day(practiceOf(["p1", "c4"]));
-    assert.deepEqual(first, { questionId: "p1", campaignId: COACHING, repeat: false, dueDay: null, reason: { observed_on: "2026-12-01", observation_id: "obs-1" } });
+    assert.deepEqual(first, { questionId: "p1", campaignId: COACHING, repeat: false, dueDay: null, reason: { observed_on: "2026-12-01", observation_id: "obs-1", source: "observation" } });
     assert.equal(third.reason, undefined, "a campaign's own question has no reason");
+    const fromPitch = day(practiceOf(["p1"]).map((p) => ({ ...p, source: "pitch" })))[0];
+    assert.equal(fromPitch.reason.source, "pitch", "a reviewed pitch's practice says so (\"From your pitch review on …\")");
+    assert.equal(day(practiceOf(["p1"]).map((p) => ({ ...p, source: "other" })))[0].reason.source, "observation");
     const c4 = day(practiceOf(["c4"]))[0];
     assert.deepEqual([c4.questionId, c4.campaignId], ["c4", "a"], "a question of a campaign is asked under it");
   });
@@ -134,12 +137,12 @@ describe("a practice item stays for the day", () => {
 
   test("pinned with its reason, and kept though no campaign has it", () => {
     const first = kept(null, practiceOf(["p1"]));
-    assert.deepEqual(first.pin.items[0], { questionId: "p1", campaignId: COACHING, reason: { observed_on: "2026-12-01", observation_id: "obs-1" } });
+    assert.deepEqual(first.pin.items[0], { questionId: "p1", campaignId: COACHING, reason: { observed_on: "2026-12-01", observation_id: "obs-1", source: "observation" } });
     // A pull meanwhile brings no practice (the server saw an answer on another day): the pin stays.
     const later = kept(first.pin, []);
     assert.equal(later.pin, first.pin);
     assert.deepEqual(ids(later.items), ["p1", "c1", "c2"]);
-    assert.deepEqual(later.items[0].reason, { observed_on: "2026-12-01", observation_id: "obs-1" });
+    assert.deepEqual(later.items[0].reason, { observed_on: "2026-12-01", observation_id: "obs-1", source: "observation" });
   });
 
   test("answered, it drops out like any question", () => {
@@ -162,7 +165,7 @@ describe("the study session asks practice from the plan the store keeps", () => 
     const one = await session.load();
     assert.equal(one.day, DAY);
     assert.deepEqual([one.question.id, one.position, one.total, one.item.campaignId], ["p3", 1, 2, COACHING]);
-    assert.deepEqual(one.item.reason, { observed_on: "2026-12-01", observation_id: "obs-1" });
+    assert.deepEqual(one.item.reason, { observed_on: "2026-12-01", observation_id: "obs-1", source: "observation" });
     assert.deepEqual((await store.dayQueue()).items[0], { questionId: "p3", campaignId: COACHING, reason: one.item.reason });
     await session.answer(one, [2]);
     const two = await session.load();

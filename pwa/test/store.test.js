@@ -81,7 +81,7 @@ for (const [kind, make] of [
       assert.deepEqual(entry, { id: mutationId, client_seq: 2, kind: "acknowledgement", payload_version: 1, payload: ack });
       assert.deepEqual([...(await store.nuggetsDone())], ["the-value-wedge"]);
       await assert.rejects(store.record("acknowledgement", 1, ack, uuid7()), /recorded already/);
-      await assert.rejects(store.record("acknowledgement", 4, acknowledgement("x"), uuid7()), TypeError);
+      await assert.rejects(store.record("acknowledgement", 5, acknowledgement("x"), uuid7()), TypeError);
       await assert.rejects(store.record("observation", 1, { id: uuid7() }, uuid7()), TypeError);
       assert.equal(await store.outboxSize(), 2);
       assert.equal(await store.nextSeq(), 3);

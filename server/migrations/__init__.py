@@ -13,6 +13,7 @@ import sqlite_utils
 from server.migrations import first_schema  # noqa: F401
 from server.migrations import sync_v2  # noqa: F401
 from server.migrations import features  # noqa: F401
+from server.migrations import videos  # noqa: F401
 
 # isort: on
 from server.migrations.registry import migrations

@@ -1,5 +1,5 @@
-"""The reminder check on a schedule, in the server process: APScheduler's background scheduler,
-started and stopped with the app (server/app.py's start-up and shutdown hooks).
+"""The reminder check on a schedule, in the server process: a job of the server's APScheduler
+background scheduler (server/jobs.py), started and stopped with the app.
 
 The check runs every RECAP_REMINDER_EVERY_SECONDS (60 by default) on its own connection; one
 run at a time (max_instances=1), a run missed while the machine slept is run once, not many
@@ -39,24 +39,14 @@ def run_once(settings: Settings, clock: Callable[[], datetime.datetime]) -> list
         db.close()
 
 
-def start(settings: Settings, clock: Callable[[], datetime.datetime]) -> BackgroundScheduler | None:
-    """The running scheduler, or None when reminders are turned off (RECAP_REMINDERS=0)."""
+def add(scheduler: BackgroundScheduler, settings: Settings, clock: Callable[[], datetime.datetime]) -> None:
+    """Add the reminder check to the server's scheduler (server/jobs.py), unless reminders are off."""
     if not settings.reminders:
         log.info("reminders are off (RECAP_REMINDERS=0)")
-        return None
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two lines a minute about each run
-    scheduler = BackgroundScheduler(timezone=datetime.UTC)
+        return
     every = settings.reminder_every_seconds
     scheduler.add_job(
         run_once, IntervalTrigger(seconds=every, timezone=datetime.UTC), args=[settings, clock], id=JOB_ID,
         max_instances=1, coalesce=True, misfire_grace_time=every, next_run_time=datetime.datetime.now(datetime.UTC),
     )  # fmt: skip
-    scheduler.start()
     log.info("reminders: checking every %s s", every)
-    return scheduler
-
-
-def stop(scheduler: BackgroundScheduler | None) -> None:
-    """Stop scheduling; a check in progress finishes first (its claims are already written)."""
-    if scheduler is not None and scheduler.running:
-        scheduler.shutdown(wait=True)

@@ -31,6 +31,7 @@ from server.pool import ConnectionPool, in_thread
 from server.settings import Settings
 from server.storage import auth as auth_store
 from server.storage import people as people_store
+from server.uploads import admin as video_admin
 from sync.clock import format_utc
 from sync.plan import MAX_DAILY_LIMIT
 
@@ -63,7 +64,7 @@ def people_page(
     context = {
         "people": people, "devices": devices, "all_roles": rules.ROLES, "csrf": auth.form_csrf_token(request),
         "daily_limit": limits.organisation_limit(db), "max_daily_limit": MAX_DAILY_LIMIT,
-        "leaderboards": leaderboard_setting.enabled(db),
+        "leaderboards": leaderboard_setting.enabled(db), **video_admin.page_context(db),
         "message": request.query_params.get("done", ""),
     }  # fmt: skip
     return Template("admin/people.html", context=context)

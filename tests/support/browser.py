@@ -16,6 +16,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # A fake camera and microphone, allowed without asking: the pitch recording tests record
+    # through getUserMedia and MediaRecorder (a test pattern and a beep).
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 

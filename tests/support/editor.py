@@ -21,7 +21,8 @@ def signed_in(server: LiveServer, email: str) -> httpx.Client:
     """A client with `email`'s session cookies, from a real sign-in by emailed code."""
     client = httpx.Client(base_url=server.url, timeout=30, follow_redirects=False)
     seen = len(mail_files(server.db_path))
-    assert client.post("/auth/code", json={"email": email}).status_code == 200
+    asked = client.post("/auth/code", json={"email": email})
+    assert asked.status_code == 200, asked.text
     code = wait_for_code(server.db_path, email, seen=seen)
     answer = client.post("/auth/verify", json={"email": email, "code": code})
     assert answer.status_code == 200, answer.text

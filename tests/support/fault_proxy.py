@@ -1,6 +1,6 @@
 """A flaky network in front of the real server, for real-browser tests: an HTTP proxy on
-127.0.0.1 that forwards every request to a LiveServer and, for the sync routes (`/sync/…`),
-randomly delays them, fails them with a 503, drops them before they reach the server, or drops
+127.0.0.1 that forwards every request to a LiveServer and, for the sync routes (`/sync/…`, or
+the path prefixes a test names, e.g. `/uploads/`), randomly delays them, fails them with a 503, drops them before they reach the server, or drops
 the response after the server has answered (the server committed; the app never hears).
 
 The browser opens the app through the proxy (`FaultProxy.url`), so the app's origin, its
@@ -39,7 +39,13 @@ class FaultProxy:
     """The proxy, serving on a free port of 127.0.0.1 in a thread until stop()."""
 
     def __init__(
-        self, target: str, *, seed: int = 12, weights: dict[str, int] | None = None, max_delay: float = 1.5
+        self,
+        target: str,
+        *,
+        seed: int = 12,
+        weights: dict[str, int] | None = None,
+        max_delay: float = 1.5,
+        paths: tuple[str, ...] = ("/sync/",),
     ) -> None:
         unknown = set(weights or {}) - set(FAULTS)
         if unknown:
@@ -47,6 +53,8 @@ class FaultProxy:
         self.target = target.rstrip("/")
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.max_delay = max_delay
+        self.paths = paths
+        self.seen: Counter[str] = Counter()  # "METHOD /first-segment/" of each faulted-path request
         self.counts: Counter[str] = Counter()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -59,8 +67,8 @@ class FaultProxy:
         self._thread.start()
 
     def choose(self, path: str) -> tuple[str, float]:
-        """What to do with a request for `path`: a fault (always "pass" off the sync routes) and a delay."""
-        if not path.startswith("/sync/"):
+        """What to do with a request for `path`: a fault (always "pass" off the faulted paths) and a delay."""
+        if not path.startswith(self.paths):
             return "pass", 0.0
         with self._lock:
             fault = self._random.choices(list(self.weights), weights=list(self.weights.values()))[0]
@@ -86,6 +94,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         fault, delay = self.proxy.choose(self.path)
+        if self.path.startswith(self.proxy.paths):
+            with self.proxy._lock:
+                self.proxy.seen[f"{self.command} {fault}"] += 1
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if fault == "drop_request":

@@ -12,14 +12,16 @@ import * as reading from "./reading.js";
 import * as records from "./records.js";
 import * as rejections from "./rejections.js";
 import * as settings from "./settings.js";
+import * as videos from "./videos.js";
 
 /**
  * How many of the learner's records are not on the server yet (queued, or answers to re-queue),
  * drafts included: a draft is work that exists nowhere else, so it too keeps another person
- * from signing in on this device until it is shared or discarded.
+ * from signing in on this device until it is shared or discarded. So is a pitch video not
+ * uploaded yet.
  */
 export async function unsynced(tx) {
-  return (await outbox.size(tx)) + (await answers.missingOwn(tx)).length + (await drafts.count(tx));
+  return (await outbox.size(tx)) + (await answers.missingOwn(tx)).length + (await drafts.count(tx)) + (await videos.countWaiting(tx));
 }
 
 /** The device's id, made by `make` the first time and kept. */
@@ -34,16 +36,18 @@ export async function deviceId(tx, make) {
 /**
  * Forget the signed-in learner's records (all on the server: the caller checked unsynced()) and
  * become a new device: a new id, client_seq from 1, the records cursor from 0, no credential,
- * no plan and no `me` (the next learner's come with their first pull), no drafts, no pinned
+ * no plan, no `me` and no good examples (the next learner's come with their first pull), no drafts, no pitch
+ * videos (all uploaded: unsynced() counts the others), no pinned
  * day's queue. The library
  * and the settings stay.
  */
 export async function forget(tx, newDeviceId) {
-  for (const repository of [answers, acknowledgements, records, progress, rejections, reading, drafts]) await repository.clear(tx);
+  for (const repository of [answers, acknowledgements, records, progress, rejections, reading, drafts, videos]) await repository.clear(tx);
   await meta.setCursors(tx, { ...(await meta.cursors(tx)), records: 0 });
   await meta.remove(tx, "plan");
   await meta.remove(tx, "me");
   await meta.remove(tx, "leaderboard");
+  await meta.remove(tx, "exemplars");
   await dayQueue.clear(tx);
   await meta.put(tx, "device_id", newDeviceId);
   await outbox.restartSeq(tx);

@@ -21,6 +21,10 @@
 //   records     key [kind, id]: edited records (observations, sessions) as last pulled, {kind, id, seq, data}
 //   drafts      key id: forms started and not recorded yet, {id, kind, values, updated_at}; by_kind
 //               (step 5; db/drafts.js)
+//   videos      key pitch_id: pitch recordings made on this device and their upload (step 6;
+//               db/videos.js): {pitch_id, blob (null once uploaded), sha256, size, type,
+//               duration_ms, prompt_id, recorded_at, upload: {url, offset, done, tries,
+//               last_error}}; by_done (0 waiting, 1 uploaded) for the uploader's queue
 //
 // HOW TO CHANGE IT: add step N+1 and bump SCHEMA_VERSION; never edit a step that has shipped.
 // A step runs once, inside the upgrade transaction, for every device still below it.
@@ -70,6 +74,10 @@ const STEPS = [
   // 5: drafts of coaching forms (observations, session stages), kept until recorded. Touches nothing else.
   (db) => {
     db.createObjectStore("drafts", { keyPath: "id" }).createIndex("by_kind", "kind");
+  },
+  // 6: pitch videos recorded on this device, kept until uploaded (db/videos.js). Touches nothing else.
+  (db) => {
+    db.createObjectStore("videos", { keyPath: "pitch_id" }).createIndex("by_done", "done");
   },
 ];
 

@@ -11,7 +11,8 @@
 // (audience: {me: the pull's `me` or null, sharedWithMe: observations shared with them,
 // leaderboard: a leaderboard is kept}; App#audience).
 // A screen left out of the navigation still opens by its address. `under`: the screen whose link
-// is marked current while this one is shown (an observation: Team).
+// is marked current while this one is shown (an observation: Team). `takes(param)`: this entry
+// takes only the items it says yes to (one pitch under #/pitches); screenFor picks the entry.
 import * as study from "./study.js";
 import * as settings from "./settings.js";
 import * as signIn from "./sign-in.js";
@@ -24,6 +25,9 @@ import * as team from "./team.js";
 import * as observe from "./observe.js";
 import * as observation from "./observation.js";
 import * as leaderboard from "./leaderboard.js";
+import * as pitch from "./pitch.js";
+import * as examples from "./examples.js";
+import * as pitches from "./pitches.js";
 
 export const SCREENS = Object.freeze([
   { name: "study", module: study, nav: "nav.study" },
@@ -32,6 +36,9 @@ export const SCREENS = Object.freeze([
   { name: "refreshers", module: refreshers, nav: "nav.refreshers" },
   { name: "progress", module: progress, nav: "nav.progress" },
   { name: "leaderboard", module: leaderboard, nav: "nav.leaderboard", shownTo: leaderboard.shownTo },
+  { name: "examples", module: examples, nav: "nav.examples", shownTo: examples.shownTo },
+  { name: "pitches", module: pitch, nav: null, takes: pitch.takes },
+  { name: "pitches", module: pitches, nav: "nav.pitches", shownTo: pitches.shownTo },
   { name: "team", module: team, nav: "nav.team", shownTo: team.shownTo },
   { name: "observe", module: observe, nav: null, under: "team" },
   { name: "observation", module: observation, nav: null, under: "team" },
@@ -41,3 +48,12 @@ export const SCREENS = Object.freeze([
 ]);
 
 export const DEFAULT_SCREEN = "study";
+
+/**
+ * The entry that shows #/<name>/<param>: one whose `takes` says yes to the param, else the one
+ * without `takes`; undefined when none.
+ */
+export function screenFor(name, param = null) {
+  const named = SCREENS.filter((s) => s.name === name);
+  return named.find((s) => s.takes?.(param)) ?? named.find((s) => !s.takes);
+}

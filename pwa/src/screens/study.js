@@ -133,7 +133,9 @@ export function mount(screen, ctx) {
       heading: t("study.progress", { i: view.position, n: view.total }),
       repeat: view.item.repeat,
       campaignTitle: view.campaign?.title ?? null,
-      reason: view.item.reason ? t("study.fromCoaching", { date: formatObservedOn(view.item.reason.observed_on, language) }) : null,
+      reason: view.item.reason
+        ? t(view.item.reason.source === "pitch" ? "study.fromPitchReview" : "study.fromCoaching", { date: formatObservedOn(view.item.reason.observed_on, language) })
+        : null,
       onSubmit: () => submit(),
       onChange: () => (dirty = true),
     });

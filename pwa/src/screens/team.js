@@ -1,11 +1,13 @@
 // "Team" (coach mode, docs/coaching.md): the reps of the teams a coach (or manager) looks after,
 // each with their last observation, the behaviours they are weakest at and their practice from
 // coaching (the `summary` the server sends in `me`), and the coach's own observations of them
-// ("Shared", "Draft", "Not synced"). Drafts on this device are listed first, to resume; "New
+// ("Shared", "Draft", "Not synced"), and their video pitches: "Pitches to review (N)" first, then
+// those reviewed (docs/coaching.md "Pitch reviews"). Drafts on this device are listed first, to resume; "New
 // observation" starts one (coaches only: a manager reads). Works offline on what the last sync
 // brought; before any sync it says to sync once online.
 import { focus, h, replace } from "../dom.js";
 import { canObserve, formatDate, practiceOf, peopleById, seesTeam, statusOf, teamReps, weakestLines } from "../coaching.js";
+import { pitchesByRep, promptOf } from "../pitching.js";
 
 export const titleKey = "team.title";
 
@@ -18,17 +20,23 @@ export function mount(root, ctx) {
   let shown = null;
 
   async function load() {
-    const [me, content, records, drafts] = await Promise.all([store.me(), store.content(), store.editedRecords("observation"), store.drafts("observation")]);
+    const [me, content, records, drafts, pitches] = await Promise.all([
+      store.me(),
+      store.content(),
+      store.editedRecords("observation"),
+      store.drafts("observation"),
+      store.editedRecords("pitch"),
+    ]);
     if (gone) return;
-    const key = JSON.stringify([me, content?.version, records, drafts]);
+    const key = JSON.stringify([me, content?.version, records, drafts, pitches]);
     if (key === shown) return;
     shown = key;
     const hadFocus = root.contains(document.activeElement) && document.activeElement !== root;
-    show(me, content?.snapshot ?? null, records, drafts);
+    show(me, content?.snapshot ?? null, records, drafts, pitchesByRep(pitches));
     if (hadFocus) focus(root.querySelector("h2"));
   }
 
-  function show(me, snapshot, records, drafts) {
+  function show(me, snapshot, records, drafts, pitches) {
     const card = h("section", { class: "card team" }, h("h2", {}, t("team.title")));
     if (!me) {
       replace(root, h("section", { class: "card team" }, h("h2", {}, t("team.title")), h("p", {}, t("team.syncFirst"))));
@@ -57,7 +65,7 @@ export function mount(root, ctx) {
     }
     card.append(h("h3", {}, t("team.reps")));
     if (!reps.length) card.append(h("p", {}, t("team.noReps")));
-    card.append(h("ul", { class: "rep-list" }, reps.map((rep) => repItem(rep, snapshot, byRep.get(rep.user_id) ?? []))));
+    card.append(h("ul", { class: "rep-list" }, reps.map((rep) => repItem(rep, snapshot, byRep.get(rep.user_id) ?? [], pitches.get(rep.user_id)))));
     const others = [...byRep.entries()].filter(([repId]) => !reps.some((r) => r.user_id === repId));
     if (others.length) {
       card.append(h("h3", {}, t("team.otherObservations")));
@@ -92,7 +100,7 @@ export function mount(root, ctx) {
     );
   }
 
-  function repItem(rep, snapshot, records) {
+  function repItem(rep, snapshot, records, pitches) {
     const s = rep.summary;
     const practice = practiceOf(s);
     const weakest = weakestLines(s, snapshot, language);
@@ -127,8 +135,38 @@ export function mount(root, ctx) {
         records.length
           ? [h("p", { class: "rep-label" }, t("team.yourObservations")), h("ul", { class: "item-list" }, records.slice().reverse().map((r) => observationItem(r, null)))]
           : null,
+        pitchList(pitches, snapshot),
       ),
     );
+  }
+
+  /** A rep's pitches: those to review (with their number), then those reviewed. */
+  function pitchList(pitches = { toReview: [], reviewed: [] }, snapshot) {
+    const item = (p, reviewed) => {
+      const f = p.data?.fields ?? {};
+      return h(
+        "li",
+        {},
+        h(
+          "a",
+          { class: "item", href: `#/pitches/${encodeURIComponent(p.id)}` },
+          h("span", { class: "item-title" }, promptOf(snapshot, f.prompt_id)?.title ?? f.prompt_id ?? t("team.pitch")),
+          h(
+            "span",
+            { class: "item-meta" },
+            f.recorded_on ? formatDate(f.recorded_on, language) : null,
+            reviewed ? h("span", { class: "badge" }, t("pitchView.status.reviewed")) : null,
+            p.data?.video_uploaded ? null : h("span", { class: "badge pending" }, t("team.videoNotArrived")),
+            p.pending ? h("span", { class: "badge pending" }, t("team.statusUnsynced")) : null,
+          ),
+        ),
+      );
+    };
+    return [
+      h("p", { class: "rep-label" }, t("team.pitchesToReview", { n: pitches.toReview.length })),
+      pitches.toReview.length ? h("ul", { class: "item-list pitches-to-review" }, pitches.toReview.map((p) => item(p, false))) : null,
+      pitches.reviewed.length ? [h("p", { class: "rep-label" }, t("team.pitchesReviewed")), h("ul", { class: "item-list" }, pitches.reviewed.map((p) => item(p, true)))] : null,
+    ];
   }
 
   function observationItem(record, repName) {

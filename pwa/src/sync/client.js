@@ -22,6 +22,7 @@ import {
   ACKNOWLEDGEMENT_PAYLOAD_VERSION,
   SESSION_ACKNOWLEDGEMENT_VERSION,
   REFRESHER_ACKNOWLEDGEMENT_VERSION,
+  PITCH_ACKNOWLEDGEMENT_VERSION,
   ANSWER_PAYLOAD_VERSION,
   MAX_MUTATIONS,
   MAX_PUSH_BYTES,
@@ -219,7 +220,7 @@ export class SyncClient {
   /**
    * Record that the learner marked an item as read or acknowledged (`acknowledged` false: not
    * any more). `id` and `at` are made here unless given. Returns the payload.
-   * @param {{item_kind: "nugget"|"observation"|"session"|"refresher"|"reminder", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
+   * @param {{item_kind: "nugget"|"observation"|"session"|"refresher"|"reminder"|"pitch", item_id: string, acknowledged?: boolean, local_day: number, comment?: string|null, id?: string, at?: string}} fields
    */
   async acknowledge(fields) {
     const now = this.#now();
@@ -234,7 +235,7 @@ export class SyncClient {
       comment: fields.comment ?? null,
     };
     const version =
-      { session: SESSION_ACKNOWLEDGEMENT_VERSION, refresher: REFRESHER_ACKNOWLEDGEMENT_VERSION, reminder: REFRESHER_ACKNOWLEDGEMENT_VERSION }[acknowledgement.item_kind] ??
+      { session: SESSION_ACKNOWLEDGEMENT_VERSION, refresher: REFRESHER_ACKNOWLEDGEMENT_VERSION, reminder: REFRESHER_ACKNOWLEDGEMENT_VERSION, pitch: PITCH_ACKNOWLEDGEMENT_VERSION }[acknowledgement.item_kind] ??
       ACKNOWLEDGEMENT_PAYLOAD_VERSION;
     return this.record("acknowledgement", version, acknowledgement);
   }

@@ -108,6 +108,8 @@ async function applyPage(ctx, old, data, disagreementsReported = 0, outboxFrom =
     me: data.me ?? null,
     // The last page says whether there is one (null: none); other pages leave the kept one.
     leaderboard: data.has_more ? undefined : (data.leaderboard ?? null),
+    // The last page's complete list of good examples (null: an older server, keep the old list).
+    exemplars: data.has_more ? undefined : (data.exemplars ?? null),
   });
   if (rejected.length) ctx.emit("rejected", rejected);
 }

@@ -10,6 +10,8 @@ export const ACKNOWLEDGEMENT_PAYLOAD_VERSION = 1;
 export const SESSION_ACKNOWLEDGEMENT_VERSION = 2;
 /** Recording that a refresher or a reminder was opened needs payload version 3 (docs/sync.md). */
 export const REFRESHER_ACKNOWLEDGEMENT_VERSION = 3;
+/** Acknowledging a pitch's review needs payload version 4 (docs/sync.md); only pitches are recorded as v4. */
+export const PITCH_ACKNOWLEDGEMENT_VERSION = 4;
 export const MAX_MUTATIONS = 500;
 export const MAX_PUSH_BYTES = 1024 * 1024;
 export const MAX_PULL_PAGE = 1000;

@@ -91,6 +91,9 @@
  * @property {object|null} [leaderboard] the last page's `leaderboard` (docs/sync.md
  *   "Leaderboard"): keep it, if well formed, in place of the one kept; null forgets the kept one
  *   (the organisation has them off); undefined (not the last page) leaves it (a store may ignore it)
+ * @property {object[]|null} [exemplars] the last page's `exemplars` (docs/sync.md "Good
+ *   examples"): the complete list replaces the kept one; null (an older server) and undefined
+ *   (not the last page) leave it (a store may ignore it)
  */
 
 /**

@@ -9,7 +9,7 @@
 // own objects.
 //
 // Like the app's store it records two kinds (answer, acknowledgement) and applies every kind of
-// pull change the app knows (answer, progress, acknowledgement, observation and session kept as sent),
+// pull change the app knows (answer, progress, acknowledgement; observation, session and pitch kept as sent),
 // skipping any other.
 import { acknowledgedIds } from "../../src/acknowledged.js";
 import { checkPlan } from "../../src/study-plan.js";
@@ -24,7 +24,7 @@ const copy = (value) => (value === undefined ? undefined : structuredClone(value
 /** The kinds recorded on the device, and their payload versions (as src/db/kinds/). */
 const RECORDED = new Map([
   ["answer", [1]],
-  ["acknowledgement", [1, 2, 3]],
+  ["acknowledgement", [1, 2, 3, 4]],
 ]);
 
 /** @implements {SyncStore} */
@@ -104,7 +104,7 @@ export class MemoryStore {
       } else if (change.kind === "acknowledgement") {
         const known = this.#acks.get(change.data.id) ?? { payload: null, mine: false, server: null };
         this.#acks.set(change.data.id, { ...known, server: copy(change.data) });
-      } else if (change.kind === "observation" || change.kind === "session") {
+      } else if (change.kind === "observation" || change.kind === "session" || change.kind === "pitch") {
         this.#records.set(`${change.kind}\n${change.data.id}`, { kind: change.kind, id: change.data.id, seq: change.seq, data: copy(change.data) });
       } // any other kind: a newer server's, skipped; the cursor moves past it below
     }

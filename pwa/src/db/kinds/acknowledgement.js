@@ -6,7 +6,7 @@ import * as acknowledgements from "../acknowledgements.js";
 /** @type {import("./index.js").Kind} */
 export default {
   kind: "acknowledgement",
-  versions: [1, 2, 3], // 2: a session may be the item; 3: a refresher (opened) (docs/sync.md)
+  versions: [1, 2, 3, 4], // 2: a session may be the item; 3: a refresher (opened); 4: a pitch (docs/sync.md)
   stores: ["acknowledgements"],
   record: (tx, payload) => acknowledgements.addOwn(tx, payload),
   applyChange: (tx, change) => acknowledgements.putPulled(tx, change.data),

@@ -26,7 +26,7 @@ import { edited } from "./edited.js";
  */
 
 /** @type {Kind[]} */
-const KINDS = [answer, acknowledgement, progress, edited("observation", [2]), edited("session", [1])];
+const KINDS = [answer, acknowledgement, progress, edited("observation", [2]), edited("session", [1]), edited("pitch", [1])];
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 
 /** Every object store a kind touches: the transactions that apply or acknowledge any kind name them. */

@@ -1,0 +1,112 @@
+// Pitch reviews' pure rules (src/pitching.js): the behaviours a prompt judges, the ONE patch a
+// shared review becomes, the rep's consent, the scores in the rubric's words, the comments'
+// moments, and which screen #/pitches/<id> opens.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import {
+  addComment,
+  completeReview,
+  consentPatch,
+  exemplarState,
+  formatClock,
+  judgedBehaviours,
+  pitchStatus,
+  pitchesByRep,
+  reviewPatch,
+  reviewProblems,
+  reviewValues,
+  scoresOf,
+} from "../src/pitching.js";
+import { screenFor } from "../src/screens/index.js";
+import { CATALOGUE } from "../src/i18n.js";
+
+const levels = (name) => ({ 1: `${name} one`, 2: `${name} two`, 3: `${name} three`, 4: `${name} four` });
+const snapshot = {
+  rubrics: [
+    { id: "disc", title: "Discovery", language: "en", behaviours: [{ id: "open", text: "Asks open questions", levels: levels("open") }, { id: "pain", text: "Finds the pain", levels: levels("pain") }, { id: "other", text: "Other", levels: {} }] },
+    { id: "disc-nl", translation_of: "disc", title: "Ontdekken", language: "nl", behaviours: [{ id: "open", text: "Stelt open vragen", levels: levels("open-nl") }] },
+  ],
+  pitch_prompts: [{ id: "price", title: "The price objection", rubric: "disc", behaviours: ["pain", "open"], language: "en" }],
+};
+const prompt = snapshot.pitch_prompts[0];
+const pitch = (fields = {}, extra = {}) => ({ id: "0190a000-0000-7000-8000-000000000001", pending: false, data: { rev: 3, rep_id: "rep-1", video_uploaded: true, fields: { prompt_id: "price", recorded_on: "2026-11-30", ...fields }, ...extra } });
+const stamp = { at: "2026-12-01T10:00:00.000Z", localDay: 20_788 };
+
+test("the judged behaviours in the prompt's order, in the coach's language where translated; keys keep the prompt's rubric", () => {
+  assert.deepEqual(judgedBehaviours(prompt, snapshot, "en").map((b) => [b.key, b.text]), [["disc:pain", "Finds the pain"], ["disc:open", "Asks open questions"]]);
+  assert.deepEqual(judgedBehaviours(prompt, snapshot, "nl").map((b) => [b.key, b.text]), [["disc:pain", "Finds the pain"], ["disc:open", "Stelt open vragen"]]);
+  assert.deepEqual(judgedBehaviours(null, snapshot, "en"), []);
+});
+
+test("sharing a review is ONE patch: scores, comments, feedback, reviewed, the proposal; a cleared score is sent as null", () => {
+  const before = pitch({ "score:disc:open": 3 });
+  const values = completeReview({ ...reviewValues(before, prompt), scores: { "disc:pain": "2" }, feedback: "  Good start.  ", exemplar_proposed: true });
+  values.comments = addComment(addComment(values.comments, 12_400, " Nice opener "), 3_000, "Slow down");
+  const patch = reviewPatch(values, prompt, before, stamp);
+  assert.deepEqual(patch, {
+    id: before.id,
+    base_rev: 3,
+    set: {
+      "score:disc:pain": 2,
+      "score:disc:open": null,
+      comments: [{ t_ms: 3000, text: "Slow down" }, { t_ms: 12_400, text: "Nice opener" }],
+      feedback: "Good start.",
+      reviewed: true,
+      exemplar_proposed: true,
+    },
+    resolve: [],
+    at: stamp.at,
+    local_day: stamp.localDay,
+  });
+  assert.deepEqual(reviewValues(pitch({ "score:disc:open": 4, "score:disc:gone": 2, feedback: "x" }), prompt).scores, { "disc:open": "4" });
+});
+
+test("a review needs one score and stays within the server's limits", () => {
+  const empty = completeReview({});
+  assert.deepEqual(reviewProblems(empty, prompt).map((p) => p.key), ["pitchReview.needScore"]);
+  const full = completeReview({ scores: { "disc:open": "1" }, feedback: "x".repeat(4001), comments: [{ t_ms: 0, text: "y".repeat(501) }] });
+  assert.deepEqual(reviewProblems(full, prompt).map((p) => p.key), ["pitchReview.commentTooLong", "pitchReview.feedbackTooLong"]);
+  const many = completeReview({ scores: { "disc:open": "1" }, comments: Array.from({ length: 101 }, (_, i) => ({ t_ms: i, text: "c" })) });
+  assert.deepEqual(reviewProblems(many, prompt).map((p) => p.key), ["pitchReview.tooManyComments"]);
+  assert.deepEqual(reviewProblems(completeReview({ scores: { "disc:open": "4" } }), prompt), []);
+});
+
+test("the rep reads each score as '2 of 4 — level' with the behaviour's text, in the prompt's order", () => {
+  const scored = pitch({ reviewed: true, "score:disc:open": 2, "score:disc:pain": 4, "score:disc:other": 1, "score:disc:bad": 9 });
+  assert.deepEqual(scoresOf(scored, prompt, snapshot, "en").map((s) => [s.text, s.score, s.level]), [
+    ["Finds the pain", 4, "pain four"],
+    ["Asks open questions", 2, "open two"],
+    ["Other", 1, ""],
+  ]);
+});
+
+test("consent, withdrawal and where a proposal stands", () => {
+  assert.equal(exemplarState(pitch()), "none");
+  assert.equal(exemplarState(pitch({ exemplar_proposed: true })), "asked");
+  assert.equal(exemplarState(pitch({ exemplar_proposed: true, exemplar_consent: true })), "shared");
+  assert.equal(exemplarState(pitch({ exemplar_proposed: true, exemplar_consent: false })), "declined");
+  assert.deepEqual(consentPatch(pitch(), false, stamp).set, { exemplar_consent: false });
+  assert.equal(consentPatch(pitch(), true, stamp).base_rev, 3);
+});
+
+test("moments as m:ss; a coach's pitches by rep, to review first", () => {
+  assert.deepEqual([0, 999, 12_400, 62_000, 3_725_000].map(formatClock), ["0:00", "0:00", "0:12", "1:02", "1:02:05"]);
+  const a = pitch({ recorded_on: "2026-11-01" });
+  const b = { ...pitch({ recorded_on: "2026-11-02", reviewed: true }), id: "b" };
+  const c = { ...pitch({ recorded_on: "2026-11-03" }), id: "c" };
+  const byRep = pitchesByRep([a, b, c, { id: "x", data: { fields: {} } }]);
+  assert.deepEqual([...byRep.keys()], ["rep-1"]);
+  assert.deepEqual(byRep.get("rep-1").toReview.map((p) => p.id), ["c", a.id]);
+  assert.deepEqual(byRep.get("rep-1").reviewed.map((p) => p.id), ["b"]);
+  assert.deepEqual([pitchStatus(pitch({}, { video_uploaded: false })), pitchStatus(a), pitchStatus(b)], ["waiting", "uploaded", "reviewed"]);
+});
+
+test("#/pitches/<id> opens the pitch screen; #/examples the good examples; every word in both languages", () => {
+  assert.equal(screenFor("pitches", "0190a000-0000-7000-8000-000000000001")?.module.titleKey, "pitchView.title");
+  assert.equal(screenFor("pitches", "record/price")?.module.titleKey ?? null, screenFor("pitches", null)?.module.titleKey ?? null, "the rest of #/pitches is the list's");
+  assert.equal(screenFor("examples")?.module.titleKey, "examples.title");
+  const keys = (lang) => Object.keys(CATALOGUE[lang]).filter((k) => /^(pitchReview|pitchView|examples)\./.test(k) || k === "nav.examples").sort();
+  assert.deepEqual(keys("nl"), keys("en"));
+  assert.ok(keys("en").length > 50);
+});
