@@ -13,6 +13,7 @@ import datetime
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -45,10 +46,8 @@ def _show(args: argparse.Namespace, open_db: OpenDb) -> int:
 def _set(args: argparse.Namespace, open_db: OpenDb) -> int:
     label = "recap settings set"
     now = datetime.datetime.now(datetime.UTC)
-    if args.name == "leaderboards":
-        return _set_leaderboards(args, open_db, label, now)
-    if args.name == "video-retention-days":
-        return _set_retention(args, open_db, label, now)
+    if args.name in ORGANISATION_ONLY:
+        return _set_organisation(args, open_db, label, now)
     try:
         email = rules.normalise_email(args.person) if args.person else None
         value = rules.check_person_daily_limit(args.value) if email else rules.check_daily_limit(args.value)
@@ -73,40 +72,30 @@ def _set(args: argparse.Namespace, open_db: OpenDb) -> int:
     return 0
 
 
-def _set_leaderboards(args: argparse.Namespace, open_db: OpenDb, label: str, now: datetime.datetime) -> int:
+# Organisation-wide only: name -> (parse, its error, set returning the old value, as shown).
+ORGANISATION_ONLY: dict[str, tuple[Callable[[str], Any], type[ValueError], Callable[..., Any], Callable[[Any], str]]] = {
+    "leaderboards": (leaderboards.parse, leaderboards.Invalid, leaderboards.set_enabled, leaderboards.shown),
+    "video-retention-days": (retention.parse_days, retention.Invalid, video_retention.set_days, str),
+}
+
+
+def _set_organisation(args: argparse.Namespace, open_db: OpenDb, label: str, now: datetime.datetime) -> int:
+    parse, invalid, put, shown = ORGANISATION_ONLY[args.name]
     if args.person:
-        print(f"{label}: leaderboards is an organisation-wide setting: leave out --person", file=sys.stderr)
+        print(f"{label}: {args.name} is an organisation-wide setting: leave out --person", file=sys.stderr)
         return 1
     try:
-        on = leaderboards.parse(args.value)
-    except leaderboards.Invalid as error:
+        value = parse(args.value)
+    except invalid as error:
         print(f"{label}: {error}", file=sys.stderr)
         return 1
     db = open_db(args)
     try:
-        before = leaderboards.set_enabled(db, on, now)
+        before = put(db, value, now)
     finally:
         db.close()
-    new, old = leaderboards.shown(on), leaderboards.shown(before)
-    print(f"leaderboards: {old} -> {new}" if before != on else f"leaderboards: {new} (no change)")
-    return 0
-
-
-def _set_retention(args: argparse.Namespace, open_db: OpenDb, label: str, now: datetime.datetime) -> int:
-    if args.person:
-        print(f"{label}: video-retention-days is an organisation-wide setting: leave out --person", file=sys.stderr)
-        return 1
-    try:
-        days = retention.parse_days(args.value)
-    except retention.Invalid as error:
-        print(f"{label}: {error}", file=sys.stderr)
-        return 1
-    db = open_db(args)
-    try:
-        before = video_retention.set_days(db, days, now)
-    finally:
-        db.close()
-    print(f"video-retention-days: {before} -> {days}" if before != days else f"video-retention-days: {days} (no change)")
+    new, old = shown(value), shown(before)
+    print(f"{args.name}: {old} -> {new}" if before != value else f"{args.name}: {new} (no change)")
     return 0
 
 

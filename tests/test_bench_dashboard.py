@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-from tests.support.paths import ROOT
+from tests.support.bench import quick_run
 
 LAST_LINE = re.compile(
     r"^bench dashboard: reps=100 answers=20000 heatmap_p50_ms=\d+ heatmap_p99_ms=\d+ drill_p99_ms=\d+$"
@@ -14,15 +12,6 @@ LAST_LINE = re.compile(
 
 
 def test_the_quick_run_prints_its_figures() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "dashboard.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.strip().splitlines()
+    lines = quick_run("dashboard.py")
     assert LAST_LINE.match(lines[-1]), lines[-1]
     assert any(line.startswith("push of 100 answers") and "ratio" in line for line in lines)
-    assert "ERROR" not in result.stdout

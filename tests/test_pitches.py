@@ -5,6 +5,7 @@ a low score assigns, and who sees a good example (docs/sync.md "Pitch payload v1
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,6 @@ def a_prompt(client: TestClient) -> dict[str, Any]:  # type: ignore[type-arg]
     finally:
         db.close()
     assert row is not None, "the demo library has pitch prompts"
-    import json
-
     data: dict[str, Any] = json.loads(row[1])
     return {"id": row[0], "rubric": data["rubric"], "behaviours": data["behaviours"]}
 

@@ -6,10 +6,8 @@ import datetime
 
 import sqlite_utils
 
-from server.db import write_transaction
-from server.storage import auth as auth_store
+from server import organisation_setting
 from server.storage import organisation as organisation_store
-from sync.clock import format_utc
 
 
 class Invalid(ValueError):
@@ -36,10 +34,4 @@ def enabled(db: sqlite_utils.Database) -> bool:
 
 def set_enabled(db: sqlite_utils.Database, on: bool, now: datetime.datetime) -> bool:
     """Turn leaderboards on or off for the organisation; return the old value."""
-    stamp = format_utc(now)
-    with write_transaction(db):
-        before = organisation_store.leaderboards(db)
-        if before != on:
-            organisation_store.set_leaderboards(db, on, stamp)
-            auth_store.audit(db, stamp, "leaderboards", None, detail=f"organisation: {shown(before)} -> {shown(on)}")
-    return before
+    return organisation_setting.change(db, "leaderboards", organisation_store.leaderboards, organisation_store.set_leaderboards, on, now, shown)

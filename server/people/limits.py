@@ -10,6 +10,7 @@ import datetime
 
 import sqlite_utils
 
+from server import organisation_setting
 from server.db import write_transaction
 from server.storage import auth as auth_store
 from server.storage import organisation as organisation_store
@@ -27,13 +28,7 @@ def organisation_limit(db: sqlite_utils.Database) -> int:
 
 def set_organisation_limit(db: sqlite_utils.Database, limit: int, now: datetime.datetime) -> int:
     """Set the organisation's daily limit (checked by rules.check_daily_limit); return the old one."""
-    stamp = format_utc(now)
-    with write_transaction(db):
-        before = organisation_store.daily_limit(db)
-        if before != limit:
-            organisation_store.set_daily_limit(db, limit, stamp)
-            auth_store.audit(db, stamp, "daily-limit", None, detail=f"organisation: {before} -> {limit}")
-    return before
+    return organisation_setting.change(db, "daily-limit", organisation_store.daily_limit, organisation_store.set_daily_limit, limit, now)
 
 
 def shown(limit: int | None) -> str:

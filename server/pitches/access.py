@@ -11,7 +11,7 @@ from server.pitches import store
 
 
 def may_watch(db: sqlite_utils.Database, user_id: str, sha256: str) -> bool:
-    if db["videos"].exists() and db.execute("SELECT 1 FROM videos WHERE sha256 = ? AND uploaded_by = ?", [sha256, user_id]).fetchone():
+    if db.execute("SELECT 1 FROM videos WHERE sha256 = ? AND uploaded_by = ?", [sha256, user_id]).fetchone():
         return True
     for pitch in store.with_video(db, sha256):
         if pitch.rep_id == user_id:

@@ -1,4 +1,4 @@
-"""SQL for pitches and their revisions (sync/kinds/pitch.py, sync/edits.py), and who receives them.
+"""SQL for pitches (sync/kinds/pitch.py, sync/edits.py), and who receives them; their revisions: server/storage/revisions.py.
 
 Every function here runs inside the caller's transaction; none commits.
 """
@@ -65,24 +65,6 @@ def save(db: sqlite_utils.Database, p: StoredPitch, seq: int) -> None:
     )  # fmt: skip
 
 
-def add_revision(
-    db: sqlite_utils.Database, pitch_id: str, rev: int, user_id: str, device_id: str, mutation_id: str,
-    patch: dict[str, Any], outcome: dict[str, Any], at: str, received_at: str,
-) -> None:  # fmt: skip
-    db.execute(
-        "INSERT INTO pitch_revisions (pitch_id, rev, user_id, device_id, mutation_id, patch, outcome, at, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [pitch_id, rev, user_id, device_id, mutation_id, _encode(patch).decode(), _encode(outcome).decode(), at, received_at],
-    )
-
-
-def revisions(db: sqlite_utils.Database, pitch_id: str) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT rev, user_id, device_id, patch, outcome, at FROM pitch_revisions WHERE pitch_id = ? ORDER BY rev", [pitch_id]
-    ).fetchall()
-    return [{"rev": r[0], "user_id": r[1], "device_id": r[2], "patch": json.loads(r[3]), "outcome": json.loads(r[4]), "at": r[5]} for r in rows]
-
-
 def of_rep(db: sqlite_utils.Database, rep_id: str) -> list[StoredPitch]:
     """A rep's pitches, oldest first."""
     return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM pitches WHERE rep_id = ? ORDER BY created_at, id", [rep_id])]
@@ -90,16 +72,6 @@ def of_rep(db: sqlite_utils.Database, rep_id: str) -> list[StoredPitch]:
 
 def with_video(db: sqlite_utils.Database, sha256: str) -> list[StoredPitch]:
     return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM pitches WHERE video_sha256 = ? ORDER BY id", [sha256])]
-
-
-def coached_reps(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
-    """The reps of every team this user coaches (managers read pitches, never review them)."""
-    rows = db.execute(
-        "SELECT DISTINCT r.user_id FROM team_members AS c JOIN team_members AS r ON r.team_id = c.team_id"
-        " WHERE c.user_id = ? AND c.role = 'coach' AND r.role = 'rep'",
-        [user_id],
-    ).fetchall()
-    return frozenset(str(r[0]) for r in rows)
 
 
 def audience(db: sqlite_utils.Database, rep_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -149,7 +121,7 @@ def video_arrived(db: sqlite_utils.Database, sha256: str) -> None:
 
 def videos_held(db: sqlite_utils.Database, shas: Sequence[str]) -> set[str]:
     """Which of these videos the server holds (the `videos` table of server/uploads/, m018)."""
-    if not shas or not db["videos"].exists():
+    if not shas:
         return set()
     marks = ",".join("?" * len(shas))
     return {str(r[0]) for r in db.execute(f"SELECT sha256 FROM videos WHERE sha256 IN ({marks})", list(shas))}

@@ -1,4 +1,4 @@
-"""SQL for observations and their revisions (sync/kinds/observation.py, sync/edits.py).
+"""SQL for observations (sync/kinds/observation.py, sync/edits.py); their revisions: server/storage/revisions.py.
 
 Every function here runs inside the caller's transaction; none commits.
 """
@@ -49,28 +49,9 @@ def save(db: sqlite_utils.Database, o: StoredObservation, seq: int) -> None:
     )
 
 
-def add_revision(
-    db: sqlite_utils.Database, observation_id: str, rev: int, user_id: str, device_id: str, mutation_id: str,
-    patch: dict[str, Any], outcome: dict[str, Any], at: str, received_at: str,
-) -> None:  # fmt: skip
-    db.execute(
-        "INSERT INTO observation_revisions (observation_id, rev, user_id, device_id, mutation_id, patch, outcome, at, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [observation_id, rev, user_id, device_id, mutation_id, _encode(patch).decode(), _encode(outcome).decode(), at, received_at],
-    )
-
-
-def revisions(db: sqlite_utils.Database, observation_id: str) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT rev, user_id, device_id, patch, outcome, at FROM observation_revisions WHERE observation_id = ? ORDER BY rev",
-        [observation_id],
-    ).fetchall()
-    return [{"rev": r[0], "user_id": r[1], "device_id": r[2], "patch": json.loads(r[3]), "outcome": json.loads(r[4]), "at": r[5]} for r in rows]
-
-
 def coached_reps(db: sqlite_utils.Database, user_id: str) -> frozenset[str]:
-    """The reps of every team this user coaches (a manager reads their teams' observations, but
-    does not write them: docs/security.md "Coaching")."""
+    """The reps of every team this user coaches (a manager reads their teams' observations and
+    pitches, but does not write or review them: docs/security.md "Coaching", "Pitches")."""
     rows = db.execute(
         "SELECT DISTINCT r.user_id FROM team_members AS c JOIN team_members AS r ON r.team_id = c.team_id"
         " WHERE c.user_id = ? AND c.role = 'coach' AND r.role = 'rep'",

@@ -1,4 +1,4 @@
-"""SQL for intervision sessions and their revisions (sync/kinds/session.py, sync/edits.py).
+"""SQL for intervision sessions (sync/kinds/session.py, sync/edits.py); their revisions: server/storage/revisions.py.
 
 Every function here runs inside the caller's transaction; none commits.
 """
@@ -50,17 +50,6 @@ def save(db: sqlite_utils.Database, s: StoredSession, seq: int) -> None:
         " ON CONFLICT (id) DO UPDATE SET rev = excluded.rev, state = excluded.state, updated_at = excluded.updated_at,"
         " seq = excluded.seq",
         [s.id, s.moderator_id, s.team_id, s.case_owner_id, s.rev, _encode(s.state).decode(), s.created_at, s.updated_at, seq],
-    )
-
-
-def add_revision(
-    db: sqlite_utils.Database, session_id: str, rev: int, user_id: str, device_id: str, mutation_id: str,
-    patch: dict[str, Any], outcome: dict[str, Any], at: str, received_at: str,
-) -> None:  # fmt: skip
-    db.execute(
-        "INSERT INTO intervision_revisions (session_id, rev, user_id, device_id, mutation_id, patch, outcome, at, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [session_id, rev, user_id, device_id, mutation_id, _encode(patch).decode(), _encode(outcome).decode(), at, received_at],
     )
 
 

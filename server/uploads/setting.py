@@ -6,10 +6,8 @@ import datetime
 
 import sqlite_utils
 
-from server.db import write_transaction
-from server.storage import auth as auth_store
+from server import organisation_setting
 from server.uploads import store
-from sync.clock import format_utc
 
 
 def days(db: sqlite_utils.Database) -> int:
@@ -18,10 +16,4 @@ def days(db: sqlite_utils.Database) -> int:
 
 def set_days(db: sqlite_utils.Database, value: int, now: datetime.datetime) -> int:
     """Set how many days videos that are not team examples are kept; return the old value."""
-    stamp = format_utc(now)
-    with write_transaction(db):
-        before = store.retention_days(db)
-        if before != value:
-            store.set_retention_days(db, value, stamp)
-            auth_store.audit(db, stamp, "video-retention-days", None, detail=f"organisation: {before} -> {value}")
-    return before
+    return organisation_setting.change(db, "video-retention-days", store.retention_days, store.set_retention_days, value, now)

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 
+from server.storage import revisions as revision_store
 from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
 from sync import edits
@@ -56,7 +57,7 @@ def versions_of(state: dict[str, Any]) -> dict[str, list[FieldVersion]]:
 
 
 def revision_of(ctx: PushContext, mutation: Mutation, patch: edits.Patch, outcome: edits.Outcome) -> tuple[Any, ...]:
-    """The revision row an applied patch of an edited record keeps (its store's `add_revision`)."""
+    """The revision row an applied patch of an edited record keeps (server/storage/revisions.py `add`)."""
     return (
         outcome.record.id, outcome.record.rev, ctx.user_id, ctx.device.id, mutation.id,
         {"base_rev": patch.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
@@ -71,7 +72,6 @@ def write_edited(
     changed: Mapping[str, R],
     revisions: Iterable[tuple[Any, ...]],
     save: Callable[[sqlite_utils.Database, R, int], None],
-    add_revision: Callable[..., None],
     audience: Callable[[R], Iterable[str]],
 ) -> None:
     """Store each record this push changed under a new seq, keep the revisions, and put each
@@ -84,5 +84,5 @@ def write_edited(
         save(ctx.db, record, seq)
         feed.extend((user_id, kind, record.id, seq) for user_id in audience(record))
     for revision in revisions:
-        add_revision(ctx.db, *revision)
+        revision_store.add(ctx.db, kind, *revision)
     sync_store.feed(ctx.db, feed)

@@ -82,5 +82,5 @@ class Observations:
         def audience(observation: store.StoredObservation) -> list[str]:
             return [observation.author_id, *([observation.rep_id] if observation.shared else [])]
 
-        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, store.add_revision, audience)
+        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, audience)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from server.pitches import store
 from server.storage import content as content_store
+from server.storage import observations as observation_store
 from server.syncing.kinds.context import PushContext
 from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
 from sync import clock, edits
@@ -37,12 +38,11 @@ class Pitches:
         self.behaviours: frozenset[tuple[str, str]] = frozenset()
         self.revisions: list[tuple[Any, ...]] = []
         self.changed: dict[str, store.StoredPitch] = {}  # in the order first changed
-        self.readers: dict[str, list[str]] = {}
 
     def load(self, payloads: list[rules.PitchEditV1]) -> None:
         db = self.ctx.db
         self.stored = store.by_ids(db, sorted({p.id for p in payloads}))
-        self.coached = store.coached_reps(db, self.ctx.user_id)
+        self.coached = observation_store.coached_reps(db, self.ctx.user_id)
         new = sorted({str(p.set["prompt_id"]) for p in payloads if p.id not in self.stored and isinstance(p.set.get("prompt_id"), str)})
         self.prompts = frozenset(content_store.ever_published(db, "pitch_prompt", new))
         named = sorted({rubric for p in payloads if isinstance(p.set, dict) for rubric, _ in rules.scores_named(p.set)})
@@ -81,4 +81,4 @@ class Pitches:
 
     def write(self) -> None:
         readers = store.audience(self.ctx.db, sorted({p.rep_id for p in self.changed.values()}))
-        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, store.add_revision, lambda p: readers[p.rep_id])
+        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, lambda p: readers[p.rep_id])

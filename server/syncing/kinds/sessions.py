@@ -76,4 +76,4 @@ class Sessions:
         def audience(session: store.StoredSession) -> list[str]:
             return sorted({session.moderator_id, *self.members.get(session.team_id, frozenset())})
 
-        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, store.add_revision, audience)
+        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, audience)
