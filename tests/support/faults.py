@@ -21,6 +21,7 @@ import json
 import random
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from sync.kinds import session as session_rules
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device
-from tests.support.ids import uuid7
+from tests.support.ids import random_ids, repeat_ids, uuid7
 from tests.support.pitch_faults import PitchRules, library_with_pitches
 from tests.support.revisions import replayed
 
@@ -151,9 +152,9 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         self.recorded: dict[str, str] = {}  # answer id -> user id
         self.acks: dict[str, str] = {}  # acknowledgement id -> user id
         self.patches: dict[str, str] = {}  # mutation id of an observation patch -> user id
-        self.observation_ids = [uuid7() for _ in range(2)]
+        self.observation_ids: list[str] = []  # made with the devices, from the schedule's seed
         self.session_patches: dict[str, str] = {}  # mutation id of a session patch -> user id
-        self.session_ids = [uuid7() for _ in range(2)]
+        self.session_ids: list[str] = []
         self.stages: dict[str, int] = {}  # session id -> the highest stage seen on the server
         self.marks: dict[int, tuple[int, int]] = {}
         self._init_pitches()
@@ -167,6 +168,9 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
     def make_devices(self, layout: tuple[int, int], coach_devices: int, seed: int, pitches: int = 0) -> None:
         users, per_user = layout
         self.rng = random.Random(seed)
+        repeat_ids(seed)  # a replayed schedule sorts its ids, and so draws, the same way
+        self.observation_ids = [uuid7() for _ in range(2)]
+        self.session_ids = [uuid7() for _ in range(2)]
         for u in range(users):
             for _ in range(per_user):
                 self.devices.append(self._device(REPS[u]))
@@ -178,7 +182,8 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
 
     def _device(self, email: str) -> Device:
         http = FaultyHttp(self.server, random.Random(self.rng.random()))
-        return Device(email, http, batch_limit=self.rng.choice([2, 5, 500]))  # type: ignore[arg-type]
+        device_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return Device(email, http, device_id=device_id, batch_limit=self.rng.choice([2, 5, 500]))  # type: ignore[arg-type]
 
     def reps(self) -> list[Device]:
         return [d for d in self.devices if d.user_id != COACH]
@@ -250,7 +255,7 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         device = data.draw(st.sampled_from(self.coach_devices))
         device.sync()
         for observation, held in sorted(device.observations.items()):
-            flagged = tuple(name for name in held.get("conflicts", {}) if name in LONG)
+            flagged = tuple(sorted(name for name in held.get("conflicts", {}) if name in LONG))
             if flagged:
                 values = {name: data.draw(st.sampled_from(LONG[name])) for name in flagged} if choose else {}
                 self._patched(device, device.edit(observation, values, 20_000 + day, resolve=() if choose else flagged))
@@ -351,6 +356,7 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
             if self.devices:
                 self._settle_and_compare()
         finally:
+            random_ids()
             self.server.close()
             self.tmp.cleanup()
 
