@@ -48,6 +48,20 @@ export async function chunkChecksum(blob) {
   return btoa(text);
 }
 
+/** The name of the lock (Web Locks API) a tab holds while it uploads. */
+export const UPLOAD_LOCK = "recap-uploads";
+
+/**
+ * Run `fn` holding this origin's upload lock, so two tabs (or an installed app and a tab) never
+ * send at once: each would otherwise resume the same upload and meet the other's offset (409).
+ * When another tab holds it, resolves undefined without running `fn`: that tab is sending, and
+ * this one tries again at its next kick. Where the browser has no Web Locks, `fn` just runs.
+ */
+export function withUploadLock(fn, locks = globalThis.navigator?.locks) {
+  if (!locks?.request) return Promise.resolve().then(fn);
+  return locks.request(UPLOAD_LOCK, { ifAvailable: true }, (lock) => (lock ? fn() : undefined));
+}
+
 export class Uploader {
   #store;
   #endpoint;
@@ -55,6 +69,7 @@ export class Uploader {
   #online;
   #chunkSize;
   #retryDelays;
+  #lock;
   #running = null;
   #current = null; // the tus Upload being sent, and how to end its run: {upload, settle}
   #later = null;
@@ -67,14 +82,16 @@ export class Uploader {
    * @param {string} options.baseUrl the server; uploads go to `<baseUrl>uploads/`
    * @param {() => Promise<string|null>|string|null} options.getAuthHeader the Authorization value (as sync sends it), or null when signed out
    * @param {() => boolean} [options.online] default navigator.onLine
+   * @param {(fn: () => Promise<void>) => Promise<void>} [options.lock] default withUploadLock (one tab sends at a time)
    */
-  constructor({ store, baseUrl, getAuthHeader, online = () => globalThis.navigator?.onLine !== false, chunkSize = CHUNK_SIZE, retryDelays = RETRY_DELAYS }) {
+  constructor({ store, baseUrl, getAuthHeader, online = () => globalThis.navigator?.onLine !== false, chunkSize = CHUNK_SIZE, retryDelays = RETRY_DELAYS, lock = withUploadLock }) {
     this.#store = store;
     this.#endpoint = new URL("uploads/", String(baseUrl).endsWith("/") ? baseUrl : `${baseUrl}/`).href;
     this.#getAuthHeader = getAuthHeader;
     this.#online = online;
     this.#chunkSize = chunkSize;
     this.#retryDelays = [...retryDelays];
+    this.#lock = lock;
   }
 
   /** Listen to progress and finished uploads; returns a function that stops listening. */
@@ -100,14 +117,24 @@ export class Uploader {
 
   /**
    * Upload what waits, one at a time, until nothing does or a try fails. Called again while it
-   * runs, it returns the running promise (never two uploads at once).
+   * runs, it returns the running promise (never two uploads at once, in this tab or another).
    */
   kick() {
     clearTimeout(this.#later);
     if (!this.#running) {
-      this.#running = this.#run().finally(() => {
-        this.#running = null;
-      });
+      let ran = false;
+      const run = () => {
+        ran = true;
+        return this.#run();
+      };
+      this.#running = this.#lock(run)
+        .then(() => {
+          // Another tab is sending: look again later, in case it closes before it is done.
+          if (!ran && this.#online()) this.#later = setTimeout(() => this.kick(), RETRY_LATER_MS);
+        })
+        .finally(() => {
+          this.#running = null;
+        });
     }
     return this.#running;
   }
