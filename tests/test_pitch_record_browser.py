@@ -8,8 +8,9 @@ for the pitch, the file's SHA-256 is the one the app computed, the pitch record 
 the app says "Uploaded" and has dropped its copy of the video; opened again and synced, it sends
 nothing more.
 
-The room check before recording is a pure decision and its words (pwa/test/pitches.test.js):
-Chromium offers no way to give an app little room that its estimate() reflects."""
+The room check before recording is a pure decision and its words (pwa/test/pitches.test.js); in
+the browser, a phone with little room (navigator.storage.estimate()'s quota lowered to the usage +
+1 MB) is told so before the camera starts, and can record once there is room again."""
 
 from __future__ import annotations
 
@@ -33,13 +34,27 @@ from tests.test_pwa_a11y import blocking_violations
 
 # Faults on every upload request (POST, HEAD, PATCH): failed with a 503, dropped before the
 # server, or answered by the server and the answer lost (the server has the bytes; the app never hears).
-RECORD_S = 25  # about 3 MiB of the fake camera's noise: several 1 MiB chunks
+RECORD_S = 16  # about 3 MB of the fake camera's noise: several 1 MiB chunks
 UPLOAD_FAULTS = {"pass": 35, "delay": 10, "fail": 20, "drop_request": 15, "drop_response": 20}
 SHORTEST_PROMPT = """async () => {
     const { snapshot } = await globalThis.recap.store.content();
     const prompts = [...(snapshot.pitch_prompts ?? [])].filter((p) => p.language === "en");
     prompts.sort((a, b) => a.time_limit_s - b.time_limit_s);
     return prompts[0] ?? null;
+}"""
+# A phone with `room` bytes left: the browser's own estimate, its quota lowered to usage + room
+# (null: as the browser says). The disk is the one thing faked, as the camera is: Chromium 156
+# accepts the DevTools protocol's Storage.overrideQuotaForOrigin but estimate() does not reflect it.
+LITTLE_ROOM = """(room) => {
+    const manager = globalThis.StorageManager.prototype;
+    if (!manager.realEstimate) {
+        manager.realEstimate = manager.estimate;
+        manager.estimate = async function () {
+            const real = await manager.realEstimate.call(this);
+            return globalThis.recapRoom == null ? real : { ...real, quota: real.usage + globalThis.recapRoom };
+        };
+    }
+    globalThis.recapRoom = room;
 }"""
 MY_VIDEOS = """async () => (await globalThis.recap.store.pitchVideos()).map((v) => ({
     pitch_id: v.pitch_id, sha256: v.sha256, size: v.size, type: v.type, duration_ms: v.duration_ms,
@@ -206,18 +221,29 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
 def test_the_pitch_screens_pass_an_accessibility_scan_in_dark_mode(
     demo_server: LiveServer, camera_browser: Any
 ) -> None:
-    """axe on the Pitches list, the camera preview, a take ready to submit and My pitches
-    (bypass_csp: axe is injected), at 360 px in dark mode."""
+    """axe on the Pitches list, the no-room message, the camera preview, a take ready to submit
+    and My pitches (bypass_csp: axe is injected), at 360 px in dark mode."""
     context, page, errors = signed_in_phone(
         camera_browser, demo_server.url, demo_server.db_path, bypass_csp=True, color_scheme="dark"
     )
     expect(page.get_by_role("navigation").get_by_role("link", name="Pitches")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_role("banner").get_by_text("All synced")).to_be_visible(timeout=30_000)
     prompt = page.evaluate(SHORTEST_PROMPT)
     page.get_by_role("navigation").get_by_role("link", name="Pitches").click()
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Situations to pitch")).to_be_visible()
     problems = blocking_violations(page, "pitches")
+    # A phone with about 1 MB left for the app: told before the camera starts, with a way to try again.
+    page.evaluate(LITTLE_ROOM, 1_000_000)
     main.get_by_role("link", name=f"Record: {prompt['title']}").click()
+    no_room = main.get_by_role("alert")
+    expect(no_room).to_have_text(re.compile(r"^Not enough space on this phone to record .+: free up about \d+ MB$"))
+    expect(main.get_by_text("Delete photos, videos or apps you do not need, then try again.")).to_be_visible()
+    expect(main.get_by_role("button", name="Start recording")).to_have_count(0)
+    assert page.evaluate("() => document.querySelectorAll('video').length") == 0, "the camera never started"
+    problems += blocking_violations(page, "no room to record")
+    page.evaluate(LITTLE_ROOM, None)  # room again
+    main.get_by_role("button", name="Try again").click()
     expect(main.get_by_role("button", name="Start recording")).to_be_visible(timeout=10_000)
     problems += blocking_violations(page, "camera preview")
     main.get_by_role("button", name="Start recording").click()

@@ -25,7 +25,7 @@ export const en = {
   "record.notFound": "This situation is not in your library. Sync once online, or pick another one.",
   "record.back": "Back to Pitches",
   "record.checking": "Checking the space on this phone…",
-  "record.noRoom": "Not enough space on this phone to record {limit}: free about {mb} MB",
+  "record.noRoom": "Not enough space on this phone to record {limit}: free up about {mb} MB",
   "record.noRoomHint": "Delete photos, videos or apps you do not need, then try again.",
   "record.tryAgain": "Try again",
   "record.cameraAsk": "Allow the camera and microphone when your phone asks.",

@@ -8,7 +8,7 @@ export function limitWords(t, seconds) {
 
 /**
  * What the recording screen says when quota.js roomToRecord finds no room: "Not enough space on
- * this phone to record 2 minutes: free about 12 MB". Null when there is room.
+ * this phone to record 2 minutes: free up about 12 MB". Null when there is room.
  */
 export function noRoomMessage(t, room, seconds) {
   return room.ok ? null : t("record.noRoom", { limit: limitWords(t, seconds), mb: room.short_mb });
