@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
-from litestar.response import Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+if TYPE_CHECKING:
+    from litestar import Request, Response
+
+# Litestar is imported where an error becomes a response, not here: the domain modules that
+# raise these errors are also used by `recap` commands, which start faster without the web stack.
 
 log = logging.getLogger("recap.errors")
 
@@ -78,6 +79,10 @@ def _back(request: Request[Any, Any, Any]) -> tuple[str, str]:
 
 def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Turn any exception into `{"error", "detail"}` JSON for the API or a page for people."""
+    from litestar import MediaType, Response
+    from litestar.exceptions import HTTPException
+    from litestar.response import Template
+
     headers: dict[str, str] = {}
     extra: dict[str, object] = {}
     if isinstance(exc, RecapError):
@@ -93,7 +98,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
             extra = {"extra": exc.extra}
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        status, code, detail = HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred; it has been logged"
+        status, code, detail = 500, "internal_error", "an unexpected error occurred; it has been logged"
     if wants_json(request):
         return Response({"error": code, "detail": detail, **extra}, status_code=status, headers=headers, media_type=MediaType.JSON)
     return Template(

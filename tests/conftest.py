@@ -18,7 +18,7 @@ from server.db import connect
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.clock import Clock
 from tests.support.paths import FIXTURE_LIBRARY
-from tests.support.server import LiveServer, demo_database, run_recap
+from tests.support.server import LiveServer, demo_database, published_database
 
 
 @pytest.fixture
@@ -51,10 +51,7 @@ def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A real server on its own database, with the fixture library published."""
-    db_file = tmp_path / "live" / "recap.db"
-    result = run_recap("content", "publish", "--create", str(FIXTURE_LIBRARY), db_path=db_file)
-    assert result.returncode == 0, result.stdout + result.stderr
-    server = LiveServer(db_file)
+    server = LiveServer(published_database(tmp_path / "live" / "recap.db", FIXTURE_LIBRARY))
     yield server
     server.stop()
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from server.commandline import add_db, migrated, now, settings
 from server.xapi import export, store
-from server.xapi.push import push
 from sync.clock import format_utc, parse
 
 OVERLAP = datetime.timedelta(minutes=5)  # events stored in the same moment may commit in any order
@@ -54,6 +53,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
+    from server.xapi.push import push  # httpx, only for this command
+
     config = settings(args)
     endpoint = (args.endpoint or config.lrs_endpoint).rstrip("/")
     if not endpoint.startswith(("https://", "http://")):

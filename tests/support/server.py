@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +29,31 @@ def run_recap(
 def demo_database(db_path: Path) -> Path:
     """A new database with the demo library published and the demo accounts imported, as `make
     run` makes it."""
-    for args in (("content", "publish", "--create", str(DEMO_LIBRARY)), ("users", "import", str(DEMO_ACCOUNTS))):
+    return copy_of(_template(str(DEMO_LIBRARY), str(DEMO_ACCOUNTS)), db_path)
+
+
+def published_database(db_path: Path, library: Path) -> Path:
+    """A new database with `library` published (`recap content publish --create`)."""
+    return copy_of(_template(str(library), None), db_path)
+
+
+def copy_of(template: Path, db_path: Path) -> Path:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal"):  # the commands closed it, so there is no WAL; copied if there were
+        if (source := template.with_name(template.name + suffix)).exists():
+            shutil.copyfile(source, db_path.with_name(db_path.name + suffix))
+    return db_path
+
+
+@functools.cache
+def _template(library: str, accounts: str | None) -> Path:
+    """Made once per test process by the real commands, then copied: a library published (and
+    accounts imported) as on a fresh machine."""
+    folder = Path(tempfile.mkdtemp(prefix="recap-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    db_path = folder / "recap.db"
+    steps = [("content", "publish", "--create", library)] + ([("users", "import", accounts)] if accounts else [])
+    for args in steps:
         result = run_recap(*args, db_path=db_path)
         assert result.returncode == 0, result.stdout + result.stderr
     return db_path
