@@ -11,12 +11,12 @@ last pulled. The invariants are the promises of docs/sync.md: every record recor
 server exactly once, and every observation, session and pitch is the documented merge
 (sync/edits.py) of its patches in server order, the same on every device that sees it; a
 session's stage never goes back; a pitch is a good example only while proposed and consented.
-Used by tests/test_sync_faults.py (in `make test`) and bench/sync_faults.py (at length).
+The fault layer, the restartable server and the database each schedule starts from are in
+tests/support/fault_layer.py. Used by tests/test_sync_faults.py (in `make test`) and
+bench/sync_faults.py (at length).
 """
 from __future__ import annotations
 
-import atexit
-import functools
 import json
 import random
 import shutil
@@ -27,30 +27,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from litestar.testing import TestClient
 
-from server import migrations
 from server.app import create_app
-from server.db import connect, write_transaction
-from server.library.publish import publish
 from server.settings import Settings
-from server.storage import people
 from sync.kinds import observation as observation_rules
 from sync.kinds import session as session_rules
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device
+from tests.support.fault_layer import COACH, REPS, FaultyHttp, ServerHandle, fault_template
 from tests.support.ids import random_ids, repeat_ids, uuid7
-from tests.support.pitch_faults import PitchRules, library_with_pitches
+from tests.support.pitch_faults import PitchRules
 from tests.support.revisions import replayed
 
 QUESTIONS = {"who-else": (3, 2), "next-step": (2, 2), "pick-two": (3, 1)}  # options, a right option
-FAULTS = ("none", "drop_request", "drop_response", "duplicate", "stale_replay", "401", "503", "413")
-REPS = ("rep0@example.com", "rep1@example.com", "rep2@example.com")
-COACH = "coach@example.com"
 SHORT = {"meeting_type": ["first meeting", "demo", "negotiation"], "rating:asks-first": [1, 2, 3, 4, None], "shared": [True, False]}
 LONG = {"notes": ["asked first", "pitched early", "listened well"], "evidence:asks-first": ["quote A", "quote B"]}
 REP_FIELDS = {"next_step_done": [True, False], "rep_response": ["agreed", "will try", "disagree"]}
@@ -73,68 +65,6 @@ class Totals:
 TOTALS = Totals()
 
 
-@dataclass
-class FaultyHttp:
-    """What a device's `http` is: the real app in process, behind a layer of faults."""
-
-    server: ServerHandle
-    rng: random.Random
-    fault_rate: float = 0.0
-    stale: list[tuple[str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
-
-    def post(self, path: str, json: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
-        fault = self.rng.choice(FAULTS[1:]) if self.rng.random() < self.fault_rate else "none"
-        if fault == "stale_replay" and self.stale:
-            old = self.stale.pop(self.rng.randrange(len(self.stale)))
-            self.server.client.post(old[0], json=old[1], headers=old[2])  # an old copy arrives late
-            fault = "none"
-        if self.rng.random() < 0.3:
-            self.stale.append((path, json, headers))
-            del self.stale[:-5]
-        if fault == "drop_request":
-            raise httpx.ConnectError("dropped before reaching the server")
-        if fault in ("401", "503", "413"):
-            error = {"401": "unauthorized", "503": "unavailable", "413": "too_large"}[fault]
-            body: dict[str, Any] = {"error": error, "detail": "injected"}
-            if fault == "413":
-                body["limit"] = {"max_mutations": 500, "max_push_bytes": 1048576}
-            return httpx.Response(int(fault), json=body)
-        response = self.server.client.post(path, json=json, headers=headers)
-        if fault == "duplicate":
-            response = self.server.client.post(path, json=json, headers=headers)
-        if fault == "drop_response":
-            raise httpx.ReadError("the response was lost after the server committed")
-        return response
-
-
-class ServerHandle:
-    """The app on one SQLite file; `restart` closes everything and opens the file again."""
-
-    def __init__(self, db_path: Path, app_factory: Callable[[Settings], Any]) -> None:
-        self.db_path = db_path
-        self.app_factory = app_factory
-        self.client = self._start()
-
-    def _start(self) -> TestClient:  # type: ignore[type-arg]
-        client = TestClient(self.app_factory(Settings(db_path=self.db_path, dev_auth=True, migrate_on_start=False)))
-        client.__enter__()
-        return client
-
-    def restart(self) -> None:
-        self.client.__exit__(None, None, None)
-        self.client = self._start()
-
-    def close(self) -> None:
-        self.client.__exit__(None, None, None)
-
-    def query(self, sql: str, params: list[Any] | None = None) -> list[Any]:
-        db = connect(self.db_path)
-        try:
-            return list(db.execute(sql, params or []).fetchall())
-        finally:
-            db.close()
-
-
 class SyncFaults(PitchRules, RuleBasedStateMachine):
     """Devices, faults and restarts; then faults stop and everything must agree."""
 
@@ -144,7 +74,7 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
         db_path = Path(self.tmp.name) / "recap.db"
-        template, self.user_ids = _template()
+        template, self.user_ids = fault_template()
         shutil.copyfile(template, db_path)
         self.server = ServerHandle(db_path, type(self).app_factory)
         self.devices: list[Device] = []
@@ -454,32 +384,3 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         answers = [RecordedAnswer(id=i, day=d, answered_at=t, correct=bool(c), rev=r) for i, d, t, c, r in rows]
         state = progress(answers, 1, settings_for("fsrs"))
         return state.stability, state.due_day, state.reps
-
-
-@functools.cache
-def _template() -> tuple[Path, dict[str, str]]:
-    """Once a run: a migrated database with the library published and the people in it, which
-    every schedule copies (migrating and publishing each time took a sixth of the run)."""
-    folder = Path(tempfile.mkdtemp(prefix="recap-faults-"))
-    atexit.register(shutil.rmtree, folder, True)
-    db = connect(folder / "template.db")
-    migrations.apply(db)
-    publish(db, library_with_pitches(folder / "library"))
-    ids = _people(db)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    return folder / "template.db", ids
-
-
-def _people(db: Any) -> dict[str, str]:
-    """Three reps and their coach in one team; email -> user id."""
-    ids: dict[str, str] = {}
-    with write_transaction(db):
-        people.insert_team(db, "t", "Team", "2026-01-01T00:00:00")
-        for email in (*REPS, COACH):
-            ids[email] = user_id = uuid7()
-            people.insert_user(db, user_id, email, email.split("@")[0], "2026-01-01T00:00:00")
-            role = "coach" if email == COACH else "rep"
-            people.set_roles(db, user_id, [role])
-            people.set_memberships(db, user_id, {"t": role})
-    return ids

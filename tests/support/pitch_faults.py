@@ -38,7 +38,7 @@ from tests.support.revisions import replayed
 
 if TYPE_CHECKING:
     from tests.support.device import Device
-    from tests.support.faults import ServerHandle
+    from tests.support.fault_layer import ServerHandle
 
 PITCHING = ROOT / "tests" / "fixtures" / "pitching"
 PROMPT = "first-meeting"  # tests/fixtures/pitching/pitch-prompts/first-meeting.yaml
