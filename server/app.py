@@ -93,6 +93,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
 
     pool = ConnectionPool(settings.db_path, settings.busy_timeout_ms)
     writer = Writer(settings.db_path, settings.busy_timeout_ms)
+    transfers = Transfers(settings, pool, writer)
 
     def migrate_on_start() -> None:
         if settings.migrate_on_start:
@@ -113,6 +114,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
 
     def stop() -> None:
         jobs.stop(app.state.get("jobs"))
+        transfers.close()
         writer.stop()
         pool.close()
 
@@ -160,7 +162,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime.datetime] = _utc
             "writer": Provide(provide_writer, sync_to_thread=False),
         },
         state=State(
-            {"settings": settings, "pool": pool, "writer": writer, "clock": clock, "transfers": Transfers(settings, pool, writer)}
+            {"settings": settings, "pool": pool, "writer": writer, "clock": clock, "transfers": transfers}
         ),
         on_startup=[migrate_on_start],
         on_shutdown=[stop],

@@ -40,6 +40,7 @@ _MEANING = {
     413: "The body is over the size limit",
     415: "The body must be JSON (uploads: application/offset+octet-stream, and a WebM or MP4 video)",
     416: "No part of the requested range lies within the file",
+    423: "Another server process on this database is writing this upload: ask with HEAD and resume shortly",
     429: "Too many requests: wait for Retry-After seconds",
     460: "An upload's checksum does not match its bytes: nothing of them was kept",
     503: "Not ready, or busy: nothing was changed; retry shortly",

@@ -61,6 +61,13 @@ class NotAVideo(UploadError):
     error = "unsupported_media_type"
 
 
+class WrittenElsewhere(UploadError):
+    """Another server process on the same database is writing this upload (server/uploads/writers.py)."""
+
+    status_code = 423
+    error = "locked"
+
+
 class ChecksumMismatch(UploadError):
     """tus's checksum extension: the chunk (or the whole file) does not hash as declared."""
 

@@ -103,7 +103,7 @@ async def _body(request: Request[Any, Any, Any], idle_seconds: int) -> AsyncIter
 
 @patch(
     "/uploads/{upload_id:str}", status_code=204, opt=UPLOAD_ACCESS, tags=["uploads"],
-    request_max_body_size=MAX_VIDEO_BYTES, responses=errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 460, 503),
+    request_max_body_size=MAX_VIDEO_BYTES, responses=errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 423, 460, 503),
 )  # fmt: skip
 async def write(
     request: Request[Any, Any, Any], upload_id: FromPath[str], settings: NamedDependency[Settings]
@@ -126,7 +126,7 @@ async def write(
 
 @delete(
     "/uploads/{upload_id:str}", status_code=204, opt=UPLOAD_ACCESS, tags=["uploads"],
-    responses=errors(400, 401, 403, 404, 409, 410, 412, 503),
+    responses=errors(400, 401, 403, 404, 409, 410, 412, 423, 503),
 )  # fmt: skip
 async def terminate(request: Request[Any, Any, Any], upload_id: FromPath[str]) -> Response[None]:
     """Give up an unfinished upload (tus termination): its bytes are deleted."""

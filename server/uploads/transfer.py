@@ -28,6 +28,7 @@ from server.settings import Settings
 from server.storage.writer import Writer, WriterStopped
 from server.uploads import errors, files, protocol, sniff, store
 from server.uploads.protocol import Creation, Upload
+from server.uploads.writers import WriterLocks
 
 log = logging.getLogger("recap.uploads")
 T = TypeVar("T")
@@ -49,20 +50,37 @@ class Transfers:
         # One body at a time per upload: a client that reconnects waits for its old request to end.
         # Each lock lives while someone holds or awaits it (with how many do), so unknown ids leave nothing.
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        # And across the server processes on one database: the one writing it holds its lock byte.
+        self.writers = WriterLocks(self.layout.uploads / ".writers.lock")
 
     @contextlib.asynccontextmanager
-    async def _only(self, upload_id: str) -> AsyncIterator[None]:
+    async def _only(self, upload_id: str, *, writing: bool = True) -> AsyncIterator[None]:
+        """This upload to this request alone: in this process, after the requests before it; across
+        processes, or `423` (`writing=False`, for HEAD: the database's offset is the answer)."""
         lock, users = self._locks.get(upload_id, (asyncio.Lock(), 0))
         self._locks[upload_id] = (lock, users + 1)
         try:
             async with lock:
-                yield
+                if not writing:
+                    yield
+                    return
+                if not self.writers.try_acquire(upload_id):
+                    raise errors.WrittenElsewhere(
+                        "another server process is writing this upload: ask with HEAD and resume shortly"
+                    )
+                try:
+                    yield
+                finally:
+                    self.writers.release(upload_id)
         finally:
             lock, users = self._locks[upload_id]
             if users == 1:
                 del self._locks[upload_id]
             else:
                 self._locks[upload_id] = (lock, users - 1)
+
+    def close(self) -> None:
+        self.writers.close()
 
     async def _written(self, job: Callable[[sqlite_utils.Database], T]) -> T:
         """A job of the one writer; a busy database or a stopping server is a 503 (retry)."""
@@ -102,7 +120,7 @@ class Transfers:
     async def settled(self, user_id: str, upload_id: str, now: datetime.datetime) -> Upload:
         """`status` once no body is being written to it: a client asking right after its connection
         dropped hears where the dropped body left the upload, not where it was before."""
-        async with self._only(protocol.known_id(upload_id)):
+        async with self._only(protocol.known_id(upload_id), writing=False):
             return await self.status(user_id, upload_id, now)
 
     async def receive(
