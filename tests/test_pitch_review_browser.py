@@ -17,7 +17,8 @@ credential. Then, each person in their own browser profile, signed in by emailed
   "Good examples", saves it for offline and plays it offline from Cache Storage; offline, the
   coach's phone, which did not save it, says "Not saved on this phone";
 - the rep stops sharing: after the manager's next sync it is gone from the list and from Cache
-  Storage. A rep of another team never receives it.
+  Storage; the coach changes the shared review and the rep's app shows the new feedback. A rep
+  of another team never receives it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ WHO_DECIDES = "Finds out who else is involved and what each of them cares about"
 MOMENT = "Here you show the product before asking anything."
 FEEDBACK = "A confident opening. Start with her board's goal, then ask two follow-ups."
 ACK = "Thanks, I will open with the board's goal next time."
+FEEDBACK_AGAIN = "Watched it again: your close was strong too. Keep the two follow-ups."
 
 # A real WebM of about 2.5 s, recorded by the browser from a changing canvas (no binary in the repo).
 RECORD_WEBM = """async () => {
@@ -338,6 +340,26 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     sync_now(manager)
     expect(main.get_by_text("No good examples yet", exact=False)).to_be_visible()
     assert manager.evaluate(SAVED_VIDEOS) == []
+
+    # The coach changes the review after sharing it: the rep's app shows the new feedback.
+    coach_ctx.set_offline(False)
+    coach.goto(f"{demo_server.url}/#/pitches/{pitch_id}")
+    review_form = coach.get_by_role("main")
+    expect(review_form.get_by_text("Review shared with Robin Rep.")).to_be_visible()
+    expect(review_form.get_by_label("Overall feedback")).to_have_value(FEEDBACK)
+    review_form.get_by_label("Overall feedback").fill(FEEDBACK_AGAIN)
+    review_form.get_by_role("button", name="Share review with rep").click()
+    sync_now(coach)
+
+    def feedback_on_server() -> str | None:
+        with sqlite3.connect(demo_server.db_path) as db:
+            sql = "SELECT patch FROM pitch_revisions WHERE pitch_id = ? ORDER BY rev DESC LIMIT 1"
+            return json.loads(db.execute(sql, (pitch_id,)).fetchone()[0])["set"].get("feedback")
+
+    eventually(lambda: feedback_on_server() == FEEDBACK_AGAIN, "the changed review reached the server")
+    sync_now(rep)
+    expect(rep.get_by_role("main").get_by_text(FEEDBACK_AGAIN)).to_be_visible()
+    expect(rep.get_by_role("main").get_by_text(FEEDBACK, exact=True)).to_have_count(0)
 
     # The coach's web session ends (12 idle hours) while the app's device credential still works:
     # the review's video, refused to the cookie, plays from the file fetched with the credential.
