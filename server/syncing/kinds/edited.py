@@ -1,19 +1,22 @@
-"""What every edited record kind (observations, sessions) does alike on the server: its merged
-state as stored JSON and back, its open conflicts as pulls send them, the revision row an applied
+"""What every edited record kind (observations, sessions, pitches) does alike on the server: its
+merged state as stored JSON and back, its open conflicts as pulls send them, applying one patch
+(`EditedKind.decide`: the kind's rules refuse or the patch merges), the revision row an applied
 patch keeps, and writing a push's changed records with one seq each to the people who receive them.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlite_utils
 
 from server.storage import revisions as revision_store
 from server.storage import sync as sync_store
 from server.syncing.kinds.context import PushContext
-from sync import edits
+from sync import clock, edits
+from sync.kinds.base import APPLIED, Decision
 from sync.protocol import FieldVersion, Mutation
 
 
@@ -21,8 +24,20 @@ class _Stored(Protocol):
     @property
     def id(self) -> str: ...
 
+    @property
+    def state(self) -> dict[str, Any]: ...
+
+
+class _Edit(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def at(self) -> str: ...
+
 
 R = TypeVar("R", bound=_Stored)
+E = TypeVar("E", bound=_Edit)
 
 
 def record_from_state(observation_id: str, state: dict[str, Any]) -> edits.Record:
@@ -86,3 +101,61 @@ def write_edited(
     for revision in revisions:
         revision_store.add(ctx.db, kind, *revision)
     sync_store.feed(ctx.db, feed)
+
+
+class EditedKind(ABC, Generic[R, E]):
+    """The server's side of one edited record kind within one push: `load` what its patches need,
+    `decide` each patch in order (refused by the kind's rules, or merged into the record as
+    stored or as this push left it, and kept as a revision), `write` what changed. A kind says
+    what it loads, when its rules refuse, how a patch and a merge are made, what it stores, and
+    who receives it."""
+
+    kind: str
+
+    def __init__(self, ctx: PushContext) -> None:
+        self.ctx = ctx
+        self.stored: dict[str, R] = {}
+        self.revisions: list[tuple[Any, ...]] = []
+        self.changed: dict[str, R] = {}  # in the order first changed
+
+    @abstractmethod
+    def load(self, payloads: list[E]) -> None:
+        """Read, in one go, what deciding these patches needs (the records held, who may edit them)."""
+
+    @abstractmethod
+    def refusal(self, edit: E, held: R | None, record: edits.Record | None) -> Decision | None:
+        ...
+
+    @abstractmethod
+    def patch(self, edit: E, effective: str, held: R | None) -> edits.Patch:
+        ...
+
+    @abstractmethod
+    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
+        ...
+
+    @abstractmethod
+    def stored_from(self, edit: E, held: R | None, merged: edits.Record, effective: str) -> R:
+        ...
+
+    def decide(self, mutation: Mutation, edit: E) -> Decision:
+        held = self.stored.get(edit.id)
+        record = record_from_state(held.id, held.state) if held else None
+        refused = self.refusal(edit, held, record)
+        if refused is not None:
+            return refused
+        try:
+            effective = self.ctx.effective(edit.at)
+        except clock.BadTime as exc:
+            return Decision.rejected(f"at: {exc}")
+        patch = self.patch(edit, effective, held)
+        outcome = self.merge(record or edits.Record(id=edit.id), patch)
+        updated = self.stored_from(edit, held, outcome.record, effective)
+        self.stored[edit.id] = updated
+        self.changed[edit.id] = updated
+        self.revisions.append(revision_of(self.ctx, mutation, patch, outcome))
+        return APPLIED
+
+    @abstractmethod
+    def write(self) -> None:
+        """Store what this push changed (write_edited), each record to the people who receive it."""

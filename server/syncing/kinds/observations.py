@@ -6,16 +6,14 @@ revision, and the observation's new state reaches its author and, once shared, i
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.storage import content as content_store
 from server.storage import observations as store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
-from sync import clock, edits
+from server.syncing.kinds.edited import EditedKind, state_of, versions_of, write_edited
+from sync import edits
 from sync.kinds import observation as rules
-from sync.kinds.base import APPLIED, Decision
-from sync.protocol import Mutation, ObservationData
+from sync.kinds.base import Decision
+from sync.protocol import ObservationData
 
 
 def as_data(o: store.StoredObservation) -> ObservationData:
@@ -28,16 +26,13 @@ def as_data(o: store.StoredObservation) -> ObservationData:
     )  # fmt: skip
 
 
-class Observations:
+class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2]):
     kind = rules.KIND
 
     def __init__(self, ctx: PushContext) -> None:
-        self.ctx = ctx
-        self.stored: dict[str, store.StoredObservation] = {}
+        super().__init__(ctx)
         self.coached: frozenset[str] = frozenset()
         self.behaviours: frozenset[tuple[str, str]] = frozenset()
-        self.revisions: list[tuple[Any, ...]] = []
-        self.changed: dict[str, store.StoredObservation] = {}  # in the order first changed
 
     def load(self, payloads: list[rules.ObservationEditV2]) -> None:
         self.stored = store.by_ids(self.ctx.db, sorted({p.id for p in payloads}))
@@ -46,41 +41,37 @@ class Observations:
         named = sorted({r for p in payloads if isinstance(p.set, dict) for r in rules.rubric_ids(p.set)})
         self.behaviours = content_store.rubric_behaviours(self.ctx.db, named)
 
-    def decide(self, mutation: Mutation, edit: rules.ObservationEditV2) -> Decision:
-        ctx = self.ctx
-        held = self.stored.get(edit.id)
+    def refusal(
+        self, edit: rules.ObservationEditV2, held: store.StoredObservation | None, record: edits.Record | None
+    ) -> Decision | None:
         facts = rules.Facts(
-            record=record_from_state(held.id, held.state) if held else None,
+            record=record,
             author=held.author_id if held else None,
             rep=held.rep_id if held else None,
             shared=held.shared if held else False,
             coached_reps=self.coached,
             behaviours=self.behaviours,
         )
-        refused = rules.decide(edit, ctx.user_id, facts)
-        if refused is not None:
-            return refused
-        try:
-            effective = ctx.effective(edit.at)
-        except clock.BadTime as exc:
-            return Decision.rejected(f"at: {exc}")
-        patch = rules.patch_of(edit, effective, ctx.device.id, ctx.user_id)
-        outcome = edits.merge(facts.record or edits.Record(id=edit.id), patch, rules.is_long)
-        record = outcome.record
-        fields = record.values()
-        updated = store.StoredObservation(
-            id=edit.id, author_id=held.author_id if held else ctx.user_id, rep_id=held.rep_id if held else fields["rep_id"],
-            rev=record.rev, shared=bool(fields.get("shared", False)), state=state_of(record),
-            created_at=held.created_at if held else effective, updated_at=effective,
+        return rules.decide(edit, self.ctx.user_id, facts)
+
+    def patch(self, edit: rules.ObservationEditV2, effective: str, held: store.StoredObservation | None) -> edits.Patch:
+        return rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id)
+
+    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
+        return edits.merge(record, patch, rules.is_long)
+
+    def stored_from(
+        self, edit: rules.ObservationEditV2, held: store.StoredObservation | None, merged: edits.Record, effective: str
+    ) -> store.StoredObservation:
+        fields = merged.values()
+        return store.StoredObservation(
+            id=edit.id, author_id=held.author_id if held else self.ctx.user_id,
+            rep_id=held.rep_id if held else fields["rep_id"], rev=merged.rev, shared=bool(fields.get("shared", False)),
+            state=state_of(merged), created_at=held.created_at if held else effective, updated_at=effective,
         )  # fmt: skip
-        self.stored[edit.id] = updated
-        self.changed[edit.id] = updated
-        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
-        return APPLIED
 
     def write(self) -> None:
         def audience(observation: store.StoredObservation) -> list[str]:
             return [observation.author_id, *([observation.rep_id] if observation.shared else [])]
 
         write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, audience)
-

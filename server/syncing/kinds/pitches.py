@@ -6,17 +6,15 @@ the pitch's new state reaches its rep and the coaches and managers of the rep's 
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.pitches import store
 from server.storage import content as content_store
 from server.storage import observations as observation_store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
-from sync import clock, edits
+from server.syncing.kinds.edited import EditedKind, state_of, versions_of, write_edited
+from sync import edits
 from sync.kinds import pitch as rules
-from sync.kinds.base import APPLIED, Decision
-from sync.protocol import Mutation, PitchData
+from sync.kinds.base import Decision
+from sync.protocol import PitchData
 
 
 def as_data(p: store.StoredPitch, uploaded: bool) -> PitchData:
@@ -27,17 +25,14 @@ def as_data(p: store.StoredPitch, uploaded: bool) -> PitchData:
     )  # fmt: skip
 
 
-class Pitches:
+class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
     kind = rules.KIND
 
     def __init__(self, ctx: PushContext) -> None:
-        self.ctx = ctx
-        self.stored: dict[str, store.StoredPitch] = {}
+        super().__init__(ctx)
         self.coached: frozenset[str] = frozenset()
         self.prompts: frozenset[str] = frozenset()
         self.behaviours: frozenset[tuple[str, str]] = frozenset()
-        self.revisions: list[tuple[Any, ...]] = []
-        self.changed: dict[str, store.StoredPitch] = {}  # in the order first changed
 
     def load(self, payloads: list[rules.PitchEditV1]) -> None:
         db = self.ctx.db
@@ -48,36 +43,30 @@ class Pitches:
         named = sorted({rubric for p in payloads if isinstance(p.set, dict) for rubric, _ in rules.scores_named(p.set)})
         self.behaviours = content_store.rubric_behaviours(db, named)
 
-    def decide(self, mutation: Mutation, edit: rules.PitchEditV1) -> Decision:
-        ctx = self.ctx
-        held = self.stored.get(edit.id)
-        record = record_from_state(held.id, held.state) if held else None
+    def refusal(self, edit: rules.PitchEditV1, held: store.StoredPitch | None, record: edits.Record | None) -> Decision | None:
         facts = rules.Facts(
-            record=record, rep=held.rep_id if held else ctx.user_id, coached_reps=self.coached, prompts=self.prompts,
+            record=record, rep=held.rep_id if held else self.ctx.user_id, coached_reps=self.coached, prompts=self.prompts,
             behaviours=self.behaviours,
         )  # fmt: skip
-        refused = rules.decide(edit, ctx.user_id, facts)
-        if refused is not None:
-            return refused
-        try:
-            effective = ctx.effective(edit.at)
-        except clock.BadTime as exc:
-            return Decision.rejected(f"at: {exc}")
-        patch = rules.patch_of(edit, effective, ctx.device.id, ctx.user_id)
-        outcome = edits.merge(record or edits.Record(id=edit.id), patch, rules.is_long)
-        merged = outcome.record
+        return rules.decide(edit, self.ctx.user_id, facts)
+
+    def patch(self, edit: rules.PitchEditV1, effective: str, held: store.StoredPitch | None) -> edits.Patch:
+        return rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id)
+
+    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
+        return edits.merge(record, patch, rules.is_long)
+
+    def stored_from(
+        self, edit: rules.PitchEditV1, held: store.StoredPitch | None, merged: edits.Record, effective: str
+    ) -> store.StoredPitch:
         fields = merged.values()
-        updated = store.StoredPitch(
-            id=edit.id, rep_id=held.rep_id if held else ctx.user_id, prompt_id=str(fields["prompt_id"]),
+        return store.StoredPitch(
+            id=edit.id, rep_id=held.rep_id if held else self.ctx.user_id, prompt_id=str(fields["prompt_id"]),
             video_sha256=str(fields["video_sha256"]), video_size=int(fields["video_size"]), video_type=str(fields["video_type"]),
             reviewed=fields.get("reviewed") is True,
             exemplar=fields.get("exemplar_proposed") is True and fields.get("exemplar_consent") is True,
             rev=merged.rev, state=state_of(merged), created_at=held.created_at if held else effective, updated_at=effective,
         )  # fmt: skip
-        self.stored[edit.id] = updated
-        self.changed[edit.id] = updated
-        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
-        return APPLIED
 
     def write(self) -> None:
         readers = store.audience(self.ctx.db, sorted({p.rep_id for p in self.changed.values()}))

@@ -7,15 +7,13 @@ in the room: the team is the room; managers outside it do not receive it).
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.storage import sessions as store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.edited import record_from_state, revision_of, state_of, versions_of, write_edited
-from sync import clock, edits
+from server.syncing.kinds.edited import EditedKind, state_of, versions_of, write_edited
+from sync import edits
 from sync.kinds import session as rules
-from sync.kinds.base import APPLIED, Decision
-from sync.protocol import Mutation, SessionData
+from sync.kinds.base import Decision
+from sync.protocol import SessionData
 
 
 def as_data(s: store.StoredSession) -> SessionData:
@@ -28,16 +26,13 @@ def as_data(s: store.StoredSession) -> SessionData:
     )  # fmt: skip
 
 
-class Sessions:
+class Sessions(EditedKind[store.StoredSession, rules.SessionEditV1]):
     kind = rules.KIND
 
     def __init__(self, ctx: PushContext) -> None:
-        self.ctx = ctx
-        self.stored: dict[str, store.StoredSession] = {}
+        super().__init__(ctx)
         self.coached: frozenset[str] = frozenset()
         self.members: dict[str, frozenset[str]] = {}
-        self.revisions: list[tuple[Any, ...]] = []
-        self.changed: dict[str, store.StoredSession] = {}  # in the order first changed
 
     def load(self, payloads: list[rules.SessionEditV1]) -> None:
         db = self.ctx.db
@@ -46,31 +41,27 @@ class Sessions:
         teams = {s.team_id for s in self.stored.values()} | {str(p.set["team_id"]) for p in payloads if isinstance(p.set.get("team_id"), str)}
         self.members = store.members(db, sorted(teams))
 
-    def decide(self, mutation: Mutation, edit: rules.SessionEditV1) -> Decision:
-        ctx = self.ctx
-        held = self.stored.get(edit.id)
-        record = record_from_state(held.id, held.state) if held else None
+    def refusal(
+        self, edit: rules.SessionEditV1, held: store.StoredSession | None, record: edits.Record | None
+    ) -> Decision | None:
         facts = rules.Facts(record=record, moderator=held.moderator_id if held else None, coached_teams=self.coached, members=self.members)
-        refused = rules.decide(edit, ctx.user_id, facts)
-        if refused is not None:
-            return refused
-        try:
-            effective = ctx.effective(edit.at)
-        except clock.BadTime as exc:
-            return Decision.rejected(f"at: {exc}")
-        patch = rules.patch_of(edit, effective, ctx.device.id, ctx.user_id, new=held is None)
-        outcome = edits.merge(record or edits.Record(id=edit.id), patch, rules.is_long, rules.is_ordered)
-        merged = outcome.record
+        return rules.decide(edit, self.ctx.user_id, facts)
+
+    def patch(self, edit: rules.SessionEditV1, effective: str, held: store.StoredSession | None) -> edits.Patch:
+        return rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id, new=held is None)
+
+    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
+        return edits.merge(record, patch, rules.is_long, rules.is_ordered)
+
+    def stored_from(
+        self, edit: rules.SessionEditV1, held: store.StoredSession | None, merged: edits.Record, effective: str
+    ) -> store.StoredSession:
         fields = merged.values()
-        updated = store.StoredSession(
-            id=edit.id, moderator_id=held.moderator_id if held else ctx.user_id, team_id=fields["team_id"],
+        return store.StoredSession(
+            id=edit.id, moderator_id=held.moderator_id if held else self.ctx.user_id, team_id=fields["team_id"],
             case_owner_id=fields["case_owner_id"], rev=merged.rev, state=state_of(merged),
             created_at=held.created_at if held else effective, updated_at=effective,
         )  # fmt: skip
-        self.stored[edit.id] = updated
-        self.changed[edit.id] = updated
-        self.revisions.append(revision_of(ctx, mutation, patch, outcome))
-        return APPLIED
 
     def write(self) -> None:
         def audience(session: store.StoredSession) -> list[str]:
