@@ -36,6 +36,14 @@ class _Edit(Protocol):
     def at(self) -> str: ...
 
 
+class _Rules(Protocol):
+    """What the default `patch` and `merge` need of a kind's rules (sync/kinds/<kind>.py)."""
+
+    def patch_of(self, edit: Any, effective_at: str, device_id: str, user_id: str) -> edits.Patch: ...
+
+    def is_long(self, name: str) -> bool: ...
+
+
 R = TypeVar("R", bound=_Stored)
 E = TypeVar("E", bound=_Edit)
 
@@ -107,10 +115,11 @@ class EditedKind(ABC, Generic[R, E]):
     """The server's side of one edited record kind within one push: `load` what its patches need,
     `decide` each patch in order (refused by the kind's rules, or merged into the record as
     stored or as this push left it, and kept as a revision), `write` what changed. A kind says
-    what it loads, when its rules refuse, how a patch and a merge are made, what it stores, and
-    who receives it."""
+    what it loads, when its rules refuse, what it stores and who receives it; and, where its
+    rules' `patch_of` and `is_long` are not enough, how its patch and merge are made."""
 
     kind: str
+    rules: _Rules  # the kind's module in sync/kinds/
 
     def __init__(self, ctx: PushContext) -> None:
         self.ctx = ctx
@@ -126,13 +135,13 @@ class EditedKind(ABC, Generic[R, E]):
     def refusal(self, edit: E, held: R | None, record: edits.Record | None) -> Decision | None:
         ...
 
-    @abstractmethod
     def patch(self, edit: E, effective: str, held: R | None) -> edits.Patch:
-        ...
+        """The patch as the kind's rules make it (a kind whose patch depends on more overrides this)."""
+        return self.rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id)
 
-    @abstractmethod
     def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
-        ...
+        """The documented merge (sync/edits.py) with the kind's long fields."""
+        return edits.merge(record, patch, self.rules.is_long)
 
     @abstractmethod
     def stored_from(self, edit: E, held: R | None, merged: edits.Record, effective: str) -> R:

@@ -28,6 +28,7 @@ def as_data(o: store.StoredObservation) -> ObservationData:
 
 class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2]):
     kind = rules.KIND
+    rules = rules
 
     def __init__(self, ctx: PushContext) -> None:
         super().__init__(ctx)
@@ -53,12 +54,6 @@ class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2])
             behaviours=self.behaviours,
         )
         return rules.decide(edit, self.ctx.user_id, facts)
-
-    def patch(self, edit: rules.ObservationEditV2, effective: str, held: store.StoredObservation | None) -> edits.Patch:
-        return rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id)
-
-    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
-        return edits.merge(record, patch, rules.is_long)
 
     def stored_from(
         self, edit: rules.ObservationEditV2, held: store.StoredObservation | None, merged: edits.Record, effective: str

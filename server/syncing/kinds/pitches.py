@@ -27,6 +27,7 @@ def as_data(p: store.StoredPitch, uploaded: bool) -> PitchData:
 
 class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
     kind = rules.KIND
+    rules = rules
 
     def __init__(self, ctx: PushContext) -> None:
         super().__init__(ctx)
@@ -49,12 +50,6 @@ class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
             behaviours=self.behaviours,
         )  # fmt: skip
         return rules.decide(edit, self.ctx.user_id, facts)
-
-    def patch(self, edit: rules.PitchEditV1, effective: str, held: store.StoredPitch | None) -> edits.Patch:
-        return rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id)
-
-    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
-        return edits.merge(record, patch, rules.is_long)
 
     def stored_from(
         self, edit: rules.PitchEditV1, held: store.StoredPitch | None, merged: edits.Record, effective: str
