@@ -1,5 +1,6 @@
 """The server's side of each record kind: a handler that loads what the kind's rule needs, asks
-the rule (sync/kinds/), and writes the outcome. Push dispatches to them by kind."""
+the rule (sync/kinds/), and writes the outcome. Push dispatches to them by kind. The edited kinds
+(observations, sessions, pitches) share one way of applying a patch: edited.py `EditedKind`."""
 
 from __future__ import annotations
 
