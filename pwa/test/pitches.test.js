@@ -237,12 +237,18 @@ describe("pure rules", () => {
     assert.throws(() => creationPatch({ ...good, id: "x", sha256: "no", at: "t", local_day: 1 }), /badHash/);
   });
 
-  test("My pitches: reviewed, uploaded, uploading 42 %, waiting", () => {
+  test("My pitches: reviewed, uploaded, uploading 42 %, waiting (26 % sent), waiting", () => {
     assert.deepEqual(pitchStatus({}), { state: "waiting", percent: null });
     assert.deepEqual(pitchStatus({ video: { upload: { done: false } }, progress: { sent: 42, total: 100 } }), { state: "uploading", percent: 42 });
     assert.deepEqual(pitchStatus({ video: { upload: { done: true } }, progress: { sent: 42, total: 100 } }).state, "uploaded");
     assert.deepEqual(pitchStatus({ pulled: { video_uploaded: true, fields: {} } }).state, "uploaded", "uploaded from another device");
     assert.deepEqual(pitchStatus({ video: { upload: { done: false } }, pulled: { video_uploaded: true, fields: { reviewed: true } } }).state, "reviewed");
+    // Not sending here (offline, or another tab sends), part of it on the server: how much, as last kept.
+    assert.deepEqual(pitchStatus({ video: { size: 4_000_000, upload: { done: false, offset: 1_048_576 } } }), { state: "waiting", percent: 26 });
+    assert.deepEqual(pitchStatus({ video: { size: 4_000_000, upload: { done: false, offset: 0 } } }), { state: "waiting", percent: null });
+    const t = translator("en");
+    assert.equal(t("pitches.waitingSent", { percent: 26 }), "Waiting to upload (26 % sent)");
+    assert.equal(translator("nl")("pitches.waitingSent", { percent: 26 }), "Wacht op uploaden (26 % verstuurd)");
   });
 
   test("the room message in words, English and Dutch, as the recording screen shows it", () => {

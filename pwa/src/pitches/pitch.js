@@ -58,5 +58,9 @@ export function pitchStatus({ video = null, pulled = null, progress = null }) {
   if (pulled?.fields?.reviewed === true) return { state: "reviewed", percent: null };
   if (video?.upload?.done || pulled?.video_uploaded === true) return { state: "uploaded", percent: null };
   if (progress && progress.total > 0) return { state: "uploading", percent: Math.min(100, Math.floor((progress.sent / progress.total) * 100)) };
+  // Part of it on the server already (offline now, or another tab sending): how much, as the row last kept it.
+  const size = Number(video?.size);
+  const offset = Number(video?.upload?.offset);
+  if (size > 0 && offset > 0 && offset < size) return { state: "waiting", percent: Math.floor((offset / size) * 100) };
   return { state: "waiting", percent: null };
 }

@@ -48,7 +48,8 @@ function mountList(root, ctx) {
 
   function statusText(p) {
     const { state, percent } = pitchStatus({ video: p.video, pulled: p.pulled, progress: app.uploads?.progressOf(p.id) });
-    return state === "uploading" ? t("pitches.uploading", { percent }) : t(`pitches.${state}`);
+    if (state === "uploading") return t("pitches.uploading", { percent });
+    return state === "waiting" && percent !== null ? t("pitches.waitingSent", { percent }) : t(`pitches.${state}`);
   }
 
   async function load() {
