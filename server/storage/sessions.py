@@ -21,7 +21,7 @@ class StoredSession(msgspec.Struct, frozen=True):
     team_id: str
     case_owner_id: str
     rev: int
-    state: dict[str, Any]  # sync/edits.py Record, as JSON (server/syncing/kinds/observations.py state_of)
+    state: dict[str, Any]  # sync/edits.py Record, as JSON (server/syncing/kinds/edited.py state_of)
     created_at: str
     updated_at: str
 

@@ -13,7 +13,6 @@ import errno
 import fcntl
 import hashlib
 import os
-import threading
 from pathlib import Path
 
 
@@ -29,15 +28,13 @@ class WriterLocks:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd: int | None = None
-        self._opening = threading.Lock()
+        self._fd: int | None = None  # opened at the first write: an app that takes no upload makes no file
 
     def _file(self) -> int:
-        with self._opening:
-            if self._fd is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            return self._fd
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        return self._fd
 
     def try_acquire(self, upload_id: str) -> bool:
         """Take the upload's byte, or say that another process holds it."""
@@ -53,7 +50,6 @@ class WriterLocks:
         fcntl.lockf(self._file(), fcntl.LOCK_UN, 1, slot(upload_id), os.SEEK_SET)
 
     def close(self) -> None:
-        with self._opening:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

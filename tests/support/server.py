@@ -39,9 +39,7 @@ def published_database(db_path: Path, library: Path) -> Path:
 
 def copy_of(template: Path, db_path: Path) -> Path:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal"):  # the commands closed it, so there is no WAL; copied if there were
-        if (source := template.with_name(template.name + suffix)).exists():
-            shutil.copyfile(source, db_path.with_name(db_path.name + suffix))
+    shutil.copyfile(template, db_path)
     return db_path
 
 
@@ -56,6 +54,7 @@ def _template(library: str, accounts: str | None) -> Path:
     for args in steps:
         result = run_recap(*args, db_path=db_path)
         assert result.returncode == 0, result.stdout + result.stderr
+    assert not db_path.with_name("recap.db-wal").exists(), "the commands closed the database: it is one file"
     return db_path
 
 

@@ -1,13 +1,14 @@
 """What every edited record kind (observations, sessions, pitches) does alike on the server: its
 merged state as stored JSON and back, its open conflicts as pulls send them, applying one patch
 (`EditedKind.decide`: the kind's rules refuse or the patch merges), the revision row an applied
-patch keeps, and writing a push's changed records with one seq each to the people who receive them.
+patch keeps, and writing a push's changed records with one seq each to the people who receive
+them (`EditedKind.write`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 import sqlite_utils
@@ -37,11 +38,20 @@ class _Edit(Protocol):
 
 
 class _Rules(Protocol):
-    """What the default `patch` and `merge` need of a kind's rules (sync/kinds/<kind>.py)."""
+    """What EditedKind asks of a kind's rules (its module in sync/kinds/)."""
 
-    def patch_of(self, edit: Any, effective_at: str, device_id: str, user_id: str) -> edits.Patch: ...
+    def decide(self, edit: Any, user_id: str, facts: Any) -> Decision | None: ...
+
+    # A kind whose patch needs more than these four (sessions: whether the record is new) makes its own.
+    patch_of: Callable[..., edits.Patch]
 
     def is_long(self, name: str) -> bool: ...
+
+
+class _Store(Protocol):
+    """What EditedKind asks of a kind's store (its module of SQL)."""
+
+    def save(self, db: sqlite_utils.Database, record: Any, seq: int) -> None: ...
 
 
 R = TypeVar("R", bound=_Stored)
@@ -89,37 +99,16 @@ def revision_of(ctx: PushContext, mutation: Mutation, patch: edits.Patch, outcom
     )  # fmt: skip
 
 
-def write_edited(
-    ctx: PushContext,
-    kind: str,
-    changed: Mapping[str, R],
-    revisions: Iterable[tuple[Any, ...]],
-    save: Callable[[sqlite_utils.Database, R, int], None],
-    audience: Callable[[R], Iterable[str]],
-) -> None:
-    """Store each record this push changed under a new seq, keep the revisions, and put each
-    record in the feed of every person in its `audience`."""
-    if not changed:
-        return
-    first = ctx.reserve(len(changed))
-    feed: list[tuple[str, str, str, int]] = []
-    for seq, record in enumerate(changed.values(), start=first):
-        save(ctx.db, record, seq)
-        feed.extend((user_id, kind, record.id, seq) for user_id in audience(record))
-    for revision in revisions:
-        revision_store.add(ctx.db, kind, *revision)
-    sync_store.feed(ctx.db, feed)
-
-
 class EditedKind(ABC, Generic[R, E]):
     """The server's side of one edited record kind within one push: `load` what its patches need,
     `decide` each patch in order (refused by the kind's rules, or merged into the record as
     stored or as this push left it, and kept as a revision), `write` what changed. A kind says
-    what it loads, when its rules refuse, what it stores and who receives it; and, where its
-    rules' `patch_of` and `is_long` are not enough, how its patch and merge are made."""
+    what it loads, the facts its rules decide on, what it stores and who receives it; and, where
+    its rules' `patch_of` and `is_long` are not enough, how its patch and merge are made."""
 
     kind: str
-    rules: _Rules  # the kind's module in sync/kinds/
+    rules: _Rules
+    store: _Store
 
     def __init__(self, ctx: PushContext) -> None:
         self.ctx = ctx
@@ -132,11 +121,11 @@ class EditedKind(ABC, Generic[R, E]):
         """Read, in one go, what deciding these patches needs (the records held, who may edit them)."""
 
     @abstractmethod
-    def refusal(self, edit: E, held: R | None, record: edits.Record | None) -> Decision | None:
-        ...
+    def facts(self, held: R | None, record: edits.Record | None) -> Any:
+        """What the kind's rules decide a patch on (its `Facts`), for the record as held."""
 
     def patch(self, edit: E, effective: str, held: R | None) -> edits.Patch:
-        """The patch as the kind's rules make it (a kind whose patch depends on more overrides this)."""
+        """The patch as the kind's rules make it."""
         return self.rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id)
 
     def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
@@ -145,12 +134,16 @@ class EditedKind(ABC, Generic[R, E]):
 
     @abstractmethod
     def stored_from(self, edit: E, held: R | None, merged: edits.Record, effective: str) -> R:
-        ...
+        """The record to store once a patch merged."""
+
+    @abstractmethod
+    def receivers(self) -> Callable[[R], Iterable[str]]:
+        """Who receives each record this push changed (read once per push where it needs the database)."""
 
     def decide(self, mutation: Mutation, edit: E) -> Decision:
         held = self.stored.get(edit.id)
         record = record_from_state(held.id, held.state) if held else None
-        refused = self.refusal(edit, held, record)
+        refused = self.rules.decide(edit, self.ctx.user_id, self.facts(held, record))
         if refused is not None:
             return refused
         try:
@@ -165,6 +158,16 @@ class EditedKind(ABC, Generic[R, E]):
         self.revisions.append(revision_of(self.ctx, mutation, patch, outcome))
         return APPLIED
 
-    @abstractmethod
     def write(self) -> None:
-        """Store what this push changed (write_edited), each record to the people who receive it."""
+        """Store each record this push changed under a new seq, keep the revisions, and put each
+        record in the feed of every person who receives it."""
+        if not self.changed:
+            return
+        ctx, receivers = self.ctx, self.receivers()
+        feed: list[tuple[str, str, str, int]] = []
+        for seq, record in enumerate(self.changed.values(), start=ctx.reserve(len(self.changed))):
+            self.store.save(ctx.db, record, seq)
+            feed.extend((user_id, self.kind, record.id, seq) for user_id in receivers(record))
+        for revision in self.revisions:
+            revision_store.add(ctx.db, self.kind, *revision)
+        sync_store.feed(ctx.db, feed)

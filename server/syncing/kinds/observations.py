@@ -6,13 +6,14 @@ revision, and the observation's new state reaches its author and, once shared, i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from server.storage import content as content_store
 from server.storage import observations as store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.edited import EditedKind, state_of, versions_of, write_edited
+from server.syncing.kinds.edited import EditedKind, state_of, versions_of
 from sync import edits
 from sync.kinds import observation as rules
-from sync.kinds.base import Decision
 from sync.protocol import ObservationData
 
 
@@ -29,6 +30,7 @@ def as_data(o: store.StoredObservation) -> ObservationData:
 class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2]):
     kind = rules.KIND
     rules = rules
+    store = store
 
     def __init__(self, ctx: PushContext) -> None:
         super().__init__(ctx)
@@ -42,10 +44,8 @@ class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2])
         named = sorted({r for p in payloads if isinstance(p.set, dict) for r in rules.rubric_ids(p.set)})
         self.behaviours = content_store.rubric_behaviours(self.ctx.db, named)
 
-    def refusal(
-        self, edit: rules.ObservationEditV2, held: store.StoredObservation | None, record: edits.Record | None
-    ) -> Decision | None:
-        facts = rules.Facts(
+    def facts(self, held: store.StoredObservation | None, record: edits.Record | None) -> rules.Facts:
+        return rules.Facts(
             record=record,
             author=held.author_id if held else None,
             rep=held.rep_id if held else None,
@@ -53,7 +53,6 @@ class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2])
             coached_reps=self.coached,
             behaviours=self.behaviours,
         )
-        return rules.decide(edit, self.ctx.user_id, facts)
 
     def stored_from(
         self, edit: rules.ObservationEditV2, held: store.StoredObservation | None, merged: edits.Record, effective: str
@@ -65,8 +64,6 @@ class Observations(EditedKind[store.StoredObservation, rules.ObservationEditV2])
             state=state_of(merged), created_at=held.created_at if held else effective, updated_at=effective,
         )  # fmt: skip
 
-    def write(self) -> None:
-        def audience(observation: store.StoredObservation) -> list[str]:
-            return [observation.author_id, *([observation.rep_id] if observation.shared else [])]
-
-        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, audience)
+    def receivers(self) -> Callable[[store.StoredObservation], list[str]]:
+        """Its author, and its rep once shared."""
+        return lambda o: [o.author_id, *([o.rep_id] if o.shared else [])]

@@ -6,14 +6,15 @@ the pitch's new state reaches its rep and the coaches and managers of the rep's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from server.pitches import store
 from server.storage import content as content_store
 from server.storage import observations as observation_store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.edited import EditedKind, state_of, versions_of, write_edited
+from server.syncing.kinds.edited import EditedKind, state_of, versions_of
 from sync import edits
 from sync.kinds import pitch as rules
-from sync.kinds.base import Decision
 from sync.protocol import PitchData
 
 
@@ -28,6 +29,7 @@ def as_data(p: store.StoredPitch, uploaded: bool) -> PitchData:
 class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
     kind = rules.KIND
     rules = rules
+    store = store
 
     def __init__(self, ctx: PushContext) -> None:
         super().__init__(ctx)
@@ -44,12 +46,11 @@ class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
         named = sorted({rubric for p in payloads if isinstance(p.set, dict) for rubric, _ in rules.scores_named(p.set)})
         self.behaviours = content_store.rubric_behaviours(db, named)
 
-    def refusal(self, edit: rules.PitchEditV1, held: store.StoredPitch | None, record: edits.Record | None) -> Decision | None:
-        facts = rules.Facts(
+    def facts(self, held: store.StoredPitch | None, record: edits.Record | None) -> rules.Facts:
+        return rules.Facts(
             record=record, rep=held.rep_id if held else self.ctx.user_id, coached_reps=self.coached, prompts=self.prompts,
             behaviours=self.behaviours,
         )  # fmt: skip
-        return rules.decide(edit, self.ctx.user_id, facts)
 
     def stored_from(
         self, edit: rules.PitchEditV1, held: store.StoredPitch | None, merged: edits.Record, effective: str
@@ -63,6 +64,7 @@ class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
             rev=merged.rev, state=state_of(merged), created_at=held.created_at if held else effective, updated_at=effective,
         )  # fmt: skip
 
-    def write(self) -> None:
+    def receivers(self) -> Callable[[store.StoredPitch], list[str]]:
+        """Its rep and every coach and manager of the rep's teams (one query for the push)."""
         readers = store.audience(self.ctx.db, sorted({p.rep_id for p in self.changed.values()}))
-        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, lambda p: readers[p.rep_id])
+        return lambda p: readers[p.rep_id]

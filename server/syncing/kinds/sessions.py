@@ -7,12 +7,13 @@ in the room: the team is the room; managers outside it do not receive it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from server.storage import sessions as store
 from server.syncing.kinds.context import PushContext
-from server.syncing.kinds.edited import EditedKind, state_of, versions_of, write_edited
+from server.syncing.kinds.edited import EditedKind, state_of, versions_of
 from sync import edits
 from sync.kinds import session as rules
-from sync.kinds.base import Decision
 from sync.protocol import SessionData
 
 
@@ -28,6 +29,8 @@ def as_data(s: store.StoredSession) -> SessionData:
 
 class Sessions(EditedKind[store.StoredSession, rules.SessionEditV1]):
     kind = rules.KIND
+    rules = rules
+    store = store
 
     def __init__(self, ctx: PushContext) -> None:
         super().__init__(ctx)
@@ -41,11 +44,8 @@ class Sessions(EditedKind[store.StoredSession, rules.SessionEditV1]):
         teams = {s.team_id for s in self.stored.values()} | {str(p.set["team_id"]) for p in payloads if isinstance(p.set.get("team_id"), str)}
         self.members = store.members(db, sorted(teams))
 
-    def refusal(
-        self, edit: rules.SessionEditV1, held: store.StoredSession | None, record: edits.Record | None
-    ) -> Decision | None:
-        facts = rules.Facts(record=record, moderator=held.moderator_id if held else None, coached_teams=self.coached, members=self.members)
-        return rules.decide(edit, self.ctx.user_id, facts)
+    def facts(self, held: store.StoredSession | None, record: edits.Record | None) -> rules.Facts:
+        return rules.Facts(record=record, moderator=held.moderator_id if held else None, coached_teams=self.coached, members=self.members)
 
     def patch(self, edit: rules.SessionEditV1, effective: str, held: store.StoredSession | None) -> edits.Patch:
         return rules.patch_of(edit, effective, self.ctx.device.id, self.ctx.user_id, new=held is None)
@@ -63,8 +63,6 @@ class Sessions(EditedKind[store.StoredSession, rules.SessionEditV1]):
             created_at=held.created_at if held else effective, updated_at=effective,
         )  # fmt: skip
 
-    def write(self) -> None:
-        def audience(session: store.StoredSession) -> list[str]:
-            return sorted({session.moderator_id, *self.members.get(session.team_id, frozenset())})
-
-        write_edited(self.ctx, self.kind, self.changed, self.revisions, store.save, audience)
+    def receivers(self) -> Callable[[store.StoredSession], list[str]]:
+        """Its moderator and every member of its team."""
+        return lambda s: sorted({s.moderator_id, *self.members.get(s.team_id, frozenset())})
