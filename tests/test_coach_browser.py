@@ -25,6 +25,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import wait_for_offline_ready
 from tests.support.mail import VIEWPORT, sign_in
 from tests.support.server import LiveServer
 from tests.test_pwa_a11y import blocking_violations
@@ -55,7 +56,7 @@ def signed_in_coach(page: Page, server: LiveServer) -> None:
     """Signed in as the coach, synced once, installed for offline use, with "Team" in the navigation."""
     page.goto(server.url + "/")
     sign_in(page, server.db_path, COACH)
-    expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+    wait_for_offline_ready(page)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("navigation").get_by_role("link", name="Team")).to_be_visible(timeout=15_000)
 

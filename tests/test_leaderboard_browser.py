@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 from playwright.sync_api import expect
 
+from tests.support.browser import wait_for_offline_ready
 from tests.support.mail import MORNING, VIEWPORT, sign_in
 from tests.support.server import LiveServer, demo_database, run_recap
 from tests.test_pwa_a11y import blocking_violations
@@ -52,7 +53,7 @@ def test_a_rep_sees_the_top_ten_their_private_place_and_the_teams_also_offline(b
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(server.url + "/")
         sign_in(page, server.db_path, "rep@example.com")
-        expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+        wait_for_offline_ready(page)
         link = page.get_by_role("navigation").get_by_role("link", name="Leaderboard")
         expect(link).to_have_count(1, timeout=20_000)
         link.click()

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.browser import CHROMIUM_ARGS, chromium_path, page_log, wait_for_app
 from tests.support.fault_proxy import FaultProxy
 from tests.support.mail import signed_in_phone
 from tests.support.server import LiveServer, demo_database
@@ -64,7 +64,7 @@ MY_VIDEOS = """async () => (await globalThis.recap.store.pitchVideos()).map((v) 
 
 # Part of the video is on the server and the upload's address is kept on the phone.
 PART_SENT = """(id) => globalThis.recap.store.pitchVideo(id)
-    .then((v) => (v.upload.url !== null && v.upload.offset > 0) || v.upload.done)"""
+    .then((v) => v.upload.url !== null && v.upload.offset > 0 && !v.upload.done)"""
 MY_VIDEOS_STATE = "async () => JSON.stringify((await globalThis.recap.store.pitchVideos()).map((v) => v.upload))"
 
 
@@ -156,6 +156,7 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     expect(mine.get_by_text("Waiting to upload")).to_be_visible()
 
     # Online, through the faults: the upload starts by itself, resumes after each fault, ends once.
+    proxy.hold_part_way(video["size"])  # a chunk arrives, then the network holds the rest until the app is closed
     context.set_offline(False)
     expect(mine.get_by_text(re.compile(r"^Uploading \d+ %$"))).to_be_visible(timeout=60_000)
     # The app is closed mid-upload, once a chunk has arrived.
@@ -166,10 +167,15 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     created = sum(n for key, n in proxy.seen.items() if key.startswith("POST"))
     print(f"closed mid-upload at: {page.evaluate(MY_VIDEOS_STATE)}")
     page.close()
+    [(offset, completed)] = rows(server.db_path, 'SELECT "offset", completed_at FROM uploads')
+    assert 0 < offset < video["size"] and completed is None, "closed with part of the video on the server"
+    proxy.release()
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log = page_log(page)
     page.goto(f"{proxy.url}/#/pitches")
     mine = page.get_by_role("main").get_by_role("region", name="My pitches")
+    wait_for_app(page, log)
     try:
         expect(mine.get_by_text("Uploaded", exact=True)).to_be_visible(timeout=120_000)
     except AssertionError as err:

@@ -37,6 +37,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import wait_for_offline_ready
 from tests.support.ids import uuid7
 from tests.support.mail import VIEWPORT, sign_in
 from tests.support.server import LiveServer
@@ -232,7 +233,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     assert blocking_violations(coach, "pitch review form") == []
 
     # Offline, the app closed mid-review: a new page has every value back from the draft.
-    expect(coach.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+    wait_for_offline_ready(coach)
     coach_ctx.set_offline(True)
     coach.close()
     coach = coach_ctx.new_page()

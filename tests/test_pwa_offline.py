@@ -18,7 +18,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.browser import CHROMIUM_ARGS, chromium_path, wait_for_offline_ready
 from tests.support.mail import EMAIL, FEEDBACK, MORNING, VIEWPORT, sign_in
 from tests.support.server import LiveServer
 
@@ -69,7 +69,7 @@ def test_answers_recorded_offline_survive_a_restart_and_sync_exactly_once(
     page.goto(demo_server.url + "/")
     main = page.get_by_role("main")
     sign_in(page, demo_server.db_path, EMAIL)
-    expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+    wait_for_offline_ready(page)
     # Three a day: the rep's daily limit.
     expect(main.get_by_role("heading", name="Question 1 of 3")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)

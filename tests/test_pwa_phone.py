@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.support.browser import page_log
 from tests.support.mail import FEEDBACK, MORNING, VIEWPORT, ask_for_code
 from tests.support.server import LiveServer
 
@@ -51,8 +52,12 @@ def sign_in_checking_fields(page: Page, server: LiveServer) -> None:
     assert abs(field.bounding_box()["width"] - email_width) < 1, (field.bounding_box(), email_width)
     expect(header.get_by_text("All synced")).to_have_count(0)
     field.fill(code)
+    log = page_log(page)
     main.get_by_role("button", name="Sign in").click()
-    expect(header.get_by_text("All synced")).to_be_visible(timeout=15_000)
+    try:
+        expect(header.get_by_text("All synced")).to_be_visible(timeout=15_000)
+    except AssertionError as err:
+        raise AssertionError(f"not signed in: the page says {main.inner_text()!r}; log {log}") from err
 
 
 def fully_inside(inner: Locator, outer: Locator) -> bool:
@@ -233,3 +238,32 @@ def test_in_dutch_at_360_px(phone: Page, demo_server: LiveServer) -> None:
     # Progress in Dutch: not started, in words.
     page.get_by_role("navigation").get_by_role("link", name="Voortgang").click()
     expect(main.locator(".bar-row").first).to_contain_text(re.compile(r"Nog niet begonnen: \d+ vragen? (komt|komen) nog\."))
+
+
+def test_a_notice_moves_nothing_under_the_finger(phone: Page, demo_server: LiveServer) -> None:
+    """"Ready to work offline" appears while the rep may be tapping: it floats over the header,
+    so nothing on the screen moves, and it goes by itself; "Update available" stays until used
+    or dismissed (CI once saw a tap on "Sign in" lost when the notice pushed the form down)."""
+    page, main = phone, phone.get_by_role("main")
+    send = main.get_by_role("button", name="Email me a code")
+    expect(send).to_be_visible(timeout=10_000)
+    ready = page.get_by_role("status").filter(has_text="Ready to work offline")
+    expect(ready).to_be_visible(timeout=20_000)  # the service worker installed
+    with_notice = send.bounding_box()
+    header, nav = page.get_by_role("banner").bounding_box(), page.get_by_role("navigation").bounding_box()
+    page.clock.run_for(8_000)
+    expect(ready).to_be_hidden()
+    assert send.bounding_box() == with_notice, "the notice moved the form"
+    assert page.get_by_role("banner").bounding_box() == header
+    assert page.get_by_role("navigation").bounding_box() == nav
+
+    page.evaluate("() => globalThis.recap.notice('notice.update', {labelKey: 'notice.updateNow', run: () => {}})")
+    update = page.get_by_role("status").filter(has_text="Update available")
+    expect(update.get_by_role("button", name="Update now")).to_be_visible()
+    box = update.bounding_box()
+    assert box is not None and nav is not None and box["y"] + box["height"] <= nav["y"] + 1, "the notice covers the navigation"
+    assert send.bounding_box() == with_notice
+    page.clock.run_for(60_000)
+    expect(update).to_be_visible()  # an update waits for the rep
+    update.get_by_role("button", name="Dismiss").click()
+    expect(update).to_be_hidden()

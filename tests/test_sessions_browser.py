@@ -24,7 +24,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.browser import CHROMIUM_ARGS, chromium_path, wait_for_offline_ready
 from tests.support.mail import VIEWPORT, sign_in, signed_in_phone
 from tests.support.server import LiveServer
 from tests.test_pwa_a11y import AXE, blocking_violations
@@ -99,7 +99,7 @@ def test_a_session_runs_offline_through_four_stages_and_the_commitment_comes_bac
     page.goto(demo_server.url + "/")
     main = page.get_by_role("main")
     sign_in(page, demo_server.db_path, COACH)
-    expect(page.get_by_text("Ready to work offline")).to_be_visible(timeout=20_000)
+    wait_for_offline_ready(page)
     expect(page.get_by_text("All synced")).to_be_visible(timeout=15_000)
     until(page, "async () => Boolean((await globalThis.recap?.store.me())?.teams?.length)", True)
     nav = page.get_by_role("navigation", name="Main")

@@ -21,6 +21,7 @@ import { today } from "./study-plan.js";
 const DAY_CHECK_MS = 60_000;
 const SYNC_SOON_MS = 1_500;
 const PLAN_WAIT_MS = 8_000; // at most this long "getting your questions" on a slow network
+const NOTICE_MS = 8_000; // a notice with nothing to do ("Ready to work offline") goes after this long
 
 export class App {
   #store;
@@ -32,6 +33,7 @@ export class App {
   #screen = null; // {name, instance}
   #listeners = new Map();
   #notice = null;
+  #noticeTimer = null;
   #lastStatus = null;
   #pendingSignIn = false;
   #soon = null;
@@ -405,21 +407,32 @@ export class App {
 
   // ---- notices (service worker) ------------------------------------------------------------------
 
-  /** Show a notice: a catalogue key and an optional action {labelKey, run}. */
+  /**
+   * Show a notice: a catalogue key and an optional action {labelKey, run}. It floats over the
+   * header (styles/base.css), so nothing moves under the user's finger when it appears; one with
+   * no action goes by itself after NOTICE_MS, one with an action stays until used or dismissed.
+   */
   notice(key, action = null) {
     this.#notice = { key, action };
+    clearTimeout(this.#noticeTimer);
+    if (!action) this.#noticeTimer = setTimeout(() => this.#dismissNotice(), NOTICE_MS);
     this.#renderNotice();
+  }
+
+  #dismissNotice() {
+    clearTimeout(this.#noticeTimer);
+    this.#notice = null;
+    const bar = this.#doc.getElementById("notice");
+    if (!bar) return;
+    bar.hidden = true;
+    bar.replaceChildren();
   }
 
   #renderNotice() {
     const bar = this.#doc.getElementById("notice");
     if (!bar || !this.#notice) return;
     const { key, action } = this.#notice;
-    const dismiss = () => {
-      this.#notice = null;
-      bar.hidden = true;
-      bar.replaceChildren();
-    };
+    const dismiss = () => this.#dismissNotice();
     replace(
       bar,
       h("span", { class: "notice-text" }, this.t(key)),

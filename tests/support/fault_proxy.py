@@ -6,7 +6,8 @@ the response after the server has answered (the server committed; the app never 
 The browser opens the app through the proxy (`FaultProxy.url`), so the app's origin, its
 service worker and its sync all go through it. Everything else (the shell, the library) is
 forwarded untouched. `counts` says what was done to how many sync requests, so a test can show
-its faults happened. Seeded: one seed, one sequence of faults (the browser's timing still varies).
+its faults happened; `hold_part_way` stops an upload part-way (its requests held) until
+`release`. Seeded: one seed, one sequence of faults (the browser's timing still varies).
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class FaultProxy:
         self.counts: Counter[str] = Counter()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self._open = threading.Event()  # cleared: requests on the faulted paths are held (hold_part_way)
+        self._open.set()
+        self._part_way: int | None = None  # hold_part_way: PATCHes pass until one leaves the upload part-way
         self._client = httpx.Client(base_url=self.target, timeout=30)
         handler = type("Handler", (_Handler,), {"proxy": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -76,6 +80,24 @@ class FaultProxy:
             self.counts[fault] += 1
         return fault, delay
 
+    def hold_part_way(self, size: int) -> None:
+        """Let PATCHes through without faults until one is answered with an `Upload-Offset` short of
+        `size`, then hold every request on the faulted paths until release(): a test can close the
+        app with part of an upload on the server."""
+        self._part_way = size
+
+    def release(self) -> None:
+        """Stop holding: the requests held meanwhile are dropped (they never reach the server), later ones meet faults again."""
+        self._part_way = None
+        self._open.set()
+
+    def _answered(self, method: str, response: httpx.Response) -> None:
+        offset = response.headers.get("Upload-Offset")
+        if method != "PATCH" or self._part_way is None or not response.is_success or offset is None:
+            return
+        if 0 < int(offset) < self._part_way:
+            self._open.clear()
+
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> httpx.Response:
         return self._client.request(method, path, headers=headers, content=body)
 
@@ -93,7 +115,15 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _handle(self) -> None:
+        if self.path.startswith(self.proxy.paths) and not self.proxy._open.is_set():
+            with self.proxy._lock:
+                self.proxy.seen[f"{self.command} held"] += 1
+            self.proxy._open.wait(timeout=300)
+            self.close_connection = True
+            return
         fault, delay = self.proxy.choose(self.path)
+        if self.command == "PATCH" and self.proxy._part_way is not None:
+            fault, delay = "pass", 0.0
         if self.path.startswith(self.proxy.paths):
             with self.proxy._lock:
                 self.proxy.seen[f"{self.command} {fault}"] += 1
@@ -121,6 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         kept = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP | {"content-encoding"}}
+        self.proxy._answered(self.command, response)  # before the browser hears, so it can send no more
         self._reply(response.status_code, kept, response.content)
 
     def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
