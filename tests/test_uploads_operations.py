@@ -181,7 +181,7 @@ def test_prune_deletes_old_videos_but_keeps_examples_and_young_ones(db_file: Pat
     done = run_recap("videos", "prune", db_path=db_file)
     assert done.stdout.splitlines() == [
         f"deleted video {old}",
-        "deleted 1 video(s) past 180 days (10,000 bytes), 0 expired upload(s) and 0 stray partial file(s)",
+        "deleted 1 video(s) past 180 days (10,000 bytes), 0 expired upload(s), 0 stray partial file(s) and 0 stray video file(s)",
     ]
     assert not (var / "videos" / old[:2] / old).exists()
     assert (var / "videos" / example[:2] / example).exists() and (var / "videos" / young[:2] / young).exists()

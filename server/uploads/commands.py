@@ -23,7 +23,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
         print(f"{verb} video {sha}")
     print(
         f"{verb} {len(pruned.videos)} video(s) past {days} days ({pruned.video_bytes:,} bytes), "
-        f"{len(expired.expired)} expired upload(s) and {expired.stray_partials} stray partial file(s)"
+        f"{len(expired.expired)} expired upload(s), {expired.stray_partials} stray partial file(s) "
+        f"and {pruned.stray_videos} stray video file(s)"
     )
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,6 +33,18 @@ class Layout:
         if not protocol.SHA256_HEX.fullmatch(sha256):
             raise ValueError(f"not a SHA-256: {sha256[:80]!r}")
         return self.videos / sha256[:2] / sha256
+
+
+def video_files(layout: Layout) -> Iterator[tuple[str, Path]]:
+    """Every file at a content address under `<var>/videos/`: (its SHA-256, its path)."""
+    if not layout.videos.exists():
+        return
+    for folder in sorted(layout.videos.iterdir()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if protocol.SHA256_HEX.fullmatch(path.name) and path.name[:2] == folder.name and path.is_file():
+                yield path.name, path
 
 
 def open_at(path: Path, offset: int) -> tuple[int, BinaryIO]:

@@ -2,15 +2,21 @@
 organisation's retention that are not team examples go (every day, and `recap videos prune`).
 
 Rows are deleted in one write transaction first, files after it commits: a crash in between
-leaves a file without a row (swept by the next run), never a row without its file.
+leaves a file without a row (swept by the next run), never a row without its file. So does a
+crash between an upload's file reaching its content address and its row (server/uploads/
+transfer.py): the upload's next PATCH finishes it from that file, and if nobody comes back, the
+daily run deletes a video file that no video row and no unfinished upload names once it is an
+hour old (younger, it may be an upload finishing at this moment).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,6 +30,7 @@ from server.uploads import files, protocol, retention, store
 log = logging.getLogger("recap.uploads")
 EXPIRY_JOB = "recap-uploads-expired"
 RETENTION_JOB = "recap-videos-retention"
+STRAY_GRACE = datetime.timedelta(hours=1)
 
 
 @dataclass
@@ -34,6 +41,7 @@ class Tidied:
     stray_partials: int = 0
     videos: list[str] = field(default_factory=list)  # SHA-256
     video_bytes: int = 0
+    stray_videos: int = 0
 
 
 def expire(db: sqlite_utils.Database, layout: files.Layout, now: datetime.datetime, dry_run: bool = False) -> Tidied:
@@ -74,10 +82,27 @@ def prune(db: sqlite_utils.Database, layout: files.Layout, now: datetime.datetim
         if not dry_run:
             for sha in done.videos:
                 store.delete_video(db, sha)
+        unfinished = {str(r[0]) for r in db.execute("SELECT sha256 FROM uploads WHERE completed_at IS NULL")}
+        named = {v.sha256 for v in held} | unfinished  # the videos pruned here go below
     if not dry_run:
         for sha in done.videos:
             files.remove(layout.video(sha))
+    old_enough = (now - STRAY_GRACE).timestamp()
+    for sha, path in files.video_files(layout):
+        if sha in named or _modified(path) > old_enough:
+            continue
+        done.stray_videos += 1
+        if not dry_run:
+            files.remove(path)
     return done
+
+
+def _modified(path: Path) -> float:
+    """When a file was last written; +inf when it is gone meanwhile (another server's run)."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return math.inf
 
 
 def _run(settings: Settings, clock: Callable[[], datetime.datetime], work: str) -> None:
@@ -96,8 +121,13 @@ def _run(settings: Settings, clock: Callable[[], datetime.datetime], work: str) 
                 )
         else:
             done = prune(db, layout, clock())
-            if done.videos:
-                log.info("videos: %d past retention deleted (%d bytes)", len(done.videos), done.video_bytes)
+            if done.videos or done.stray_videos:
+                log.info(
+                    "videos: %d past retention deleted (%d bytes), %d stray video file(s) deleted",
+                    len(done.videos),
+                    done.video_bytes,
+                    done.stray_videos,
+                )
     except Exception:
         log.exception("video housekeeping (%s) failed; the next run is on schedule", work)
     finally:

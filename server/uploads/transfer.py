@@ -142,6 +142,8 @@ class Transfers:
             protocol.check_patch(upload, headers.get("content-type"), offset, content_length)
             if upload.complete:
                 return upload  # an empty PATCH at the end of a finished upload: nothing to do
+            if await self._placed_unrecorded(upload):
+                return await self._completed(upload, now)
             try:
                 written = await self._write(upload, digest, body)
             except DroppedAfter as dropped:
@@ -191,6 +193,10 @@ class Transfers:
             await self.discard(upload)
             raise errors.ChecksumMismatch("the whole file does not hash to the declared sha256: it was not kept")
         await anyio.to_thread.run_sync(files.place, partial, self.layout.video(upload.sha256))
+        return await self._completed(upload, now)
+
+    async def _completed(self, upload: Upload, now: datetime.datetime) -> Upload:
+        """Record a finished upload whose checked file is at its content address."""
 
         def job(db: sqlite_utils.Database) -> None:
             store.complete(db, upload, now)
@@ -199,6 +205,18 @@ class Transfers:
         await self._written(job)
         log.info("upload %s finished: video %s (%d bytes)", upload.id, upload.sha256, upload.length)
         return _moved(upload, upload.length, completed_at=now)
+
+    async def _placed_unrecorded(self, upload: Upload) -> bool:
+        """Whether a crash came between `_finish` placing this upload's checked file and recording
+        it: the partial file is gone, the file is at the upload's content address, and no video
+        row names it. Then the upload is finished without its bytes again. (A file some other
+        upload recorded is not taken as this one's: its sender proved nothing.)"""
+        if upload.offset == 0:
+            return False
+        partial, placed = self.layout.partial(upload.id), self.layout.video(upload.sha256)
+        if partial.exists() or not placed.exists():
+            return False
+        return await in_thread(self.pool, lambda db: store.video(db, upload.sha256) is None)
 
     async def discard(self, upload: Upload) -> None:
         """Forget an upload and its bytes (refused, terminated or expired)."""
