@@ -15,7 +15,11 @@ of cases):
   resolve. A later patch that set the field having seen the conflicts (its base_rev is at or
   after them), or that lists the field in `resolve`, clears them;
 - the field is **ordered** (a session's stage, which only moves forward) -> the higher value
-  wins, whoever wrote it and whenever: two devices that disagree end on the furthest stage.
+  wins, whoever wrote it and whenever: two devices that disagree end on the furthest stage;
+- the field is a **joined list** (a pitch's comments) -> both lists are joined: the stored items,
+  then the incoming items not among them, so nobody's item is lost (an item one side deleted
+  while the other changed the list comes back). Only up to the kind's limit: a join that would
+  hold more items is decided as a short field.
 
 Effective times are clock-corrected on the server (sync/clock.py), so a device whose clock is
 wrong cannot win every conflict; the device id breaks exact ties, so every replica decides alike.
@@ -81,14 +85,27 @@ class Outcome:
     lost: tuple[str, ...] = ()  # short field: a later edit (by effective time) keeps its value
     conflicted: tuple[str, ...] = ()  # long text: kept beside the stored value, flagged
     resolved: tuple[str, ...] = ()  # conflicts cleared by this patch
+    joined: tuple[str, ...] = ()  # joined list: the stored items and the incoming ones, each once
 
 
 def never(name: str) -> bool:
     return False
 
 
-def merge(record: Record, patch: Patch, is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = never) -> Outcome:
-    """The record after `patch`: a new revision, whatever happened to its fields."""
+def not_joined(name: str) -> int:
+    return 0
+
+
+def _join(stored: list[Any], incoming: list[Any]) -> list[Any]:
+    return [*stored, *(item for item in incoming if item not in stored)]
+
+
+def merge(
+    record: Record, patch: Patch, is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = never,
+    joined: Callable[[str], int] = not_joined,
+) -> Outcome:  # fmt: skip
+    """The record after `patch`: a new revision, whatever happened to its fields. `joined` gives
+    the most items a joined list field may hold (0: the field is not one)."""
     rev = record.rev + 1
     stamp = Stamp(rev=rev, at=patch.at, device=patch.device, by=patch.by)
     fields = dict(record.fields)
@@ -98,6 +115,7 @@ def merge(record: Record, patch: Patch, is_long: Callable[[str], bool], is_order
     lost: list[str] = []
     conflicted: list[str] = []
     resolved: list[str] = []
+    joins: list[str] = []
     for name, value in patch.set.items():
         current = fields.get(name)
         incoming = Value(value=value, stamp=stamp)
@@ -118,6 +136,13 @@ def merge(record: Record, patch: Patch, is_long: Callable[[str], bool], is_order
                 resolved.append(name)
         elif current.value == value:
             unchanged.append(name)
+        elif (
+            isinstance(current.value, list) and isinstance(value, list)
+            and len(both := _join(current.value, value)) <= joined(name)
+        ):  # fmt: skip
+            fields[name] = Value(value=both, stamp=stamp)
+            applied.append(name)
+            joins.append(name)
         elif not is_long(name):
             if stamp.order() > current.stamp.order():
                 fields[name] = incoming
@@ -135,15 +160,16 @@ def merge(record: Record, patch: Patch, is_long: Callable[[str], bool], is_order
     return Outcome(
         record=replace(record, rev=rev, fields=fields, conflicts=conflicts),
         applied=tuple(applied), unchanged=tuple(unchanged), lost=tuple(lost),
-        conflicted=tuple(conflicted), resolved=tuple(resolved),
+        conflicted=tuple(conflicted), resolved=tuple(resolved), joined=tuple(joins),
     )  # fmt: skip
 
 
 def replay(
-    record_id: str, patches: list[Patch], is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = never
-) -> Record:
+    record_id: str, patches: list[Patch], is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = never,
+    joined: Callable[[str], int] = not_joined,
+) -> Record:  # fmt: skip
     """The record after these patches in this order: what every replica computes from the log."""
     record = Record(id=record_id)
     for patch in patches:
-        record = merge(record, patch, is_long, is_ordered).record
+        record = merge(record, patch, is_long, is_ordered, joined).record
     return record

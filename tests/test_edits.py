@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync import edits
-from sync.kinds import observation, session
+from sync.kinds import observation, pitch, session
 
 LONG = observation.is_long
 
@@ -149,3 +149,51 @@ def test_a_stage_never_goes_back_and_replay_agrees(raw: list[tuple[int, int, int
         highest = max(highest, int(p.set["stage"]))  # type: ignore[call-overload]
         assert record.values()["stage"] == highest
     assert edits.replay("session", patches, session.is_long, session.is_ordered) == record
+
+
+# --- joined lists (a pitch's comments) -----------------------------------------------------------
+
+GOOD, PAUSE, ASK = ({"t_ms": t, "text": text} for t, text in ((1_000, "Good opening"), (4_000, "Pause"), (9_000, "Ask")))
+
+
+def merged_pitch(*patches: edits.Patch) -> tuple[edits.Record, edits.Outcome]:
+    record, outcome = edits.Record(id="pitch"), None
+    for p in patches:
+        outcome = edits.merge(record, p, pitch.is_long, joined=pitch.joined)
+        record = outcome.record
+    assert outcome is not None
+    return record, outcome
+
+
+def test_two_reviewers_adding_comments_at_once_both_keep_theirs_whatever_arrives_last() -> None:
+    first = patch(0, {"comments": [GOOD]}, "t1", "A")
+    mine, theirs = patch(1, {"comments": [GOOD, PAUSE]}, "t3", "A"), patch(1, {"comments": [GOOD, ASK]}, "t2", "B")
+    for order, expected in (((mine, theirs), [GOOD, PAUSE, ASK]), ((theirs, mine), [GOOD, ASK, PAUSE])):
+        record, outcome = merged_pitch(first, *order)
+        assert record.values()["comments"] == expected and outcome.joined == ("comments",) and outcome.applied == ("comments",)
+        assert record.conflicts == {}
+
+
+def test_a_comment_deleted_while_another_reviewer_added_one_comes_back_and_nothing_is_lost() -> None:
+    first = patch(0, {"comments": [GOOD, PAUSE]}, "t1", "A")
+    deleted, added = patch(1, {"comments": [GOOD]}, "t2", "A"), patch(1, {"comments": [GOOD, PAUSE, ASK]}, "t3", "B")
+    record, _ = merged_pitch(first, deleted, added)
+    assert record.values()["comments"] == [GOOD, PAUSE, ASK]
+    # Deleting again, having seen the other's list, sticks.
+    record, outcome = merged_pitch(first, deleted, added, patch(3, {"comments": [GOOD, ASK]}, "t4", "A"))
+    assert record.values()["comments"] == [GOOD, ASK] and outcome.joined == ()
+
+
+def test_a_join_past_the_limit_is_decided_as_a_short_field() -> None:
+    many = [{"t_ms": i, "text": f"c{i}"} for i in range(pitch.MAX_COMMENTS)]
+    record, outcome = merged_pitch(patch(0, {"comments": []}, "t1"), patch(1, {"comments": many}, "t2", "A"), patch(1, {"comments": [ASK]}, "t3", "B"))
+    assert record.values()["comments"] == [ASK] and outcome.applied == ("comments",) and outcome.joined == ()
+
+
+def test_the_join_is_the_pitch_kinds_rule_and_without_it_a_comment_is_lost() -> None:
+    assert pitch.joined("comments") == pitch.MAX_COMMENTS and pitch.joined("feedback") == 0 and edits.not_joined("comments") == 0
+    base = patch(0, {"comments": [GOOD]}, "t1", "A")
+    record, outcome = merged_pitch(base, patch(1, {"comments": [PAUSE]}, "t3", "A"), patch(1, {"comments": [ASK]}, "t2", "B"))
+    assert record.values()["comments"] == [PAUSE, ASK] and outcome.joined == ("comments",)
+    plain = edits.merge(edits.merge(edits.merge(edits.Record(id="x"), base, pitch.is_long).record, patch(1, {"comments": [PAUSE]}, "t3", "A"), pitch.is_long).record, patch(1, {"comments": [ASK]}, "t2", "B"), pitch.is_long)
+    assert plain.record.values()["comments"] == [PAUSE] and plain.lost == ("comments",)

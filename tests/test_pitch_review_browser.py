@@ -60,6 +60,7 @@ MOMENT = "Here you show the product before asking anything."
 FEEDBACK = "A confident opening. Start with her board's goal, then ask two follow-ups."
 ACK = "Thanks, I will open with the board's goal next time."
 FEEDBACK_AGAIN = "Watched it again: your close was strong too. Keep the two follow-ups."
+LAPTOP = "From the laptop: a good pause before the price."
 
 # A real WebM of about 2.5 s, recorded by the browser from a changing canvas (no binary in the repo).
 RECORD_WEBM = """async () => {
@@ -349,6 +350,18 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(review_form.get_by_text("Review shared with Robin Rep.")).to_be_visible()
     expect(review_form.get_by_label("Overall feedback")).to_have_value(FEEDBACK)
     review_form.get_by_label("Overall feedback").fill(FEEDBACK_AGAIN)
+    expect(review_form.get_by_text("Saved on this device.")).to_be_visible()
+    # Meanwhile the coach adds a comment on their laptop; the phone's open draft keeps it (it
+    # shares its own changes, not its stale list: pitching.js rebaseComments).
+    laptop = signed_in_device(demo_server, "coach@example.com")
+    laptop.sync()
+    held = laptop.pitches[pitch_id]["fields"]["comments"]
+    laptop.edit(pitch_id, {"comments": [*held, {"t_ms": 2_000, "text": LAPTOP}]}, local_day(today), kind="pitch")
+    laptop.sync()
+    assert not laptop.outbox and not laptop.rejected_mutations, laptop.rejected_mutations
+    sync_now(coach)
+    expect(review_form.get_by_text(LAPTOP)).to_be_visible()
+    expect(review_form.get_by_label("Overall feedback")).to_have_value(FEEDBACK_AGAIN)
     review_form.get_by_role("button", name="Share review with rep").click()
     sync_now(coach)
 
@@ -358,6 +371,9 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
             return json.loads(db.execute(sql, (pitch_id,)).fetchone()[0])["set"].get("feedback")
 
     eventually(lambda: feedback_on_server() == FEEDBACK_AGAIN, "the changed review reached the server")
+    with sqlite3.connect(demo_server.db_path) as db:
+        state = json.loads(db.execute("SELECT state FROM pitches WHERE id = ?", (pitch_id,)).fetchone()[0])
+    assert [c["text"] for c in state["fields"]["comments"]["value"]] == [MOMENT, LAPTOP], "no comment lost"
     sync_now(rep)
     expect(rep.get_by_role("main").get_by_text(FEEDBACK_AGAIN)).to_be_visible()
     expect(rep.get_by_role("main").get_by_text(FEEDBACK, exact=True)).to_have_count(0)

@@ -202,6 +202,30 @@ def test_a_coach_reviews_the_rep_acknowledges_and_a_low_score_assigns_practice(c
     assert results(d["rep"], client)[0]["status"] == "rejected", "payload v3 does not know pitches"
 
 
+def test_comments_added_on_two_devices_at_once_both_reach_the_rep(client: TestClient) -> None:  # type: ignore[type-arg]
+    """The coach comments on a laptop and on a phone, each offline from the same revision: both
+    comments stay (a joined list, sync/edits.py), whichever arrives last; nothing is lost."""
+    d = devices(client)
+    pitch_id = record_pitch(d["rep"], a_prompt(client))
+    results(d["rep"], client)
+    laptop, phone = d["coach"], Device("coach@example.com", client)  # type: ignore[arg-type]
+    for device in (laptop, phone):
+        pull(device, client)
+    opening, close = {"t_ms": 1_000, "text": "Strong opening."}, {"t_ms": 9_000, "text": "Ask for the next step."}
+    laptop.edit(pitch_id, {"comments": [opening]}, DAY, kind="pitch")
+    phone.edit(pitch_id, {"comments": [close]}, DAY, kind="pitch")
+    assert [r["status"] for r in results(phone, client)] == ["applied"]
+    assert [r["status"] for r in results(laptop, client)] == ["applied"]
+    pull(d["rep"], client)
+    assert d["rep"].pitches[pitch_id]["fields"]["comments"] == [close, opening]
+    db = database(client)
+    try:
+        outcome = db.execute("SELECT outcome FROM pitch_revisions WHERE pitch_id = ? AND rev = 3", [pitch_id]).fetchone()[0]
+    finally:
+        db.close()
+    assert json.loads(outcome)["joined"] == ["comments"]
+
+
 def test_only_the_rep_consents_and_a_pitch_without_its_video_is_no_example_yet(client: TestClient) -> None:  # type: ignore[type-arg]
     d = devices(client)
     pitch_id = record_pitch(d["rep"], a_prompt(client))

@@ -75,6 +75,29 @@ export function completeReview(values) {
   };
 }
 
+/**
+ * The comments a review form shows and shares: the list the pitch holds now (`held`), with this
+ * coach's own changes since the form began from `base` applied to it: the comments they added
+ * kept, the ones they removed removed. So a comment another reviewer added meanwhile (pulled
+ * while this draft was open, or offline) stays, and deleting one is deleting that one only.
+ * In time order, each comment once.
+ */
+export function rebaseComments(held, base, mine) {
+  const key = (c) => `${c.t_ms}\u0000${c.text}`;
+  const before = new Set(commentsOf({ comments: base }).map(key));
+  const now = commentsOf({ comments: mine });
+  const kept = new Set(now.map(key));
+  const removed = new Set([...before].filter((k) => !kept.has(k)));
+  const out = commentsOf({ comments: held }).filter((c) => !removed.has(key(c)));
+  const have = new Set(out.map(key));
+  for (const c of now) {
+    if (before.has(key(c)) || have.has(key(c))) continue;
+    out.push(c);
+    have.add(key(c));
+  }
+  return commentsOf({ comments: out });
+}
+
 /** Add a comment at `tMs` (kept in time order). Returns the new list; the text is trimmed. */
 export function addComment(comments, tMs, text) {
   return commentsOf({ comments: [...comments, { t_ms: Math.min(MAX_MOMENT_MS, Math.max(0, Math.round(tMs))), text: String(text).trim() }] });

@@ -13,6 +13,7 @@ import {
   judgedBehaviours,
   pitchStatus,
   pitchesByRep,
+  rebaseComments,
   reviewPatch,
   reviewProblems,
   reviewValues,
@@ -109,4 +110,21 @@ test("#/pitches/<id> opens the pitch screen; #/examples the good examples; every
   const keys = (lang) => Object.keys(CATALOGUE[lang]).filter((k) => /^(pitchReview|pitchView|examples)\./.test(k) || k === "nav.examples").sort();
   assert.deepEqual(keys("nl"), keys("en"));
   assert.ok(keys("en").length > 50);
+});
+
+test("a review's comments keep what another reviewer added meanwhile, and only this coach's own deletions", () => {
+  const good = { t_ms: 1_000, text: "Good opening" };
+  const pause = { t_ms: 4_000, text: "Pause" };
+  const ask = { t_ms: 9_000, text: "Ask" };
+  const theirs = { t_ms: 6_000, text: "Theirs" };
+  // Began from [good, pause]; this coach removed pause and added ask; meanwhile the pitch gained theirs.
+  assert.deepEqual(rebaseComments([good, pause, theirs], [good, pause], [good, ask]), [good, theirs, ask]);
+  // Nothing changed on either side: the list as held.
+  assert.deepEqual(rebaseComments([good, pause], [good, pause], [pause, good]), [good, pause]);
+  // Another reviewer removed pause meanwhile; this coach kept it without touching it: it stays removed.
+  assert.deepEqual(rebaseComments([good], [good, pause], [good, pause]), [good]);
+  // Both added the same comment: once.
+  assert.deepEqual(rebaseComments([good, ask], [good], [good, ask]), [good, ask]);
+  // A draft with no base (older than base_comments): every comment of it counts as added.
+  assert.deepEqual(rebaseComments([theirs], [], [good]), [good, theirs]);
 });

@@ -5,7 +5,7 @@ named fields against the revision the device last saw. The rep creates it on the
 signal, when they submit a recording; the video itself travels apart (docs/uploads.md), named here
 by its SHA-256. Fields belong to a side:
 
-| field | side | short or long | value |
+| field | side | merged as | value |
 |---|---|---|---|
 | `prompt_id` | rep, at creation, never changes | short | a pitch prompt id (content `pitch_prompts`) |
 | `recorded_on` | rep, at creation | short | a date, YYYY-MM-DD |
@@ -13,7 +13,7 @@ by its SHA-256. Fields belong to a side:
 | `duration_ms` | rep, at creation | short | 1 to 200,000 |
 | `exemplar_consent` | rep | short | true: the rep lets the team see it as a good example; false: not (or no more) |
 | `score:<rubric>:<behaviour>` | coach | short | 1 to 4, or null |
-| `comments` | coach | short | up to 100 comments pinned to moments: `{"t_ms": 12000, "text": "..."}` |
+| `comments` | coach | joined list | up to 100 comments pinned to moments: `{"t_ms": 12000, "text": "..."}` |
 | `feedback` | coach | long | text, at most 4,000 characters |
 | `reviewed` | coach | short | true once the review is shared with the rep |
 | `exemplar_proposed` | coach | short | true: the coach proposes it as a good example |
@@ -102,6 +102,12 @@ def spec(name: str) -> tuple[str, bool, Any]:
 
 def is_long(name: str) -> bool:
     return spec(name)[1]
+
+
+def joined(name: str) -> int:
+    """A coach's comments are a joined list (sync/edits.py): two reviewers who add comments at
+    once both keep theirs."""
+    return MAX_COMMENTS if name == "comments" else 0
 
 
 def checked_values(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from tests.support.device import Device
 from tests.support.fault_layer import COACH, REPS, FaultyHttp, ServerHandle, fault_template
 from tests.support.ids import random_ids, repeat_ids, uuid7
 from tests.support.pitch_faults import PitchRules
-from tests.support.revisions import replayed
+from tests.support.revisions import CASES, replayed
 
 QUESTIONS = {"who-else": (3, 2), "next-step": (2, 2), "pick-two": (3, 1)}  # options, a right option
 SHORT = {"meeting_type": ["first meeting", "demo", "negotiation"], "rating:asks-first": [1, 2, 3, 4, None], "shared": [True, False]}
@@ -58,8 +58,8 @@ class Totals:
     lost: int = 0
     duplicated: int = 0
     # How often each merge case happened (sync/edits.py), so a run shows the rule was exercised.
-    merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("applied", "unchanged", "lost", "conflicted", "resolved"), 0))
-    session_merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("applied", "unchanged", "lost", "conflicted", "resolved"), 0))
+    merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CASES, 0))
+    session_merges: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CASES, 0))
 
 
 TOTALS = Totals()

@@ -34,7 +34,7 @@ from sync import edits
 from sync.kinds import pitch as pitch_rules
 from tests.support.ids import uuid7
 from tests.support.paths import FIXTURE_LIBRARY, ROOT
-from tests.support.revisions import replayed
+from tests.support.revisions import CASES, replayed
 
 if TYPE_CHECKING:
     from tests.support.device import Device
@@ -55,8 +55,7 @@ COACH_FIELDS: dict[str, list[Any]] = {
 }
 FEEDBACK = ["Ask before you pitch.", "Name the next step.", "Good pace."]
 # The server's rule for long fields, taken before a test can swap the module's for a broken one.
-IS_LONG = pitch_rules.is_long
-CASES = ("applied", "unchanged", "lost", "conflicted", "resolved")
+IS_LONG, JOINED = pitch_rules.is_long, pitch_rules.joined
 
 
 def library_with_pitches(target: Path) -> Path:
@@ -360,7 +359,7 @@ class PitchRules:
 
     def _replayed(self, pitch_id: str) -> edits.Record:
         """The pitch as sync/edits.py computes it from its revisions, in server order."""
-        return replayed(self.server.query, "pitch", pitch_id, PITCH_TOTALS.merges, IS_LONG)[0]
+        return replayed(self.server.query, "pitch", pitch_id, PITCH_TOTALS.merges, IS_LONG, joined=JOINED)[0]
 
     def _held_videos(self) -> set[str]:
         if not self.server.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'videos'"):

@@ -9,6 +9,8 @@ from typing import Any
 
 from sync import edits
 
+# The merge cases a revision row's outcome names (sync/edits.py Outcome).
+CASES = ("applied", "unchanged", "lost", "conflicted", "resolved", "joined")
 # The revision table of each edited kind, and the column naming its record.
 TABLES = {"observation": ("observation_revisions", "observation_id"), "session": ("intervision_revisions", "session_id"),
           "pitch": ("pitch_revisions", "pitch_id")}  # fmt: skip
@@ -17,9 +19,10 @@ TABLES = {"observation": ("observation_revisions", "observation_id"), "session":
 def replayed(
     query: Callable[[str, list[Any]], list[Any]], kind: str, record_id: str, merges: dict[str, int],
     is_long: Callable[[str], bool], is_ordered: Callable[[str], bool] = edits.never,
+    joined: Callable[[str], int] = edits.not_joined,
 ) -> tuple[edits.Record, list[edits.Patch]]:  # fmt: skip
     """The record after its stored patches, and those patches; `merges` counts each merge case the
-    server wrote down (applied, unchanged, lost, conflicted, resolved) by field."""
+    server wrote down (applied, unchanged, lost, conflicted, resolved, joined) by field."""
     table, column = TABLES[kind]
     log = query(
         f"SELECT patch, at, device_id, user_id, outcome FROM {table} WHERE {column} = ? ORDER BY rev", [record_id]
@@ -31,4 +34,4 @@ def replayed(
         edits.Patch(base_rev=p["base_rev"], set=p["set"], resolve=tuple(p["resolve"]), at=at, device=device, by=by)
         for p, at, device, by in ((json.loads(r[0]), r[1], r[2], r[3]) for r in log)
     ]
-    return edits.replay(record_id, patches, is_long, is_ordered), patches
+    return edits.replay(record_id, patches, is_long, is_ordered, joined), patches

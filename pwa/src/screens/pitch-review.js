@@ -7,13 +7,17 @@
 // The form is kept as a draft on every change (kind "pitch-review", one per pitch), so closing
 // the app mid-review loses nothing; sharing records the patch and deletes the draft in one
 // transaction (store.shareDraft). A manager reads the review and never writes one.
+//
+// Comments another reviewer added meanwhile are never dropped by this form: the draft keeps the
+// comments it began from (`base_comments`), and each time the form is drawn the coach's own
+// changes since then are applied to the list the pitch now holds (pitching.js rebaseComments).
 import { focus, h, replace, uid } from "../dom.js";
 import { peopleById, teamReps } from "../coaching.js";
 import { coachingThread } from "../coaching-thread.js";
 import { StorageFullError } from "../store.js";
 import { rubricFields } from "../rubric-fields.js";
 import { formatTimestamp } from "../sync/rules.js";
-import { PITCH_LIMITS, addComment, completeReview, formatClock, judgedBehaviours, promptOf, reviewPatch, reviewProblems, reviewValues } from "../pitching.js";
+import { PITCH_LIMITS, addComment, completeReview, formatClock, judgedBehaviours, promptOf, rebaseComments, reviewPatch, reviewProblems, reviewValues } from "../pitching.js";
 import { commentList, credentialOf, pitchPlayer } from "../pitch-player.js";
 import { pitchFacts, reviewDetails } from "./pitch-view.js";
 
@@ -26,6 +30,7 @@ export function mount(root, ctx) {
   const draftId = draftIdOf(param);
   let gone = false;
   let values = null;
+  let baseComments = []; // the pitch's comments when the form's comments were last drawn from it
   let dirty = false; // a change not saved yet
   let saving = null; // the draft save being written
   let sharing = false;
@@ -39,7 +44,7 @@ export function mount(root, ctx) {
     if (saving) return saving.then(save);
     dirty = false;
     saving = store
-      .saveDraft({ id: draftId, kind: "pitch-review", values: structuredClone(values), updated_at: formatTimestamp(Date.now()) })
+      .saveDraft({ id: draftId, kind: "pitch-review", values: structuredClone(values), base_comments: structuredClone(baseComments), updated_at: formatTimestamp(Date.now()) })
       .then(() => {
         if (!dirty && !gone) note.textContent = t("pitchReview.draftSaved");
       })
@@ -86,7 +91,15 @@ export function mount(root, ctx) {
     const prompt = promptOf(snapshot, pitch.data?.fields?.prompt_id);
     const repName = peopleById(me).get(pitch.data?.rep_id) ?? pitch.data?.rep_id ?? "";
     const writer = teamReps(me, language).some((r) => r.user_id === pitch.data?.rep_id && r.canObserve);
-    values = completeReview(draft?.values ?? reviewValues(pitch, prompt));
+    const held = reviewValues(pitch, prompt);
+    values = completeReview(draft?.values ?? held);
+    if (draft) {
+      // A draft older than `base_comments` began from nothing known: all its comments count as added.
+      const base = Array.isArray(draft.base_comments) ? draft.base_comments : [];
+      values.comments = rebaseComments(held.comments, base, values.comments);
+      if (JSON.stringify(base) !== JSON.stringify(held.comments)) dirty = true; // kept with the new base below
+    }
+    baseComments = held.comments;
     player = pitchPlayer(pitch, { t, label: t("pitchReview.videoOf", { name: repName }), headers: credentialOf(settings) });
     const heading = h("h2", {}, t("pitchReview.of", { name: repName }));
     replace(
@@ -104,6 +117,7 @@ export function mount(root, ctx) {
       ),
     );
     if (focusOn) focus(root.querySelector(focusOn));
+    if (dirty) save(); // the draft, rebased on what the pitch now holds
   }
 
   const back = () => h("p", { class: "back" }, h("a", { href: "#/team" }, h("span", { "aria-hidden": "true" }, "← "), t("observe.backToTeam")));

@@ -94,7 +94,7 @@ def revision_of(ctx: PushContext, mutation: Mutation, patch: edits.Patch, outcom
     return (
         outcome.record.id, outcome.record.rev, ctx.user_id, ctx.device.id, mutation.id,
         {"base_rev": patch.base_rev, "set": dict(patch.set), "resolve": list(patch.resolve)},
-        {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved")},
+        {k: list(getattr(outcome, k)) for k in ("applied", "unchanged", "lost", "conflicted", "resolved", "joined")},
         patch.at, ctx.now,
     )  # fmt: skip
 

@@ -52,6 +52,10 @@ class Pitches(EditedKind[store.StoredPitch, rules.PitchEditV1]):
             behaviours=self.behaviours,
         )  # fmt: skip
 
+    def merge(self, record: edits.Record, patch: edits.Patch) -> edits.Outcome:
+        """The documented merge, with the comments a joined list."""
+        return edits.merge(record, patch, rules.is_long, joined=rules.joined)
+
     def stored_from(
         self, edit: rules.PitchEditV1, held: store.StoredPitch | None, merged: edits.Record, effective: str
     ) -> store.StoredPitch:
