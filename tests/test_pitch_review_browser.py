@@ -61,6 +61,7 @@ FEEDBACK = "A confident opening. Start with her board's goal, then ask two follo
 ACK = "Thanks, I will open with the board's goal next time."
 FEEDBACK_AGAIN = "Watched it again: your close was strong too. Keep the two follow-ups."
 LAPTOP = "From the laptop: a good pause before the price."
+LAPTOP_FEEDBACK = "From the laptop: a strong close."
 
 # A real WebM of about 2.5 s, recorded by the browser from a changing canvas (no binary in the repo).
 RECORD_WEBM = """async () => {
@@ -351,17 +352,24 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     expect(review_form.get_by_label("Overall feedback")).to_have_value(FEEDBACK)
     review_form.get_by_label("Overall feedback").fill(FEEDBACK_AGAIN)
     expect(review_form.get_by_text("Saved on this device.")).to_be_visible()
-    # Meanwhile the coach adds a comment on their laptop; the phone's open draft keeps it (it
-    # shares its own changes, not its stale list: pitching.js rebaseComments).
+    # Meanwhile the coach, on their laptop, adds a comment, changes a score and the feedback. The
+    # phone's open draft shares its own changes only, never its stale copy of the rest
+    # (pitching.js rebaseReview), and says whose feedback its own replaces.
     laptop = signed_in_device(demo_server, "coach@example.com")
     laptop.sync()
     held = laptop.pitches[pitch_id]["fields"]["comments"]
-    laptop.edit(pitch_id, {"comments": [*held, {"t_ms": 2_000, "text": LAPTOP}]}, local_day(today), kind="pitch")
+    concrete = f"score:{RUBRIC}:makes-goals-concrete"
+    laptop.edit(
+        pitch_id, {"comments": [*held, {"t_ms": 2_000, "text": LAPTOP}], concrete: 4, "feedback": LAPTOP_FEEDBACK},
+        local_day(today), kind="pitch",
+    )  # fmt: skip
     laptop.sync()
     assert not laptop.outbox and not laptop.rejected_mutations, laptop.rejected_mutations
     sync_now(coach)
     expect(review_form.get_by_text(LAPTOP)).to_be_visible()
+    expect(review_form.get_by_role("radiogroup", name=CONCRETE).get_by_role("radio", name="4")).to_be_checked()
     expect(review_form.get_by_label("Overall feedback")).to_have_value(FEEDBACK_AGAIN)
+    expect(review_form.get_by_text(f"Another reviewer changed the overall feedback meanwhile: “{LAPTOP_FEEDBACK}”.")).to_be_visible()
     review_form.get_by_role("button", name="Share review with rep").click()
     sync_now(coach)
 
@@ -374,6 +382,7 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     with sqlite3.connect(demo_server.db_path) as db:
         state = json.loads(db.execute("SELECT state FROM pitches WHERE id = ?", (pitch_id,)).fetchone()[0])
     assert [c["text"] for c in state["fields"]["comments"]["value"]] == [MOMENT, LAPTOP], "no comment lost"
+    assert state["fields"][f"score:{RUBRIC}:makes-goals-concrete"]["value"] == 4, "the laptop's score stands"
     sync_now(rep)
     expect(rep.get_by_role("main").get_by_text(FEEDBACK_AGAIN)).to_be_visible()
     expect(rep.get_by_role("main").get_by_text(FEEDBACK, exact=True)).to_have_count(0)

@@ -98,6 +98,39 @@ export function rebaseComments(held, base, mine) {
   return commentsOf({ comments: out });
 }
 
+/**
+ * A review form's values redrawn on what the pitch now holds: `held` (reviewValues of the pitch
+ * now), `base` (of the pitch when the form last drew from it; null for a draft that never kept
+ * one) and `mine` (the form's values). Every score, the feedback and the proposal: this coach's
+ * value where they changed it since `base`, else the one held now (another reviewer's change
+ * meanwhile is taken, never undone by a stale draft); comments: rebaseComments. Also returns the
+ * feedback another reviewer wrote meanwhile that this coach's own changed feedback would replace
+ * (`otherFeedback`, null when there is none).
+ * @returns {{values: {scores: object, comments: object[], feedback: string, exemplar_proposed: boolean}, otherFeedback: string|null}}
+ */
+export function rebaseReview(held, base, mine) {
+  if (!base) {
+    return { values: { ...mine, scores: { ...mine.scores }, comments: rebaseComments(held.comments, [], mine.comments) }, otherFeedback: null };
+  }
+  const pick = (now, before, own) => (own === before ? now : own);
+  const scores = {};
+  for (const key of new Set([...Object.keys(held.scores), ...Object.keys(base.scores), ...Object.keys(mine.scores)])) {
+    const value = pick(held.scores[key], base.scores[key], mine.scores[key]);
+    if (value) scores[key] = value;
+  }
+  const feedback = pick(held.feedback, base.feedback, mine.feedback);
+  const clash = mine.feedback !== base.feedback && held.feedback !== base.feedback && held.feedback !== mine.feedback;
+  return {
+    values: {
+      scores,
+      comments: rebaseComments(held.comments, base.comments, mine.comments),
+      feedback,
+      exemplar_proposed: pick(held.exemplar_proposed, base.exemplar_proposed, mine.exemplar_proposed),
+    },
+    otherFeedback: clash ? held.feedback : null,
+  };
+}
+
 /** Add a comment at `tMs` (kept in time order). Returns the new list; the text is trimmed. */
 export function addComment(comments, tMs, text) {
   return commentsOf({ comments: [...comments, { t_ms: Math.min(MAX_MOMENT_MS, Math.max(0, Math.round(tMs))), text: String(text).trim() }] });

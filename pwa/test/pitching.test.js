@@ -14,6 +14,7 @@ import {
   pitchStatus,
   pitchesByRep,
   rebaseComments,
+  rebaseReview,
   reviewPatch,
   reviewProblems,
   reviewValues,
@@ -127,4 +128,27 @@ test("a review's comments keep what another reviewer added meanwhile, and only t
   assert.deepEqual(rebaseComments([good, ask], [good], [good, ask]), [good, ask]);
   // A draft with no base (older than base_comments): every comment of it counts as added.
   assert.deepEqual(rebaseComments([theirs], [], [good]), [good, theirs]);
+});
+
+test("a stale review draft takes what another reviewer changed meanwhile and keeps this coach's own changes", () => {
+  const review = (scores, feedback, comments = [], exemplar_proposed = false) => ({ scores, comments, feedback, exemplar_proposed });
+  const base = review({ "disc:open": "2", "disc:pain": "3" }, "Good start.");
+  const mine = review({ "disc:open": "4", "disc:pain": "3" }, "Good start.", [{ t_ms: 1, text: "mine" }], true);
+  const held = review({ "disc:open": "2", "disc:pain": "1" }, "Theirs: ask more.", [{ t_ms: 5, text: "theirs" }]);
+  const { values, otherFeedback } = rebaseReview(held, base, mine);
+  assert.deepEqual(values.scores, { "disc:open": "4", "disc:pain": "1" }, "my score kept, theirs taken where I changed nothing");
+  assert.equal(values.feedback, "Theirs: ask more.", "feedback I never touched: theirs");
+  assert.equal(otherFeedback, null);
+  assert.deepEqual(values.comments.map((c) => c.text), ["mine", "theirs"]);
+  assert.equal(values.exemplar_proposed, true);
+  // Both changed the feedback: mine stays in the form, theirs is named so the coach knows.
+  const both = rebaseReview(held, base, { ...mine, feedback: "Mine: slow down." });
+  assert.equal(both.values.feedback, "Mine: slow down.");
+  assert.equal(both.otherFeedback, "Theirs: ask more.");
+  // A score another reviewer cleared meanwhile stays cleared when I did not touch it.
+  assert.deepEqual(rebaseReview(review({}, ""), review({ "disc:open": "2" }, ""), review({ "disc:open": "2" }, "")).values.scores, {});
+  // No base kept (an older draft): the draft as it is, its comments added to the held ones.
+  const old = rebaseReview(held, null, mine);
+  assert.deepEqual(old.values.scores, mine.scores);
+  assert.deepEqual(old.values.comments.map((c) => c.text), ["mine", "theirs"]);
 });

@@ -8,16 +8,18 @@
 // the app mid-review loses nothing; sharing records the patch and deletes the draft in one
 // transaction (store.shareDraft). A manager reads the review and never writes one.
 //
-// Comments another reviewer added meanwhile are never dropped by this form: the draft keeps the
-// comments it began from (`base_comments`), and each time the form is drawn the coach's own
-// changes since then are applied to the list the pitch now holds (pitching.js rebaseComments).
+// A stale draft never undoes another reviewer's work: the draft keeps the review as the pitch
+// held it when the form last drew from it (`base`), and each time the form is drawn the coach's
+// own changes since then are applied to what the pitch now holds (pitching.js rebaseReview): a
+// comment added meanwhile stays, a score changed meanwhile is taken unless this coach changed
+// it too. Feedback both changed is shown ("Another reviewer changed…") until shared.
 import { focus, h, replace, uid } from "../dom.js";
 import { peopleById, teamReps } from "../coaching.js";
 import { coachingThread } from "../coaching-thread.js";
 import { StorageFullError } from "../store.js";
 import { rubricFields } from "../rubric-fields.js";
 import { formatTimestamp } from "../sync/rules.js";
-import { PITCH_LIMITS, addComment, completeReview, formatClock, judgedBehaviours, promptOf, rebaseComments, reviewPatch, reviewProblems, reviewValues } from "../pitching.js";
+import { PITCH_LIMITS, addComment, completeReview, formatClock, judgedBehaviours, promptOf, rebaseReview, reviewPatch, reviewProblems, reviewValues } from "../pitching.js";
 import { commentList, credentialOf, pitchPlayer } from "../pitch-player.js";
 import { pitchFacts, reviewDetails } from "./pitch-view.js";
 
@@ -30,7 +32,8 @@ export function mount(root, ctx) {
   const draftId = draftIdOf(param);
   let gone = false;
   let values = null;
-  let baseComments = []; // the pitch's comments when the form's comments were last drawn from it
+  let base = null; // the review as the pitch held it when the form last drew from it
+  let otherFeedback = null; // feedback another reviewer wrote meanwhile that this coach's replaces
   let dirty = false; // a change not saved yet
   let saving = null; // the draft save being written
   let sharing = false;
@@ -44,7 +47,7 @@ export function mount(root, ctx) {
     if (saving) return saving.then(save);
     dirty = false;
     saving = store
-      .saveDraft({ id: draftId, kind: "pitch-review", values: structuredClone(values), base_comments: structuredClone(baseComments), updated_at: formatTimestamp(Date.now()) })
+      .saveDraft({ id: draftId, kind: "pitch-review", values: structuredClone(values), base: structuredClone(base), other_feedback: otherFeedback, updated_at: formatTimestamp(Date.now()) })
       .then(() => {
         if (!dirty && !gone) note.textContent = t("pitchReview.draftSaved");
       })
@@ -92,14 +95,20 @@ export function mount(root, ctx) {
     const repName = peopleById(me).get(pitch.data?.rep_id) ?? pitch.data?.rep_id ?? "";
     const writer = teamReps(me, language).some((r) => r.user_id === pitch.data?.rep_id && r.canObserve);
     const held = reviewValues(pitch, prompt);
-    values = completeReview(draft?.values ?? held);
     if (draft) {
-      // A draft older than `base_comments` began from nothing known: all its comments count as added.
-      const base = Array.isArray(draft.base_comments) ? draft.base_comments : [];
-      values.comments = rebaseComments(held.comments, base, values.comments);
-      if (JSON.stringify(base) !== JSON.stringify(held.comments)) dirty = true; // kept with the new base below
+      const drafted = completeReview(draft.values);
+      const rebased = rebaseReview(held, draft.base ? completeReview(draft.base) : null, drafted);
+      values = rebased.values;
+      // Said until shared: while the feedback held is still the other reviewer's and not this coach's.
+      const kept = typeof draft.other_feedback === "string" && draft.other_feedback === held.feedback ? draft.other_feedback : null;
+      otherFeedback = rebased.otherFeedback ?? (kept !== values.feedback ? kept : null);
+      // Kept with the new base (below) when anything moved.
+      if (JSON.stringify(draft.base ?? null) !== JSON.stringify(held) || JSON.stringify(values) !== JSON.stringify(drafted)) dirty = true;
+    } else {
+      values = completeReview(held);
+      otherFeedback = null;
     }
-    baseComments = held.comments;
+    base = held;
     player = pitchPlayer(pitch, { t, label: t("pitchReview.videoOf", { name: repName }), headers: credentialOf(settings) });
     const heading = h("h2", {}, t("pitchReview.of", { name: repName }));
     replace(
@@ -219,7 +228,14 @@ export function mount(root, ctx) {
       h("h3", {}, t("pitchReview.comments")),
       comments,
       h("div", { class: "field" }, h("label", { for: commentId }, t("pitchReview.comment")), commentBox, h("p", {}, addButton)),
-      h("div", { class: "field" }, h("label", { for: feedbackId }, t("pitchReview.feedback")), feedback),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: feedbackId }, t("pitchReview.feedback")),
+        feedback,
+        otherFeedback ? h("p", { class: "conflict" }, t("pitchReview.otherFeedback", { text: otherFeedback })) : null,
+        (pitch.data?.conflicts?.feedback ?? []).map((c) => h("p", { class: "conflict" }, t("pitchReview.otherVersion", { text: String(c.value ?? "") }))),
+      ),
       h("div", { class: "field check" }, propose, h("label", { for: propose.id }, t("pitchReview.propose"))),
       errors,
       note,
