@@ -62,6 +62,9 @@ ACK = "Thanks, I will open with the board's goal next time."
 FEEDBACK_AGAIN = "Watched it again: your close was strong too. Keep the two follow-ups."
 LAPTOP = "From the laptop: a good pause before the price."
 LAPTOP_FEEDBACK = "From the laptop: a strong close."
+LAPTOP_FEEDBACK_AGAIN = "From the laptop again: keep the strong close."
+PHONE_FEEDBACK = "From the phone, offline: name the next step."
+FEEDBACK_SETTLED = "Keep the strong close, and name the next step."
 
 # A real WebM of about 2.5 s, recorded by the browser from a changing canvas (no binary in the repo).
 RECORD_WEBM = """async () => {
@@ -386,6 +389,34 @@ def test_a_pitch_is_reviewed_acknowledged_and_shared_as_a_good_example_until_wit
     sync_now(rep)
     expect(rep.get_by_role("main").get_by_text(FEEDBACK_AGAIN)).to_be_visible()
     expect(rep.get_by_role("main").get_by_text(FEEDBACK, exact=True)).to_have_count(0)
+
+    # The phone (offline) and the laptop share a new feedback from the same revision: the server
+    # keeps the first to arrive and the phone's as a conflict, which the phone's form shows until
+    # a review shared having seen it settles it.
+    coach_ctx.set_offline(True)
+    review_form.get_by_label("Overall feedback").fill(PHONE_FEEDBACK)
+    review_form.get_by_role("button", name="Share review with rep").click()
+    expect(coach.get_by_text("1 not synced")).to_be_visible()
+    laptop.sync()
+    laptop.edit(pitch_id, {"feedback": LAPTOP_FEEDBACK_AGAIN}, local_day(today), kind="pitch")
+    laptop.sync()
+    assert not laptop.outbox and not laptop.rejected_mutations, laptop.rejected_mutations
+    coach_ctx.set_offline(False)
+    sync_now(coach)
+    expect(review_form.get_by_label("Overall feedback")).to_have_value(LAPTOP_FEEDBACK_AGAIN)
+    other = review_form.get_by_text(f"Another version, from another device: {PHONE_FEEDBACK}")
+    expect(other).to_be_visible()
+    review_form.get_by_label("Overall feedback").fill(FEEDBACK_SETTLED)
+    review_form.get_by_role("button", name="Share review with rep").click()
+    sync_now(coach)
+
+    def feedback_state() -> tuple[str, dict[str, Any]]:
+        with sqlite3.connect(demo_server.db_path) as db:
+            stored = json.loads(db.execute("SELECT state FROM pitches WHERE id = ?", (pitch_id,)).fetchone()[0])
+        return stored["fields"]["feedback"]["value"], stored["conflicts"]
+
+    eventually(lambda: feedback_state() == (FEEDBACK_SETTLED, {}), "the conflict settled by the shared review")
+    expect(other).to_have_count(0)
 
     # The coach's web session ends (12 idle hours) while the app's device credential still works:
     # the review's video, refused to the cookie, plays from the file fetched with the credential.
