@@ -149,9 +149,11 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     # The app is opened again, still with no signal: the pitch waits on the phone.
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log = page_log(page)
     page.goto(f"{proxy.url}/#/pitches")
     main = page.get_by_role("main")
     mine = main.get_by_role("region", name="My pitches")
+    wait_for_app(page, log)  # the test reads the phone's store through the running app below
     expect(mine.get_by_role("link", name=prompt["title"])).to_be_visible()
     expect(mine.get_by_text("Waiting to upload")).to_be_visible()
 

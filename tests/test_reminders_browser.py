@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import wait_for_offline_ready
 from tests.support.mail import EMAIL, VIEWPORT, mail_files, sign_in
 from tests.support.push import FakePushService, Subscriber, vapid_claims
 from tests.support.server import LiveServer, demo_database
@@ -136,7 +137,10 @@ def test_a_rep_turns_on_notifications_and_the_reminder_arrives_once(
             assert db.execute("SELECT time_zone, at_minute, starts_on FROM reminder_settings").fetchall() == [("Europe/Amsterdam", 0, None)]
             assert db.execute("SELECT channel, outcome FROM reminders_sent").fetchall() == [("push", "sent")]
 
-        # The push event reaches the app's service worker, which shows the notification.
+        # The push event reaches the app's service worker, which shows the notification. (The
+        # fake push manager subscribes without an active worker; a push to one still installing
+        # is dropped, as CI once saw on a busy machine: wait for it.)
+        wait_for_offline_ready(page)
         cdp = context.new_cdp_session(page)
         registrations: list[str] = []
         cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(r["registrationId"] for r in e["registrations"]))

@@ -21,6 +21,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from server.pitches import store as pitch_store
 from server.storage import sync as sync_store
 from server.syncing import push as push_module
+from sync import clock
 from sync.kinds import pitch as pitch_rules
 from sync.protocol import PushResponse
 from tests.support.device import uuid7
@@ -69,6 +70,30 @@ def test_a_replayed_schedule_makes_its_ids_in_the_same_order() -> None:
 
     for seed in (1, 2, 3):
         assert ranks(seed) == ranks(seed) == ranks(seed)
+
+
+def test_a_replayed_schedule_gives_every_edit_the_same_time() -> None:
+    """Which of two devices' edits is later decides a short field, and the schedule draws from
+    such fields; so a replayed schedule must give each edit the same effective time, counted from
+    the machine's clock's start (CI saw FlakyStrategyDefinition when real clocks ordered edits a
+    few milliseconds apart either way). A device or a server on a real clock fails this."""
+
+    def times() -> list[int]:
+        machine = SyncFaults()
+        try:
+            machine.make_devices(layout=(1, 1), coach_devices=2, seed=7, pitches=1)
+            rep_id = machine.user_ids[machine.reps()[0].user_id]
+            for device, text in zip(machine.coach_devices, ("a", "b"), strict=True):
+                values = {"rep_id": rep_id, "observed_on": "2026-12-01", "meeting_type": text}
+                machine._patched(device, device.edit(machine.observation_ids[0], values, 20_001))
+            machine._settle_and_compare()
+            rows = machine.server.query("SELECT at, received_at FROM observation_revisions ORDER BY rev")
+            return [int((clock.parse(t) - machine.clock.start).total_seconds() * 1000) for row in rows for t in row]
+        finally:
+            machine.teardown()
+
+    first = times()
+    assert len(first) == 4 and first == times() == times()
 
 
 real_apply = push_module.apply

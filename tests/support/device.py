@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,8 @@ class Device:
     rejected: dict[str, str] = field(default_factory=dict)  # answer id -> reason shown to the user
     history: list[tuple[str, int]] = field(default_factory=list)  # (what, value) for monotonic checks
     clock_skew: datetime.timedelta = datetime.timedelta(0)
+    # The device's clock (default: the real one); the fault machine gives a StepClock.
+    clock: Callable[[], datetime.datetime] | None = None
     # Other kinds: own acknowledgements (by id), and what pulls brought of shared records.
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     rejected_mutations: dict[str, str] = field(default_factory=dict)  # mutation id -> reason
@@ -63,7 +66,7 @@ class Device:
 
     def answer(self, question_id: str, choice: list[int], correct: bool, local_day: int) -> str:
         """Record an answer and its outbox entry together (one local transaction)."""
-        now = datetime.datetime.now(datetime.UTC) + self.clock_skew
+        now = self._clock()
         answer_id = uuid7()
         payload = {
             "id": answer_id,
@@ -104,8 +107,11 @@ class Device:
         self._enqueue(payload, kind, version)
         return payload
 
+    def _clock(self) -> datetime.datetime:
+        return (self.clock() if self.clock is not None else datetime.datetime.now(datetime.UTC)) + self.clock_skew
+
     def _now(self) -> str:
-        now = datetime.datetime.now(datetime.UTC) + self.clock_skew
+        now = self._clock()
         return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
     def _enqueue(self, payload: dict[str, Any], kind: str = "answer", version: int = 1) -> None:
@@ -124,7 +130,7 @@ class Device:
         if self.paused or not self.outbox:
             return Outcome(200)
         batch = self.outbox[: self.batch_limit]
-        sent_at = datetime.datetime.now(datetime.UTC) + self.clock_skew
+        sent_at = self._clock()
         body = {
             "protocol": 1,
             "device_id": self.device_id,

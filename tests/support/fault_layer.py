@@ -5,6 +5,7 @@ every schedule starts from (the library published, three reps and their coach in
 from __future__ import annotations
 
 import atexit
+import datetime
 import functools
 import random
 import shutil
@@ -67,13 +68,18 @@ class FaultyHttp:
 class ServerHandle:
     """The app on one SQLite file; `restart` closes everything and opens the file again."""
 
-    def __init__(self, db_path: Path, app_factory: Callable[[Settings], Any]) -> None:
+    def __init__(
+        self, db_path: Path, app_factory: Callable[..., Any], clock: Callable[[], datetime.datetime] | None = None
+    ) -> None:
         self.db_path = db_path
         self.app_factory = app_factory
+        self.clock = clock
         self.client = self._start()
 
     def _start(self) -> TestClient:  # type: ignore[type-arg]
-        client = TestClient(self.app_factory(Settings(db_path=self.db_path, dev_auth=True, migrate_on_start=False)))
+        # No reminder job: it would read the clock from its own thread, at no fixed point of a schedule.
+        settings = Settings(db_path=self.db_path, dev_auth=True, migrate_on_start=False, reminders=False)
+        client = TestClient(self.app_factory(settings, self.clock) if self.clock else self.app_factory(settings))
         client.__enter__()
         return client
 

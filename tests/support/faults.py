@@ -31,14 +31,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from server.app import create_app
-from server.settings import Settings
 from sync.kinds import observation as observation_rules
 from sync.kinds import session as session_rules
 from sync.progress import RecordedAnswer, progress
 from sync.scheduler import settings_for
 from tests.support.device import Device
 from tests.support.fault_layer import COACH, REPS, FaultyHttp, ServerHandle, fault_template
-from tests.support.ids import random_ids, repeat_ids, uuid7
+from tests.support.ids import StepClock, random_ids, repeat_ids, uuid7
 from tests.support.pitch_faults import PitchRules
 from tests.support.revisions import CASES, replayed
 
@@ -68,7 +67,7 @@ TOTALS = Totals()
 class SyncFaults(PitchRules, RuleBasedStateMachine):
     """Devices, faults and restarts; then faults stop and everything must agree."""
 
-    app_factory: Callable[[Settings], Any] = staticmethod(create_app)  # type: ignore[assignment]
+    app_factory: Callable[..., Any] = staticmethod(create_app)
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,7 +75,8 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
         db_path = Path(self.tmp.name) / "recap.db"
         template, self.user_ids = fault_template()
         shutil.copyfile(template, db_path)
-        self.server = ServerHandle(db_path, type(self).app_factory)
+        self.clock = StepClock()  # the devices' and the server's: a replayed schedule orders edits the same way
+        self.server = ServerHandle(db_path, type(self).app_factory, self.clock)
         self.devices: list[Device] = []
         self.coach_devices: list[Device] = []
         self.recorded: dict[str, str] = {}  # answer id -> user id
@@ -113,7 +113,9 @@ class SyncFaults(PitchRules, RuleBasedStateMachine):
     def _device(self, email: str) -> Device:
         http = FaultyHttp(self.server, random.Random(self.rng.random()))
         device_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-        return Device(email, http, device_id=device_id, batch_limit=self.rng.choice([2, 5, 500]))  # type: ignore[arg-type]
+        return Device(  # type: ignore[arg-type]
+            email, http, device_id=device_id, batch_limit=self.rng.choice([2, 5, 500]), clock=self.clock
+        )
 
     def reps(self) -> list[Device]:
         return [d for d in self.devices if d.user_id != COACH]

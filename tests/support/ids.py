@@ -8,8 +8,10 @@ the seed) until `random_ids()`. Outside a machine, ids are made as a device make
 
 from __future__ import annotations
 
+import datetime
 import random
 import secrets
+import threading
 import time
 import uuid
 
@@ -50,3 +52,25 @@ def uuid7(now_ms: int | None = None) -> str:
         rand = secrets.token_bytes(10)
     raw = ms.to_bytes(6, "big") + bytes([0x70 | (rand[0] & 0x0F), rand[1], 0x80 | (rand[2] & 0x3F)]) + rand[3:]
     return str(uuid.UUID(bytes=raw))
+
+
+class StepClock:
+    """One clock for a state machine's devices and server: a millisecond later at each reading.
+
+    The server orders two devices' edits by their effective time: the device's time shifted by
+    the offset it measures at each push (server receipt − device send time). With real clocks, two
+    edits a few milliseconds apart could be ordered either way from one run to the next, and so
+    could which value won a field the schedule then draws from (a pitch's `reviewed`, an
+    observation's `shared`): Hypothesis then sees a replayed schedule draw differently (CI saw
+    FlakyStrategyDefinition). Read in the machine's order, this clock gives every run the same
+    times, so the order comes from the schedule alone."""
+
+    def __init__(self) -> None:
+        self.start = datetime.datetime.now(datetime.UTC)
+        self.readings = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime.datetime:
+        with self._lock:
+            self.readings += 1
+            return self.start + datetime.timedelta(milliseconds=self.readings)
