@@ -156,11 +156,18 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     wait_for_app(page, log)  # the test reads the phone's store through the running app below
     expect(mine.get_by_role("link", name=prompt["title"])).to_be_visible()
     expect(mine.get_by_text("Waiting to upload")).to_be_visible()
+    # A second tab of the app: one tab sends (the upload lock), and both show its progress.
+    other = context.new_page()
+    other.on("pageerror", lambda exc: errors.append(str(exc)))
+    other.goto(f"{proxy.url}/#/pitches")
+    theirs = other.get_by_role("main").get_by_role("region", name="My pitches")
+    expect(theirs.get_by_text("Waiting to upload")).to_be_visible()
 
     # Online, through the faults: the upload starts by itself, resumes after each fault, ends once.
     proxy.hold_part_way(video["size"])  # a chunk arrives, then the network holds the rest until the app is closed
     context.set_offline(False)
-    expect(mine.get_by_text(re.compile(r"^Uploading \d+ %$"))).to_be_visible(timeout=60_000)
+    for tab in (mine, theirs):
+        expect(tab.get_by_text(re.compile(r"^Uploading \d+ %$"))).to_be_visible(timeout=60_000)
     # The app is closed mid-upload, once a chunk has arrived.
     deadline = time.monotonic() + 60
     while not page.evaluate(PART_SENT, video["pitch_id"]):
@@ -169,6 +176,7 @@ def test_a_pitch_recorded_offline_uploads_once_through_a_flaky_network(
     created = sum(n for key, n in proxy.seen.items() if key.startswith("POST"))
     print(f"closed mid-upload at: {page.evaluate(MY_VIDEOS_STATE)}")
     page.close()
+    other.close()
     [(offset, completed)] = rows(server.db_path, 'SELECT "offset", completed_at FROM uploads')
     assert 0 < offset < video["size"] and completed is None, "closed with part of the video on the server"
     proxy.release()

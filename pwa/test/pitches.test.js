@@ -17,7 +17,7 @@ import { bytesNeeded, roomToRecord } from "../src/pitches/quota.js";
 import { fingerprintOf, pitchIdOf, urlStorage } from "../src/pitches/url-storage.js";
 import { limitWords, noRoomMessage } from "../src/pitches/words.js";
 import { pickMimeType } from "../src/pitches/recorder.js";
-import { REFUSED, UPLOAD_LOCK, Uploader, refusalOf, retryable, withUploadLock } from "../src/pitches/uploader.js";
+import { HEARD_FOR_MS, REFUSED, UPLOAD_CHANNEL, UPLOAD_LOCK, Uploader, refusalOf, retryable, withUploadLock } from "../src/pitches/uploader.js";
 import { translator } from "../src/i18n.js";
 import { uuid7 } from "../src/uuid7.js";
 
@@ -295,6 +295,56 @@ describe("pure rules", () => {
     assert.equal((await store.pitchVideo(waiting.pitch_id)).upload.tries, 1, "the other one was tried");
     assert.equal((await store.pitchVideo(refused.pitch_id)).upload.refused, "not a WebM or MP4 video");
     store.close();
+  });
+
+  test("a tab that is not sending shows the sending tab's progress, and forgets it when that tab goes quiet", async () => {
+    const heard = (channel) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("nothing heard on the channel")), 2_000);
+        channel.addEventListener("message", (event) => (clearTimeout(timer), resolve(event.data)), { once: true });
+      });
+    const name = dbName();
+    const store = await IdbStore.open({ name });
+    const video = recording();
+    await store.savePitch(video);
+    let clock = 1_000;
+    const [mine, other] = [new BroadcastChannel(UPLOAD_CHANNEL), new BroadcastChannel(UPLOAD_CHANNEL)];
+    let watcher = null;
+    try {
+      const uploader = new Uploader({ store, baseUrl: "http://127.0.0.1:9/", getAuthHeader: async () => "Bearer x", online: () => true, retryDelays: [], channel: mine, now: () => clock });
+      const told = [];
+      uploader.on((id) => told.push(id));
+      // The other tab's upload moves: this one shows it.
+      let arrived = heard(mine);
+      other.postMessage({ pitch_id: video.pitch_id, progress: { sent: 262_144, total: 1_048_576 } });
+      await arrived;
+      assert.deepEqual(uploader.progressOf(video.pitch_id), { sent: 262_144, total: 1_048_576 });
+      assert.deepEqual(told, [video.pitch_id], "My pitches is told to redraw");
+      // Nothing heard for HEARD_FOR_MS (the tab closed mid-upload): no more progress shown.
+      clock += HEARD_FOR_MS + 1;
+      assert.equal(uploader.progressOf(video.pitch_id), null);
+      // Ended there (null), and nonsense: nothing shown.
+      arrived = heard(mine);
+      other.postMessage({ pitch_id: video.pitch_id, progress: { sent: 1, total: 2 } });
+      await arrived;
+      arrived = heard(mine);
+      other.postMessage({ pitch_id: video.pitch_id, progress: null });
+      await arrived;
+      assert.equal(uploader.progressOf(video.pitch_id), null);
+      arrived = heard(mine);
+      other.postMessage({ pitch_id: 42, progress: { sent: "a", total: 0 } });
+      await arrived;
+      assert.equal(told.length, 3, "a message naming no pitch is ignored");
+      // This tab sends (nothing listens on port 9: the try fails at once): the others hear it ended.
+      watcher = new BroadcastChannel(UPLOAD_CHANNEL);
+      arrived = heard(watcher);
+      await uploader.kick();
+      uploader.pause();
+      assert.deepEqual(await arrived, { pitch_id: video.pitch_id, progress: null });
+    } finally {
+      for (const channel of [mine, other, watcher]) channel?.close();
+      store.close();
+    }
   });
 
   test("two tabs never send at once: one holds the upload lock, the other leaves the video to it", async () => {

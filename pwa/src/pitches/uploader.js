@@ -50,6 +50,10 @@ export async function chunkChecksum(blob) {
 
 /** The name of the lock (Web Locks API) a tab holds while it uploads. */
 export const UPLOAD_LOCK = "recap-uploads";
+/** The BroadcastChannel on which the sending tab tells the others how far its upload got. */
+export const UPLOAD_CHANNEL = "recap-upload-progress";
+/** A progress heard from another tab is shown this long at most without news (the tab closed). */
+export const HEARD_FOR_MS = 15_000;
 
 /**
  * Run `fn` holding this origin's upload lock, so two tabs (or an installed app and a tab) never
@@ -71,9 +75,13 @@ export class Uploader {
   #retryDelays;
   #lock;
   #running = null;
-  #current = null; // the tus Upload being sent, and how to end its run: {upload, settle}
+  #current = null; // the tus Upload being sent, and how to end its run: {id, upload, settle}
   #later = null;
   #progress = new Map(); // pitch id → {sent, total}
+  #heard = new Map(); // pitch id → {sent, total, at}: another tab's upload (UPLOAD_CHANNEL)
+  #quiet = new Map(); // pitch id → the timer that redraws once the other tab has gone quiet
+  #channel;
+  #now;
   #listeners = new Set();
 
   /**
@@ -83,8 +91,10 @@ export class Uploader {
    * @param {() => Promise<string|null>|string|null} options.getAuthHeader the Authorization value (as sync sends it), or null when signed out
    * @param {() => boolean} [options.online] default navigator.onLine
    * @param {(fn: () => Promise<void>) => Promise<void>} [options.lock] default withUploadLock (one tab sends at a time)
+   * @param {BroadcastChannel|null} [options.channel] where this tab's progress is told to the others and theirs heard (UPLOAD_CHANNEL; startUploads makes it)
+   * @param {() => number} [options.now] the clock for HEARD_FOR_MS
    */
-  constructor({ store, baseUrl, getAuthHeader, online = () => globalThis.navigator?.onLine !== false, chunkSize = CHUNK_SIZE, retryDelays = RETRY_DELAYS, lock = withUploadLock }) {
+  constructor({ store, baseUrl, getAuthHeader, online = () => globalThis.navigator?.onLine !== false, chunkSize = CHUNK_SIZE, retryDelays = RETRY_DELAYS, lock = withUploadLock, channel = null, now = () => Date.now() }) {
     this.#store = store;
     this.#endpoint = new URL("uploads/", String(baseUrl).endsWith("/") ? baseUrl : `${baseUrl}/`).href;
     this.#getAuthHeader = getAuthHeader;
@@ -92,6 +102,9 @@ export class Uploader {
     this.#chunkSize = chunkSize;
     this.#retryDelays = [...retryDelays];
     this.#lock = lock;
+    this.#now = now;
+    this.#channel = channel;
+    if (channel) channel.onmessage = (event) => this.#hear(event.data);
   }
 
   /** Listen to progress and finished uploads; returns a function that stops listening. */
@@ -100,7 +113,33 @@ export class Uploader {
     return () => this.#listeners.delete(listener);
   }
 
+  /** This tab's upload of a pitch moved (or ended): its listeners and the other tabs hear it. */
   #changed(pitchId) {
+    try {
+      this.#channel?.postMessage({ pitch_id: pitchId, progress: this.#progress.get(pitchId) ?? null });
+    } catch (err) {
+      console.warn("upload progress not told to the other tabs", err);
+    }
+    this.#notify(pitchId);
+  }
+
+  /** Another tab's upload of a pitch moved ({sent, total}) or ended (null). */
+  #hear(message) {
+    const id = message?.pitch_id;
+    if (typeof id !== "string") return;
+    const p = message.progress;
+    if (p && Number.isFinite(p.sent) && Number.isFinite(p.total) && p.total > 0) this.#heard.set(id, { sent: p.sent, total: p.total, at: this.#now() });
+    else this.#heard.delete(id);
+    clearTimeout(this.#quiet.get(id));
+    if (this.#heard.has(id)) {
+      const timer = setTimeout(() => this.#notify(id), HEARD_FOR_MS + 100); // no news: drawn without it
+      timer?.unref?.(); // Node (tests): never keeps the process up
+      this.#quiet.set(id, timer);
+    }
+    this.#notify(id);
+  }
+
+  #notify(pitchId) {
     for (const listener of this.#listeners) {
       try {
         listener(pitchId);
@@ -110,9 +149,13 @@ export class Uploader {
     }
   }
 
-  /** {sent, total} of the upload running for a pitch, or null. */
+  /** {sent, total} of the upload running for a pitch, in this tab or (heard lately) another, or null. */
   progressOf(pitchId) {
-    return this.#progress.get(pitchId) ?? null;
+    const own = this.#progress.get(pitchId);
+    if (own) return own;
+    const heard = this.#heard.get(pitchId);
+    if (!heard || this.#now() - heard.at > HEARD_FOR_MS) return null;
+    return { sent: heard.sent, total: heard.total };
   }
 
   /**
@@ -147,6 +190,7 @@ export class Uploader {
     if (!current) return;
     current.upload.abort(false); // tus-js-client reports nothing after an abort: end the run here
     this.#progress.clear();
+    this.#changed(current.id);
     current.settle(false);
   }
 
@@ -223,7 +267,7 @@ export class Uploader {
           resolve(false);
         },
       });
-      this.#current = { upload, settle: resolve };
+      this.#current = { id, upload, settle: resolve };
       upload
         .findPreviousUploads()
         .then((previous) => {
@@ -245,6 +289,7 @@ export function startUploads(app, baseUrl = `${globalThis.location.origin}/`) {
   const uploader = new Uploader({
     store: app.store,
     baseUrl,
+    channel: typeof BroadcastChannel === "function" ? new BroadcastChannel(UPLOAD_CHANNEL) : null,
     getAuthHeader: () => (app.settings?.user && app.settings?.device_token ? `Bearer ${app.settings.device_token}` : null),
   });
   globalThis.addEventListener?.("online", () => uploader.kick());
