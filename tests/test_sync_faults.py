@@ -213,7 +213,7 @@ def test_the_fault_test_catches_a_broken_pitch_server(target: Any, broken: tuple
                 suppress_health_check=list(HealthCheck), database=None, derandomize=True,
             ),
         )
-    except FlakyFailure as exc:  # found, but not again on the replay (the clock decides some ties)
+    except FlakyFailure as exc:  # found, but not again on the replay (kept in case a thread interleaves)
         failures = [str(e) for e in exc.exceptions]
     except AssertionError as exc:
         failures = [str(exc)]

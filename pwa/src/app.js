@@ -14,6 +14,7 @@ import * as authClient from "./auth-client.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { focus, h, replace } from "./dom.js";
 import { createSyncBar } from "./sync-bar.js";
+import { createNoticeBar } from "./notice-bar.js";
 import { watchNavOverflow } from "./nav-overflow.js";
 import { DEFAULT_SCREEN, SCREENS, screenFor } from "./screens/index.js";
 import { today } from "./study-plan.js";
@@ -21,7 +22,6 @@ import { today } from "./study-plan.js";
 const DAY_CHECK_MS = 60_000;
 const SYNC_SOON_MS = 1_500;
 const PLAN_WAIT_MS = 8_000; // at most this long "getting your questions" on a slow network
-const NOTICE_MS = 8_000; // a notice with nothing to do ("Ready to work offline") goes after this long
 
 export class App {
   #store;
@@ -32,8 +32,7 @@ export class App {
   #bar = null;
   #screen = null; // {name, instance}
   #listeners = new Map();
-  #notice = null;
-  #noticeTimer = null;
+  #notices;
   #lastStatus = null;
   #pendingSignIn = false;
   #soon = null;
@@ -64,6 +63,7 @@ export class App {
   constructor({ store, doc = document, fetch = (...args) => globalThis.fetch(...args), baseUrl = `${location.origin}/` }) {
     this.#store = store;
     this.#doc = doc;
+    this.#notices = createNoticeBar(doc?.getElementById?.("notice") ?? null);
     this.#fetch = fetch;
     this.#baseUrl = baseUrl;
   }
@@ -407,39 +407,9 @@ export class App {
 
   // ---- notices (service worker) ------------------------------------------------------------------
 
-  /**
-   * Show a notice: a catalogue key and an optional action {labelKey, run}. It floats over the
-   * header (styles/base.css), so nothing moves under the user's finger when it appears; one with
-   * no action goes by itself after NOTICE_MS, one with an action stays until used or dismissed.
-   */
+  /** Show a notice: a catalogue key and an optional action {labelKey, run} (notice-bar.js). */
   notice(key, action = null) {
-    this.#notice = { key, action };
-    clearTimeout(this.#noticeTimer);
-    if (!action) this.#noticeTimer = setTimeout(() => this.#dismissNotice(), NOTICE_MS);
-    this.#renderNotice();
-  }
-
-  #dismissNotice() {
-    clearTimeout(this.#noticeTimer);
-    this.#notice = null;
-    const bar = this.#doc.getElementById("notice");
-    if (!bar) return;
-    bar.hidden = true;
-    bar.replaceChildren();
-  }
-
-  #renderNotice() {
-    const bar = this.#doc.getElementById("notice");
-    if (!bar || !this.#notice) return;
-    const { key, action } = this.#notice;
-    const dismiss = () => this.#dismissNotice();
-    replace(
-      bar,
-      h("span", { class: "notice-text" }, this.t(key)),
-      action ? h("button", { type: "button", class: "small", on: { click: action.run } }, this.t(action.labelKey)) : null,
-      h("button", { type: "button", class: "small quiet", "aria-label": this.t("notice.dismiss"), on: { click: dismiss } }, h("span", { "aria-hidden": "true" }, "×")),
-    );
-    bar.hidden = false;
+    this.#notices.show(key, action, this.t);
   }
 
   // ---- screens ------------------------------------------------------------------------------------
@@ -488,7 +458,7 @@ export class App {
     const tagline = this.#doc.getElementById("tagline");
     if (tagline) tagline.textContent = this.t("app.tagline");
     this.#renderNav();
-    this.#renderNotice();
+    this.#notices.render(this.t);
   }
 
   #renderNav() {

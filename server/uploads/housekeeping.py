@@ -82,8 +82,7 @@ def prune(db: sqlite_utils.Database, layout: files.Layout, now: datetime.datetim
         if not dry_run:
             for sha in done.videos:
                 store.delete_video(db, sha)
-        unfinished = {str(r[0]) for r in db.execute("SELECT sha256 FROM uploads WHERE completed_at IS NULL")}
-        named = {v.sha256 for v in held} | unfinished  # the videos pruned here go below
+        named = {v.sha256 for v in held} | store.unfinished_sha256s(db)  # the videos pruned here go below
     if not dry_run:
         for sha in done.videos:
             files.remove(layout.video(sha))

@@ -98,6 +98,11 @@ def expired_unfinished(db: sqlite_utils.Database, now: datetime.datetime) -> lis
     return [str(r[0]) for r in db.execute(sql, [format_utc(now)])]
 
 
+def unfinished_sha256s(db: sqlite_utils.Database) -> set[str]:
+    """The SHA-256 of every upload not finished yet (their files may be at their address: a crash)."""
+    return {str(r[0]) for r in db.execute("SELECT sha256 FROM uploads WHERE completed_at IS NULL")}
+
+
 def delete_video(db: sqlite_utils.Database, sha256: str) -> None:
     """Forget a video and every upload that made it (a later upload of it starts afresh)."""
     db.execute("DELETE FROM uploads WHERE sha256 = ? AND completed_at IS NOT NULL", [sha256])
